@@ -1,0 +1,92 @@
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Devices;
+
+/// <summary>
+/// A CSR matrix on the CPU device. SpMV runs over row blocks of roughly equal entry counts (fixed at upload,
+/// so partial sums of the fused dot are added in the same order every time).
+/// </summary>
+public sealed class CpuCsrMatrix : DeviceCsrMatrix
+{
+    /// <summary>Target entries per row block: about 200 KiB of matrix data, enough to hide dispatch cost.</summary>
+    private const int EntriesPerBlock = 16384;
+
+    private readonly int[] _blockStarts;
+    private readonly SpmvJob _job;
+    private readonly object _gate = new();
+
+    internal CpuCsrMatrix(CpuDevice device, CsrMatrix host) : base(device, host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        _blockStarts = PartitionRows(host, EntriesPerBlock);
+        _job = new SpmvJob(host, _blockStarts);
+    }
+
+    /// <summary>Number of row blocks the SpMV is split into.</summary>
+    public int BlockCount => _blockStarts.Length - 1;
+
+    public override void Apply(DeviceVector x, DeviceVector y) => Run(x, y, withDot: false);
+
+    public override double ApplyAndDot(DeviceVector x, DeviceVector y)
+    {
+        if (!Host.IsSquare) throw new InvalidOperationException($"ApplyAndDot needs a square matrix; this one is {Rows} x {Columns}.");
+        return Run(x, y, withDot: true);
+    }
+
+    private double Run(DeviceVector x, DeviceVector y, bool withDot)
+    {
+        Device.Check(x, Columns, nameof(x));
+        Device.Check(y, Rows, nameof(y));
+        if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same vector).", nameof(y));
+        lock (_gate)
+        {
+            _job.X = ((CpuVector)x).Data;
+            _job.Y = ((CpuVector)y).Data;
+            _job.WithDot = withDot;
+            ((CpuDevice)Device).Team.Run(_job, BlockCount);
+            double s = 0;
+            if (withDot)
+                for (int b = 0; b < BlockCount; b++) s += _job.Partials[b];
+            _job.X = _job.Y = null;
+            return s;
+        }
+    }
+
+    /// <summary>Row boundaries such that each block holds about <paramref name="entriesPerBlock"/> entries (at least one row).</summary>
+    internal static int[] PartitionRows(CsrMatrix a, int entriesPerBlock)
+    {
+        var starts = new List<int> { 0 };
+        int rows = a.Rows;
+        long target = entriesPerBlock;
+        // Rows count as one entry each too, so long runs of empty or short rows still split.
+        int r = 0;
+        while (r < rows)
+        {
+            int begin = r;
+            long weight = 0;
+            while (r < rows && weight < target)
+            {
+                weight += a.RowPointers[r + 1] - a.RowPointers[r] + 1;
+                r++;
+            }
+            if (r == begin) r++;
+            starts.Add(r);
+        }
+        if (rows == 0) starts.Add(0);
+        return starts.ToArray();
+    }
+
+    private sealed class SpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
+    {
+        public double[]? X, Y;
+        public bool WithDot;
+        public readonly double[] Partials = new double[blockStarts.Length - 1];
+
+        public override void RunChunk(int chunk)
+        {
+            int r0 = blockStarts[chunk], r1 = blockStarts[chunk + 1];
+            a.MultiplyRows(r0, r1, X, Y);
+            if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X!, Y!, r0, r1 - r0);
+        }
+    }
+}

@@ -1,0 +1,283 @@
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Devices;
+
+/// <summary>
+/// The CPU device: SIMD kernels over fixed-size chunks, run by a persistent worker team.
+/// Chunk boundaries depend only on the vector length, and per-chunk partial sums are added in chunk order,
+/// so reductions give the same bits whatever the thread count or scheduling.
+/// </summary>
+public sealed class CpuDevice : Device
+{
+    /// <summary>Elements per chunk: 128 KiB per vector, large enough to amortize dispatch, small enough to balance.</summary>
+    internal const int ChunkSize = 16384;
+
+    internal static readonly CpuDevice Instance = new();
+
+    private readonly CpuWorkerTeam _team = CpuWorkerTeam.Shared;
+    private readonly VectorJob _job = new();
+    private readonly object _jobGate = new();
+
+    private CpuDevice()
+    {
+    }
+
+    public override string Name => "cpu";
+
+    /// <summary>Threads the device uses.</summary>
+    public int Parallelism => _team.Parallelism;
+
+    internal CpuWorkerTeam Team => _team;
+
+    public override DeviceVector Allocate(int length) => new CpuVector(this, new double[length]);
+
+    public override DeviceCsrMatrix Upload(CsrMatrix matrix) => new CpuCsrMatrix(this, matrix);
+
+    /// <summary>Never disposes: the CPU device is a process-wide singleton.</summary>
+    public override void Dispose()
+    {
+    }
+
+    public override double Dot(DeviceVector x, DeviceVector y)
+    {
+        var xs = Data(x, nameof(x));
+        var ys = Data(y, nameof(y), xs.Length);
+        return Reduce(VectorOp.Dot, 0, xs, 0, ys, null, null, xs.Length);
+    }
+
+    public override void Axpy(double alpha, DeviceVector x, DeviceVector y)
+    {
+        var xs = Data(x, nameof(x));
+        Map(VectorOp.Axpy, alpha, xs, 0, Data(y, nameof(y), xs.Length), null, xs.Length);
+    }
+
+    public override void Axpby(double alpha, DeviceVector x, double beta, DeviceVector y)
+    {
+        var xs = Data(x, nameof(x));
+        var ys = Data(y, nameof(y), xs.Length);
+        Map(VectorOp.Waxpby, alpha, xs, beta, ys, ys, xs.Length);
+    }
+
+    public override void Waxpby(double alpha, DeviceVector x, double beta, DeviceVector y, DeviceVector z)
+    {
+        var xs = Data(x, nameof(x));
+        Map(VectorOp.Waxpby, alpha, xs, beta, Data(y, nameof(y), xs.Length), Data(z, nameof(z), xs.Length), xs.Length);
+    }
+
+    public override void Scale(double alpha, DeviceVector x)
+    {
+        var xs = Data(x, nameof(x));
+        Map(VectorOp.Scale, alpha, xs, 0, null, null, xs.Length);
+    }
+
+    public override void Copy(DeviceVector source, DeviceVector destination)
+    {
+        var s = Data(source, nameof(source));
+        Map(VectorOp.Copy, 0, s, 0, Data(destination, nameof(destination), s.Length), null, s.Length);
+    }
+
+    public override void Fill(DeviceVector x, double value)
+    {
+        var xs = Data(x, nameof(x));
+        Map(VectorOp.Fill, value, xs, 0, null, null, xs.Length);
+    }
+
+    public override void PointwiseMultiply(DeviceVector a, DeviceVector x, DeviceVector y)
+    {
+        var xs = Data(x, nameof(x));
+        Map(VectorOp.PointwiseMultiply, 0, Data(a, nameof(a), xs.Length), 0, xs, Data(y, nameof(y), xs.Length), xs.Length);
+    }
+
+    public override double CgUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r)
+    {
+        var ps = Data(p, nameof(p));
+        int n = ps.Length;
+        return Reduce(VectorOp.CgUpdate, alpha, ps, 0, Data(q, nameof(q), n), Data(x, nameof(x), n), Data(r, nameof(r), n), n);
+    }
+
+    public override void MultiDot(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, Span<double> result)
+    {
+        var ws = Data(w, nameof(w));
+        CheckBasis(basis, count, ws.Length, result.Length);
+        if (count == 0) return;
+        int chunks = ChunkCount(ws.Length);
+        lock (_jobGate)
+        {
+            var partials = _job.Partials(chunks * count);
+            _job.Set(VectorOp.MultiDot, 0, ws, 0, null, null, null, ws.Length);
+            _job.Basis = basis;
+            _job.BasisCount = count;
+            _team.Run(_job, chunks);
+            _job.Basis = null;
+            for (int i = 0; i < count; i++)
+            {
+                double s = 0;
+                for (int c = 0; c < chunks; c++) s += partials[c * count + i];
+                result[i] = s;
+            }
+        }
+    }
+
+    public override void MultiAxpy(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, DeviceVector w)
+    {
+        var ws = Data(w, nameof(w));
+        CheckBasis(basis, count, ws.Length, coefficients.Length);
+        if (count == 0) return;
+        lock (_jobGate)
+        {
+            var coeffs = _job.Coefficients(count);
+            coefficients[..count].CopyTo(coeffs);
+            _job.Set(VectorOp.MultiAxpy, 0, ws, 0, null, null, null, ws.Length);
+            _job.Basis = basis;
+            _job.BasisCount = count;
+            _team.Run(_job, ChunkCount(ws.Length));
+            _job.Basis = null;
+        }
+    }
+
+    private void CheckBasis(IReadOnlyList<DeviceVector> basis, int count, int length, int resultLength)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        if ((uint)count > (uint)basis.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"The basis holds {basis.Count} vectors.");
+        if (resultLength < count) throw new ArgumentException($"Room for {resultLength} coefficients; {count} are needed.");
+        for (int i = 0; i < count; i++) Data(basis[i], $"basis[{i}]", length);
+    }
+
+    internal static int ChunkCount(int length) => Math.Max(1, (length + ChunkSize - 1) / ChunkSize);
+
+    private void Map(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, int length)
+    {
+        if (length <= ChunkSize)
+        {
+            VectorJob.RunSlice(op, alpha, x, beta, y, z, null, 0, length);
+            return;
+        }
+        lock (_jobGate)
+        {
+            _job.Set(op, alpha, x, beta, y, z, null, length);
+            _team.Run(_job, ChunkCount(length));
+        }
+    }
+
+    private double Reduce(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int length)
+    {
+        if (length <= ChunkSize) return VectorJob.RunReduction(op, alpha, x, y, z, w, 0, length);
+        int chunks = ChunkCount(length);
+        lock (_jobGate)
+        {
+            var partials = _job.Partials(chunks);
+            _job.Set(op, alpha, x, beta, y, z, w, length);
+            _team.Run(_job, chunks);
+            double s = 0;
+            for (int c = 0; c < chunks; c++) s += partials[c];
+            return s;
+        }
+    }
+
+    private double[] Data(DeviceVector v, string argument, int expectedLength = -1)
+    {
+        ArgumentNullException.ThrowIfNull(v, argument);
+        if (v is not CpuVector c)
+            throw new DeviceMismatchException($"{argument} lives on device '{v.Device.Name}', but the operation runs on 'cpu'.");
+        if (expectedLength >= 0 && c.Length != expectedLength)
+            throw new DeviceMismatchException($"{argument} has length {c.Length}; expected {expectedLength}.");
+        return c.Data;
+    }
+
+    private enum VectorOp
+    {
+        Dot,
+        Axpy,
+        Waxpby,
+        Scale,
+        Copy,
+        Fill,
+        PointwiseMultiply,
+        CgUpdate,
+        MultiDot,
+        MultiAxpy,
+    }
+
+    /// <summary>The one reusable job object: its fields are the current kernel's arguments (set under the device's lock).</summary>
+    private sealed class VectorJob : CpuChunkJob
+    {
+        private VectorOp _op;
+        private double _alpha, _beta;
+        private double[] _x = [];
+        private double[]? _y, _z, _w;
+        private int _length;
+        private double[] _partials = new double[64];
+        private double[] _coefficients = new double[64];
+        public IReadOnlyList<DeviceVector>? Basis;
+        public int BasisCount;
+
+        public double[] Partials(int count)
+        {
+            if (_partials.Length < count) _partials = new double[count];
+            return _partials;
+        }
+
+        public double[] Coefficients(int count)
+        {
+            if (_coefficients.Length < count) _coefficients = new double[count];
+            return _coefficients;
+        }
+
+        public void Set(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int length)
+        {
+            _op = op;
+            _alpha = alpha;
+            _beta = beta;
+            _x = x;
+            _y = y;
+            _z = z;
+            _w = w;
+            _length = length;
+        }
+
+        public override void RunChunk(int chunk)
+        {
+            int start = chunk * ChunkSize;
+            int length = Math.Min(ChunkSize, _length - start);
+            switch (_op)
+            {
+                case VectorOp.Dot:
+                case VectorOp.CgUpdate:
+                    _partials[chunk] = RunReduction(_op, _alpha, _x, _y, _z, _w, start, length);
+                    break;
+                case VectorOp.MultiDot:
+                    for (int i = 0; i < BasisCount; i++)
+                        _partials[chunk * BasisCount + i] = CpuVectorKernels.Dot(((CpuVector)Basis![i]).Data, _x, start, length);
+                    break;
+                case VectorOp.MultiAxpy:
+                    for (int i = 0; i < BasisCount; i++)
+                        CpuVectorKernels.Axpy(-_coefficients[i], ((CpuVector)Basis![i]).Data, _x, start, length);
+                    break;
+                default:
+                    RunSlice(_op, _alpha, _x, _beta, _y, _z, _w, start, length);
+                    break;
+            }
+        }
+
+        public static double RunReduction(VectorOp op, double alpha, double[] x, double[]? y, double[]? z, double[]? w, int start, int length) => op switch
+        {
+            VectorOp.Dot => CpuVectorKernels.Dot(x, y!, start, length),
+            VectorOp.CgUpdate => CpuVectorKernels.CgUpdate(alpha, x, y!, z!, w!, start, length),
+            _ => throw new InvalidOperationException($"{op} is not a reduction."),
+        };
+
+        public static void RunSlice(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int start, int length)
+        {
+            switch (op)
+            {
+                case VectorOp.Axpy: CpuVectorKernels.Axpy(alpha, x, y!, start, length); break;
+                case VectorOp.Waxpby: CpuVectorKernels.Waxpby(alpha, x, beta, y!, z!, start, length); break;
+                case VectorOp.Scale: CpuVectorKernels.Scale(alpha, x, start, length); break;
+                case VectorOp.Copy: x.AsSpan(start, length).CopyTo(y.AsSpan(start, length)); break;
+                case VectorOp.Fill: x.AsSpan(start, length).Fill(alpha); break;
+                case VectorOp.PointwiseMultiply: CpuVectorKernels.PointwiseMultiply(x, y!, z!, start, length); break;
+                default: throw new InvalidOperationException($"{op} is not an element-wise kernel.");
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Devices;
+
+/// <summary>
+/// Where vectors live and kernels run (Ginkgo's Executor). Solvers are written once against these kernels.
+/// Reductions are deterministic: the same input gives the same bits on the same device.
+/// </summary>
+public abstract class Device : IDisposable
+{
+    /// <summary>The multithreaded SIMD CPU device.</summary>
+    public static Device Cpu => CpuDevice.Instance;
+
+    /// <summary>Short name as used on the command line ("cpu", "cuda", "ilgpu-cpu").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>A zero vector of the given length.</summary>
+    public abstract DeviceVector Allocate(int length);
+
+    /// <summary>A device copy of host values.</summary>
+    public DeviceVector Upload(ReadOnlySpan<double> values)
+    {
+        var v = Allocate(values.Length);
+        v.CopyFrom(values);
+        return v;
+    }
+
+    /// <summary>Uploads a matrix once; the result is an operator on this device.</summary>
+    public abstract DeviceCsrMatrix Upload(CsrMatrix matrix);
+
+    /// <summary>xᵀy.</summary>
+    public abstract double Dot(DeviceVector x, DeviceVector y);
+
+    /// <summary>‖x‖₂.</summary>
+    public virtual double Norm2(DeviceVector x) => Math.Sqrt(Dot(x, x));
+
+    /// <summary>y ← αx + y.</summary>
+    public abstract void Axpy(double alpha, DeviceVector x, DeviceVector y);
+
+    /// <summary>y ← αx + βy.</summary>
+    public abstract void Axpby(double alpha, DeviceVector x, double beta, DeviceVector y);
+
+    /// <summary>z ← αx + βy (z may alias neither x nor y, or either).</summary>
+    public abstract void Waxpby(double alpha, DeviceVector x, double beta, DeviceVector y, DeviceVector z);
+
+    /// <summary>x ← αx.</summary>
+    public abstract void Scale(double alpha, DeviceVector x);
+
+    /// <summary>destination ← source.</summary>
+    public abstract void Copy(DeviceVector source, DeviceVector destination);
+
+    /// <summary>x ← value everywhere.</summary>
+    public abstract void Fill(DeviceVector x, double value);
+
+    /// <summary>y ← a ∘ x (element-wise product; Jacobi).</summary>
+    public abstract void PointwiseMultiply(DeviceVector a, DeviceVector x, DeviceVector y);
+
+    /// <summary>The fused CG update x ← x + αp, r ← r − αq; returns ‖r‖² of the new r.</summary>
+    public abstract double CgUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r);
+
+    /// <summary>result[i] = basis[i]ᵀw for i &lt; count (classical Gram-Schmidt's projections, one pass over w per vector block).</summary>
+    public abstract void MultiDot(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, Span<double> result);
+
+    /// <summary>w ← w − Σ coefficients[i] basis[i] for i &lt; count.</summary>
+    public abstract void MultiAxpy(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, DeviceVector w);
+
+    /// <summary>w ← Σ coefficients[i] basis[i] + w for i &lt; count (solution updates from a Krylov basis).</summary>
+    public void MultiAxpyAdd(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, DeviceVector w)
+    {
+        Span<double> negated = count <= 256 ? stackalloc double[count] : new double[count];
+        for (int i = 0; i < count; i++) negated[i] = -coefficients[i];
+        MultiAxpy(basis, count, negated, w);
+    }
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    public override string ToString() => Name;
+
+    /// <summary>Throws a clear error unless <paramref name="v"/> lives here and has the expected length.</summary>
+    public void Check(DeviceVector v, int expectedLength, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(v, argument);
+        if (!ReferenceEquals(v.Device, this))
+            throw new DeviceMismatchException($"{argument} lives on device '{v.Device.Name}', but the operation runs on '{Name}'.");
+        if (v.Length != expectedLength)
+            throw new DeviceMismatchException($"{argument} has length {v.Length}; expected {expectedLength}.");
+    }
+}

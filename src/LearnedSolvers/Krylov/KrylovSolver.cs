@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using LearnedSolvers.Devices;
+
+namespace LearnedSolvers.Krylov;
+
+/// <summary>
+/// What every Krylov method shares: argument checks, the zero right-hand side, the NaN guard, timing, and
+/// the final true-residual check. A method that claims convergence on its recursive residual while the true
+/// residual still misses the tolerance (rounding drift) is restarted from the true residual; when that cannot
+/// help either, the solve reports <see cref="StopReason.Stagnation"/> rather than a false success.
+/// </summary>
+public abstract class KrylovSolver : ILinearSolver
+{
+    private const int MaxResidualReplacements = 3;
+    private readonly DeviceVector _trueResidual;
+
+    protected KrylovSolver(ILinearOperator a, IPreconditioner? preconditioner, SolverOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Rows != a.Columns) throw new ArgumentException($"The operator is {a.Rows} x {a.Columns}; a Krylov solver needs a square one.", nameof(a));
+        if (preconditioner is not null)
+        {
+            if (preconditioner.Rows != a.Rows || preconditioner.Columns != a.Columns)
+                throw new ArgumentException($"The preconditioner is {preconditioner.Rows} x {preconditioner.Columns}; the operator is {a.Rows} x {a.Columns}.", nameof(preconditioner));
+            if (!ReferenceEquals(preconditioner.Device, a.Device))
+                throw new DeviceMismatchException($"The preconditioner runs on '{preconditioner.Device.Name}', the operator on '{a.Device.Name}'.");
+        }
+        Options = options ?? SolverOptions.Default;
+        Options.Validate();
+        Operator = a;
+        Preconditioner = preconditioner;
+        Device = a.Device;
+        _trueResidual = Device.Allocate(a.Rows);
+    }
+
+    public ILinearOperator Operator { get; }
+    public IPreconditioner? Preconditioner { get; }
+    public SolverOptions Options { get; }
+    public Device Device { get; }
+    protected int Size => Operator.Rows;
+    protected ConvergenceMonitor Monitor { get; } = new();
+
+    public SolveResult Solve(DeviceVector b, DeviceVector x)
+    {
+        Device.Check(b, Size, nameof(b));
+        Device.Check(x, Size, nameof(x));
+        if (ReferenceEquals(b, x)) throw new ArgumentException("b and x must be different vectors.", nameof(x));
+        var clock = Stopwatch.StartNew();
+        double bNorm = Device.Norm2(b);
+        Monitor.Start(Options, bNorm);
+        if (!double.IsFinite(bNorm))
+            return Finish(StopReason.NaNOrInfinity, double.NaN, clock, "b contains NaN or infinity");
+        if (bNorm == 0)
+        {
+            // The unique solution of A x = 0 for nonsingular A; answering directly avoids 0/0 in the relative residual.
+            Device.Fill(x, 0);
+            Monitor.RecordInitial(0);
+            return Finish(StopReason.ConvergedRelative, 0, clock);
+        }
+
+        StopReason reason = StopReason.MaxIterations;
+        double trueNorm = double.NaN;
+        for (int attempt = 0; attempt <= MaxResidualReplacements; attempt++)
+        {
+            reason = Iterate(b, x);
+            trueNorm = TrueResidualNorm(b, x);
+            if (!double.IsFinite(trueNorm)) return Finish(StopReason.NaNOrInfinity, double.NaN, clock);
+            if (!reason.IsConverged()) break;
+            if (Monitor.IsConverged(trueNorm))
+            {
+                reason = trueNorm <= Options.RelativeTolerance * bNorm ? StopReason.ConvergedRelative : StopReason.ConvergedAbsolute;
+                break;
+            }
+            // Recursive residual converged but the true one did not: iterate again from the true residual.
+            reason = Monitor.IterationsLeft > 0 ? StopReason.Stagnation : StopReason.MaxIterations;
+            if (Monitor.IterationsLeft <= 0) break;
+        }
+        string message = reason == StopReason.Stagnation
+            ? "the recursive residual met the tolerance but the true residual did not, even after restarting from it"
+            : "";
+        return Finish(reason, trueNorm / bNorm, clock, message);
+    }
+
+    /// <summary>
+    /// Runs the method from the current x until its own residual estimate meets the tolerance, it fails, or the
+    /// iteration budget (<see cref="ConvergenceMonitor.IterationsLeft"/>) is spent. Record every iteration on
+    /// <see cref="Monitor"/>. Return <see cref="StopReason.ConvergedRelative"/> to mean "converged by my estimate".
+    /// </summary>
+    protected abstract StopReason Iterate(DeviceVector b, DeviceVector x);
+
+    /// <summary>r ← b − A x.</summary>
+    protected void Residual(DeviceVector b, DeviceVector x, DeviceVector r)
+    {
+        Operator.Apply(x, r);
+        Device.Axpby(1, b, -1, r);
+    }
+
+    private double TrueResidualNorm(DeviceVector b, DeviceVector x)
+    {
+        Residual(b, x, _trueResidual);
+        return Device.Norm2(_trueResidual);
+    }
+
+    private SolveResult Finish(StopReason reason, double relativeResidual, Stopwatch clock, string message = "") =>
+        new(reason.IsConverged(), reason, Monitor.Iterations, relativeResidual, Monitor.HistorySnapshot(), clock.Elapsed, message);
+
+    /// <summary>Applies the preconditioner, or copies when there is none.</summary>
+    protected void Precondition(DeviceVector r, DeviceVector z)
+    {
+        if (Preconditioner is null) Device.Copy(r, z);
+        else Preconditioner.Apply(r, z);
+    }
+}

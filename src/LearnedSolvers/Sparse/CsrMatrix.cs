@@ -1,0 +1,303 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace LearnedSolvers.Sparse;
+
+/// <summary>
+/// A sparse matrix in compressed sparse row form: double values, 32-bit indices, columns sorted and unique
+/// within each row. The arrays are shared, not copied; treat them as read-only once the matrix is built.
+/// </summary>
+public sealed class CsrMatrix
+{
+    /// <summary>Wraps CSR arrays after checking every structural rule (see <see cref="Validate"/>).</summary>
+    public CsrMatrix(int rows, int columns, int[] rowPointers, int[] columnIndices, double[] values)
+        : this(rows, columns, rowPointers, columnIndices, values, validate: true)
+    {
+    }
+
+    private CsrMatrix(int rows, int columns, int[] rowPointers, int[] columnIndices, double[] values, bool validate)
+    {
+        ArgumentNullException.ThrowIfNull(rowPointers);
+        ArgumentNullException.ThrowIfNull(columnIndices);
+        ArgumentNullException.ThrowIfNull(values);
+        Rows = rows;
+        Columns = columns;
+        RowPointers = rowPointers;
+        ColumnIndices = columnIndices;
+        Values = values;
+        if (validate) Validate();
+    }
+
+    public int Rows { get; }
+    public int Columns { get; }
+    public int[] RowPointers { get; }
+    public int[] ColumnIndices { get; }
+    public double[] Values { get; }
+
+    /// <summary>Number of stored entries.</summary>
+    public int NonZeros => RowPointers[Rows];
+
+    public bool IsSquare => Rows == Columns;
+
+    /// <summary>Builds from triplets in any order: duplicates summed, columns sorted within each row.</summary>
+    public static CsrMatrix FromTriplets(int rows, int columns, ReadOnlySpan<int> rowIndices, ReadOnlySpan<int> columnIndices, ReadOnlySpan<double> values)
+    {
+        if (rows < 0 || columns < 0) throw new InvalidMatrixException($"Matrix size {rows} x {columns} is negative.");
+        if (rowIndices.Length != columnIndices.Length || rowIndices.Length != values.Length)
+            throw new InvalidMatrixException($"Triplet arrays differ in length: {rowIndices.Length} rows, {columnIndices.Length} columns, {values.Length} values.");
+        int count = rowIndices.Length;
+        var rowCounts = new int[rows + 1];
+        for (int k = 0; k < count; k++)
+        {
+            int r = rowIndices[k], c = columnIndices[k];
+            if ((uint)r >= (uint)rows) throw new InvalidMatrixException($"Triplet {k}: row index {r} is outside 0..{rows - 1}.");
+            if ((uint)c >= (uint)columns) throw new InvalidMatrixException($"Triplet {k}: column index {c} is outside 0..{columns - 1}.");
+            rowCounts[r + 1]++;
+        }
+        for (int r = 0; r < rows; r++) rowCounts[r + 1] += rowCounts[r];
+
+        // Counting sort by row, then sort each row by column and sum duplicates in place.
+        var cols = new int[count];
+        var vals = new double[count];
+        var next = rowCounts.AsSpan(0, rows).ToArray();
+        for (int k = 0; k < count; k++)
+        {
+            int slot = next[rowIndices[k]]++;
+            cols[slot] = columnIndices[k];
+            vals[slot] = values[k];
+        }
+
+        var rowPointers = new int[rows + 1];
+        int write = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int start = rowCounts[r], end = rowCounts[r + 1];
+            if (!IsSorted(cols, start, end)) cols.AsSpan(start, end - start).Sort(vals.AsSpan(start, end - start));
+            for (int k = start; k < end; k++)
+            {
+                if (write > rowPointers[r] && cols[write - 1] == cols[k]) vals[write - 1] += vals[k];
+                else
+                {
+                    cols[write] = cols[k];
+                    vals[write] = vals[k];
+                    write++;
+                }
+            }
+            rowPointers[r + 1] = write;
+        }
+        if (write != count)
+        {
+            Array.Resize(ref cols, write);
+            Array.Resize(ref vals, write);
+        }
+        var matrix = new CsrMatrix(rows, columns, rowPointers, cols, vals, validate: false);
+        matrix.CheckValuesFinite();
+        return matrix;
+    }
+
+    private static bool IsSorted(int[] cols, int start, int end)
+    {
+        for (int k = start + 1; k < end; k++)
+            if (cols[k] < cols[k - 1]) return false;
+        return true;
+    }
+
+    /// <summary>The n x n identity.</summary>
+    public static CsrMatrix Identity(int n)
+    {
+        var rp = new int[n + 1];
+        var ci = new int[n];
+        var v = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            rp[i + 1] = i + 1;
+            ci[i] = i;
+            v[i] = 1;
+        }
+        return new CsrMatrix(n, n, rp, ci, v, validate: false);
+    }
+
+    /// <summary>
+    /// Checks sizes, monotone row pointers, column indices in range, sorted and unique within each row,
+    /// and finite values; throws <see cref="InvalidMatrixException"/> naming the first offending index and value.
+    /// </summary>
+    public void Validate()
+    {
+        if (Rows < 0 || Columns < 0) throw new InvalidMatrixException($"Matrix size {Rows} x {Columns} is negative.");
+        if (RowPointers.Length != Rows + 1)
+            throw new InvalidMatrixException($"RowPointers has length {RowPointers.Length}; a matrix with {Rows} rows needs {Rows + 1}.");
+        if (RowPointers[0] != 0) throw new InvalidMatrixException($"RowPointers[0] is {RowPointers[0]}; it must be 0.");
+        int nnz = RowPointers[Rows];
+        if (nnz < 0 || ColumnIndices.Length < nnz || Values.Length < nnz)
+            throw new InvalidMatrixException($"RowPointers[{Rows}] = {nnz} entries, but ColumnIndices has {ColumnIndices.Length} and Values has {Values.Length}.");
+        for (int r = 0; r < Rows; r++)
+        {
+            int start = RowPointers[r], end = RowPointers[r + 1];
+            if (end < start) throw new InvalidMatrixException($"RowPointers decreases at row {r}: {start} then {end}.");
+            for (int k = start; k < end; k++)
+            {
+                int c = ColumnIndices[k];
+                if ((uint)c >= (uint)Columns)
+                    throw new InvalidMatrixException($"Entry {k} (row {r}): column index {c} is outside 0..{Columns - 1}.");
+                if (k > start && c <= ColumnIndices[k - 1])
+                    throw new InvalidMatrixException($"Entry {k} (row {r}): column {c} follows column {ColumnIndices[k - 1]}; columns must be sorted and unique within a row.");
+            }
+        }
+        CheckValuesFinite();
+    }
+
+    private void CheckValuesFinite()
+    {
+        var values = Values.AsSpan(0, NonZeros);
+        int bad = values.IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
+        if (bad >= 0)
+            throw new InvalidMatrixException($"Entry {bad} (row {RowOf(bad)}, column {ColumnIndices[bad]}) has value {values[bad]}; values must be finite.");
+    }
+
+    /// <summary>The row that stores entry <paramref name="entry"/>.</summary>
+    public int RowOf(int entry)
+    {
+        int r = Array.BinarySearch(RowPointers, entry);
+        if (r < 0) return ~r - 1;
+        while (r < Rows && RowPointers[r + 1] == entry) r++; // skip empty rows that share the pointer
+        return r;
+    }
+
+    /// <summary>A(row, column), zero where nothing is stored.</summary>
+    public double this[int row, int column]
+    {
+        get
+        {
+            if ((uint)row >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in 0..{Rows - 1}.");
+            if ((uint)column >= (uint)Columns) throw new ArgumentOutOfRangeException(nameof(column), column, $"Column must be in 0..{Columns - 1}.");
+            int k = IndexOf(row, column);
+            return k >= 0 ? Values[k] : 0.0;
+        }
+    }
+
+    /// <summary>Position of (row, column) in <see cref="Values"/>, or -1 when the entry is not stored.</summary>
+    public int IndexOf(int row, int column)
+    {
+        int start = RowPointers[row];
+        int k = Array.BinarySearch(ColumnIndices, start, RowPointers[row + 1] - start, column);
+        return k >= 0 ? k : -1;
+    }
+
+    /// <summary>The main diagonal (zero where not stored), length min(Rows, Columns).</summary>
+    public double[] Diagonal()
+    {
+        var d = new double[Math.Min(Rows, Columns)];
+        for (int r = 0; r < d.Length; r++)
+        {
+            int k = IndexOf(r, r);
+            if (k >= 0) d[r] = Values[k];
+        }
+        return d;
+    }
+
+    /// <summary>Aᵀ, built in O(nnz) with sorted columns.</summary>
+    public CsrMatrix Transpose()
+    {
+        int nnz = NonZeros;
+        var rp = new int[Columns + 1];
+        for (int k = 0; k < nnz; k++) rp[ColumnIndices[k] + 1]++;
+        for (int c = 0; c < Columns; c++) rp[c + 1] += rp[c];
+        var next = rp.AsSpan(0, Columns).ToArray();
+        var ci = new int[nnz];
+        var v = new double[nnz];
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int k = RowPointers[r]; k < RowPointers[r + 1]; k++)
+            {
+                int slot = next[ColumnIndices[k]]++;
+                ci[slot] = r;
+                v[slot] = Values[k];
+            }
+        }
+        return new CsrMatrix(Columns, Rows, rp, ci, v, validate: false);
+    }
+
+    /// <summary>
+    /// True when A is square and |a_ij - a_ji| ≤ tolerance · max(|a_ij|, |a_ji|) for every entry
+    /// (an entry stored on one side only must be within tolerance of zero relative to itself, i.e. zero).
+    /// </summary>
+    public bool IsSymmetric(double relativeTolerance = 0)
+    {
+        if (!IsSquare) return false;
+        var t = Transpose();
+        return ValuesMatch(this, t, relativeTolerance) && ValuesMatch(t, this, relativeTolerance);
+    }
+
+    private static bool ValuesMatch(CsrMatrix a, CsrMatrix b, double tolerance)
+    {
+        for (int r = 0; r < a.Rows; r++)
+        {
+            for (int k = a.RowPointers[r]; k < a.RowPointers[r + 1]; k++)
+            {
+                int kb = b.IndexOf(r, a.ColumnIndices[k]);
+                double va = a.Values[k], vb = kb >= 0 ? b.Values[kb] : 0.0;
+                if (Math.Abs(va - vb) > tolerance * Math.Max(Math.Abs(va), Math.Abs(vb))) return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>A matrix with this sparsity pattern and new values (the pattern arrays are shared).</summary>
+    public CsrMatrix WithValues(double[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length < NonZeros)
+            throw new InvalidMatrixException($"The pattern has {NonZeros} entries but {values.Length} values were given.");
+        var m = new CsrMatrix(Rows, Columns, RowPointers, ColumnIndices, values, validate: false);
+        m.CheckValuesFinite();
+        return m;
+    }
+
+    /// <summary>y = A x on the calling thread: the reference SpMV that fast paths are tested against.</summary>
+    public void Multiply(ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != Columns) throw new ArgumentException($"x has length {x.Length}; the matrix has {Columns} columns.", nameof(x));
+        if (y.Length != Rows) throw new ArgumentException($"y has length {y.Length}; the matrix has {Rows} rows.", nameof(y));
+        MultiplyRows(0, Rows, x, y);
+    }
+
+    /// <summary>y[r] = (A x)[r] for r in [rowStart, rowEnd); indices were validated at construction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void MultiplyRows(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y)
+    {
+        ref int rp = ref MemoryMarshal.GetArrayDataReference(RowPointers);
+        ref int ci = ref MemoryMarshal.GetArrayDataReference(ColumnIndices);
+        ref double v = ref MemoryMarshal.GetArrayDataReference(Values);
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double yr = ref MemoryMarshal.GetReference(y);
+        int k = Unsafe.Add(ref rp, rowStart);
+        for (int r = rowStart; r < rowEnd; r++)
+        {
+            int end = Unsafe.Add(ref rp, r + 1);
+            double s0 = 0, s1 = 0;
+            for (; k + 1 < end; k += 2)
+            {
+                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
+                s1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k + 1));
+            }
+            if (k < end)
+            {
+                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
+                k++;
+            }
+            Unsafe.Add(ref yr, r) = s0 + s1;
+        }
+    }
+
+    /// <summary>Dense copy, for small matrices in tests and direct reference solves.</summary>
+    public double[,] ToDense()
+    {
+        var d = new double[Rows, Columns];
+        for (int r = 0; r < Rows; r++)
+            for (int k = RowPointers[r]; k < RowPointers[r + 1]; k++)
+                d[r, ColumnIndices[k]] = Values[k];
+        return d;
+    }
+
+    public override string ToString() => $"CsrMatrix {Rows} x {Columns}, {NonZeros} entries";
+}

@@ -1,0 +1,38 @@
+namespace LearnedSolvers.Tests.TestSupport;
+
+/// <summary>Finds ../shared/matrices beside the repository (or $LEARNEDSOLVERS_MATRICES) and reads INDEX.tsv.</summary>
+public static class SharedMatrices
+{
+    public static string Directory { get; } = Locate();
+
+    public static string PathOf(string name) => System.IO.Path.Combine(Directory, name + ".mtx");
+
+    /// <summary>(name, isSpd) for every matrix in INDEX.tsv.</summary>
+    public static IReadOnlyList<(string Name, bool Spd)> Index()
+    {
+        var rows = new List<(string, bool)>();
+        foreach (var line in File.ReadLines(System.IO.Path.Combine(Directory, "INDEX.tsv")).Skip(1))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var f = line.Split('\t');
+            rows.Add((f[0], f[4].StartsWith("yes", StringComparison.Ordinal)));
+        }
+        return rows;
+    }
+
+    private static string Locate()
+    {
+        var env = Environment.GetEnvironmentVariable("LEARNEDSOLVERS_MATRICES");
+        if (!string.IsNullOrEmpty(env)) return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "LearnedSolvers.sln")))
+            {
+                var shared = System.IO.Path.Combine(dir.FullName, "..", "shared", "matrices");
+                if (System.IO.Directory.Exists(shared)) return System.IO.Path.GetFullPath(shared);
+                throw new DirectoryNotFoundException($"No shared/matrices beside the repository at {dir.FullName}; set LEARNEDSOLVERS_MATRICES.");
+            }
+        }
+        throw new DirectoryNotFoundException("Could not find the repository root (LearnedSolvers.sln) above " + AppContext.BaseDirectory);
+    }
+}
