@@ -140,7 +140,11 @@ public sealed class CpuDevice : Device
         ArgumentNullException.ThrowIfNull(basis);
         if ((uint)count > (uint)basis.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"The basis holds {basis.Count} vectors.");
         if (resultLength < count) throw new ArgumentException($"Room for {resultLength} coefficients; {count} are needed.");
-        for (int i = 0; i < count; i++) Data(basis[i], $"basis[{i}]", length);
+        for (int i = 0; i < count; i++)
+        {
+            // The argument name is formatted only on failure: this check runs every Krylov iteration and must not allocate.
+            if (basis[i] is not CpuVector { Length: var n } || n != length) Data(basis[i], $"basis[{i}]", length);
+        }
     }
 
     internal static int ChunkCount(int length) => Math.Max(1, (length + ChunkSize - 1) / ChunkSize);

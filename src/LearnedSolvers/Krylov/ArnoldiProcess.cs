@@ -1,0 +1,130 @@
+using LearnedSolvers.Devices;
+
+namespace LearnedSolvers.Krylov;
+
+/// <summary>What one Arnoldi step found.</summary>
+internal enum ArnoldiOutcome
+{
+    /// <summary>v_{j+1} was normalized; the cycle can go on.</summary>
+    Continue,
+
+    /// <summary>h_{j+1,j} ≈ 0 with a nonsingular least-squares matrix: the Krylov space is invariant and its minimizer is exact.</summary>
+    HappyBreakdown,
+
+    /// <summary>The new column of the rotated Hessenberg matrix vanished (A·M is singular on the Krylov space): no progress is possible.</summary>
+    SingularBreakdown,
+
+    /// <summary>A NaN or infinity appeared in the new column.</summary>
+    NaNOrInfinity,
+}
+
+/// <summary>
+/// The Arnoldi process that GMRES and FGMRES share (Saad, Iterative Methods for Sparse Linear Systems, Alg. 6.9
+/// and 9.6). The orthonormal basis V lives on the device and is orthogonalized by classical Gram–Schmidt with one
+/// reorthogonalization pass (CGS2; Giraud, Langou and Rozložník 2005, "twice is enough"): each pass is one
+/// <see cref="Device.MultiDot"/> and one <see cref="Device.MultiAxpy"/>, i.e. one sweep over w per basis block
+/// instead of j dependent dots as in modified Gram–Schmidt. The small (m+1) x m Hessenberg least-squares problem
+/// min ‖β e₁ − H y‖ is reduced on the host by Givens rotations as each column arrives, so |g_{j+1}| is the residual
+/// norm of the current minimizer without forming it. All host arrays are sized once by the restart length.
+/// </summary>
+internal sealed class ArnoldiProcess
+{
+    /// <summary>
+    /// h_{j+1,j} (or the rotated diagonal) at most this fraction of ‖A M v_j‖ counts as zero: below it the new
+    /// direction is rounding noise, and the residual estimate is already reduced by about this factor.
+    /// </summary>
+    private const double BreakdownTolerance = 1e-14;
+
+    private readonly Device _device;
+    private readonly int _ld;
+    private readonly double[] _h;   // column-major, leading dimension m+1; column j holds R's column j after rotation
+    private readonly double[] _cos, _sin, _g, _y, _secondPass;
+
+    public ArnoldiProcess(Device device, int size, int restart)
+    {
+        _device = device;
+        Restart = restart;
+        _ld = restart + 1;
+        Basis = new DeviceVector[restart + 1];
+        for (int i = 0; i <= restart; i++) Basis[i] = device.Allocate(size);
+        _h = new double[_ld * restart];
+        _cos = new double[restart];
+        _sin = new double[restart];
+        _g = new double[restart + 1];
+        _y = new double[restart];
+        _secondPass = new double[restart + 1];
+    }
+
+    /// <summary>Steps per cycle (m).</summary>
+    public int Restart { get; }
+
+    /// <summary>v_0 … v_m. The caller writes r₀ into v_0 before <see cref="Start"/>, and w = A M v_j into v_{j+1} before <see cref="Step"/>.</summary>
+    public DeviceVector[] Basis { get; }
+
+    /// <summary>Begins a cycle: v_0 ← r₀/β, g ← β e₁.</summary>
+    public void Start(double beta)
+    {
+        _device.Scale(1 / beta, Basis[0]);
+        Array.Clear(_g);
+        _g[0] = beta;
+    }
+
+    /// <summary>
+    /// Orthogonalizes w = v_{j+1} against v_0 … v_j (CGS2), appends column j of H, rotates it, and returns the
+    /// least-squares residual norm |g_{j+1}| in <paramref name="residualEstimate"/> (|g_j|, unchanged, after a singular breakdown).
+    /// </summary>
+    public ArnoldiOutcome Step(int j, out double residualEstimate)
+    {
+        var w = Basis[j + 1];
+        var column = _h.AsSpan(j * _ld, j + 2);
+        int count = j + 1;
+        _device.MultiDot(Basis, count, w, column);
+        _device.MultiAxpy(Basis, count, column, w);
+        _device.MultiDot(Basis, count, w, _secondPass);
+        _device.MultiAxpy(Basis, count, _secondPass, w);
+        double hNext = _device.Norm2(w);
+
+        double columnSquares = hNext * hNext;
+        for (int i = 0; i < count; i++)
+        {
+            column[i] += _secondPass[i];
+            columnSquares += column[i] * column[i];
+        }
+        double columnNorm = Math.Sqrt(columnSquares); // = ‖A M v_j‖ up to rounding: the scale breakdowns are judged against
+        residualEstimate = Math.Abs(_g[j]);
+        if (!double.IsFinite(columnNorm)) return ArnoldiOutcome.NaNOrInfinity;
+
+        for (int i = 0; i < j; i++)
+        {
+            double top = _cos[i] * column[i] + _sin[i] * column[i + 1];
+            column[i + 1] = -_sin[i] * column[i] + _cos[i] * column[i + 1];
+            column[i] = top;
+        }
+        double diagonal = double.Hypot(column[j], hNext);
+        if (diagonal <= BreakdownTolerance * columnNorm) return ArnoldiOutcome.SingularBreakdown;
+
+        _cos[j] = column[j] / diagonal;
+        _sin[j] = hNext / diagonal;
+        column[j] = diagonal;
+        column[j + 1] = 0;
+        _g[j + 1] = -_sin[j] * _g[j];
+        _g[j] = _cos[j] * _g[j];
+        residualEstimate = Math.Abs(_g[j + 1]);
+
+        if (hNext <= BreakdownTolerance * columnNorm) return ArnoldiOutcome.HappyBreakdown;
+        _device.Scale(1 / hNext, w);
+        return ArnoldiOutcome.Continue;
+    }
+
+    /// <summary>The least-squares coefficients y of the first <paramref name="k"/> basis vectors: back substitution R y = g.</summary>
+    public ReadOnlySpan<double> Solve(int k)
+    {
+        for (int i = k - 1; i >= 0; i--)
+        {
+            double s = _g[i];
+            for (int l = i + 1; l < k; l++) s -= _h[l * _ld + i] * _y[l];
+            _y[i] = s / _h[i * _ld + i];
+        }
+        return _y.AsSpan(0, k);
+    }
+}
