@@ -1,0 +1,28 @@
+namespace LearnedSolvers.Problems;
+
+/// <summary>
+/// Standard normal deviates from a seeded <see cref="Random"/> by the Box–Muller transform (Box and Muller 1958).
+/// Written out rather than taken from a library so that a seed fixes the data: a seeded System.Random keeps its legacy
+/// algorithm across .NET releases, and this transform adds nothing version-dependent beyond Math.Log and Math.SinCos.
+/// </summary>
+internal static class StandardNormal
+{
+    /// <summary>Fills <paramref name="destination"/> with independent N(0, 1) values; both outputs of each transform are used.</summary>
+    public static void Fill(Random random, Span<double> destination)
+    {
+        int i = 0;
+        for (; i + 1 < destination.Length; i += 2) Pair(random, out destination[i], out destination[i + 1]);
+        if (i < destination.Length) Pair(random, out destination[i], out _);
+    }
+
+    /// <summary>Two independent N(0, 1) values.</summary>
+    public static void Pair(Random random, out double first, out double second)
+    {
+        // 1 - U lies in (0, 1], so the logarithm is finite.
+        double radius = Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble()));
+        double angle = 2.0 * Math.PI * random.NextDouble();
+        (double sin, double cos) = Math.SinCos(angle);
+        first = radius * cos;
+        second = radius * sin;
+    }
+}
