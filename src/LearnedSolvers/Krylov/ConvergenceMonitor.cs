@@ -23,7 +23,13 @@ public sealed class ConvergenceMonitor
     /// <summary>The last residual norm recorded.</summary>
     public double LastResidualNorm { get; private set; } = double.NaN;
 
-    public int IterationsLeft => Options.MaxIterations - Iterations;
+    /// <summary>True once a residual norm exceeded <see cref="SolverOptions.DivergenceTolerance"/> times the initial one.</summary>
+    public bool HasDiverged { get; private set; }
+
+    /// <summary>Iterations the method may still take: none once the limit is reached or the iteration has diverged.</summary>
+    public int IterationsLeft => HasDiverged ? 0 : Options.MaxIterations - Iterations;
+
+    private double _divergenceThreshold;
 
     internal void Start(SolverOptions options, double rhsNorm)
     {
@@ -33,6 +39,8 @@ public sealed class ConvergenceMonitor
         Iterations = 0;
         _historyCount = 0;
         LastResidualNorm = double.NaN;
+        HasDiverged = false;
+        _divergenceThreshold = double.NaN;
         int capacity = options.RecordHistory ? (int)Math.Min((long)options.MaxIterations + 8, 1 << 20) : 0;
         if (_history.Length < capacity) _history = new double[capacity];
     }
@@ -53,6 +61,8 @@ public sealed class ConvergenceMonitor
     private void Append(double residualNorm)
     {
         LastResidualNorm = residualNorm;
+        if (double.IsNaN(_divergenceThreshold)) _divergenceThreshold = Options.DivergenceTolerance * Math.Max(RhsNorm, residualNorm);
+        else if (residualNorm > _divergenceThreshold) HasDiverged = true;
         if (_historyCount < _history.Length) _history[_historyCount++] = residualNorm / RhsNorm;
     }
 

@@ -82,7 +82,11 @@ public sealed class FlexibleGmres : KrylovSolver
             double next = Device.Norm2(v[0]);
             if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
             if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
-            if (next >= Gmres.StagnationFactor * beta) return StopReason.Stagnation;
+            if (next >= Gmres.StagnationFactor * beta)
+            {
+                StopDetail = Gmres.CycleStagnated;
+                return StopReason.Stagnation;
+            }
             beta = next;
         }
     }

@@ -24,6 +24,8 @@ public sealed class Gmres : KrylovSolver
     /// <summary>A cycle that reduces the residual by less than this relative amount counts as no progress.</summary>
     internal const double StagnationFactor = 1 - 1e-12;
 
+    internal const string CycleStagnated = "a full restart cycle did not reduce the residual: increase the restart length or use a stronger preconditioner";
+
     private readonly ArnoldiProcess _arnoldi;
     private readonly DeviceVector? _u;
 
@@ -96,7 +98,11 @@ public sealed class Gmres : KrylovSolver
             double next = Device.Norm2(v[0]);
             if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
             if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
-            if (next >= StagnationFactor * beta) return StopReason.Stagnation;
+            if (next >= StagnationFactor * beta)
+            {
+                StopDetail = CycleStagnated;
+                return StopReason.Stagnation;
+            }
             beta = next;
         }
     }

@@ -40,6 +40,9 @@ public abstract class KrylovSolver : ILinearSolver
     protected int Size => Operator.Rows;
     protected ConvergenceMonitor Monitor { get; } = new();
 
+    /// <summary>Why <see cref="Iterate"/> stopped short of convergence, in words for <see cref="SolveResult.Message"/>; cleared before each call.</summary>
+    protected string StopDetail { get; set; } = "";
+
     public SolveResult Solve(DeviceVector b, DeviceVector x)
     {
         Device.Check(b, Size, nameof(b));
@@ -60,12 +63,23 @@ public abstract class KrylovSolver : ILinearSolver
 
         StopReason reason = StopReason.MaxIterations;
         double trueNorm = double.NaN;
+        string message = "";
         for (int attempt = 0; attempt <= MaxResidualReplacements; attempt++)
         {
+            StopDetail = "";
             reason = Iterate(b, x);
             trueNorm = TrueResidualNorm(b, x);
-            if (!double.IsFinite(trueNorm)) return Finish(StopReason.NaNOrInfinity, double.NaN, clock);
-            if (!reason.IsConverged()) break;
+            if (!double.IsFinite(trueNorm)) return Finish(StopReason.NaNOrInfinity, double.NaN, clock, StopDetail);
+            if (!reason.IsConverged())
+            {
+                message = StopDetail;
+                if (Monitor.HasDiverged)
+                {
+                    reason = StopReason.Diverged;
+                    message = $"the residual grew past {Options.DivergenceTolerance:G3} times its initial norm";
+                }
+                break;
+            }
             if (Monitor.IsConverged(trueNorm))
             {
                 reason = trueNorm <= Options.RelativeTolerance * bNorm ? StopReason.ConvergedRelative : StopReason.ConvergedAbsolute;
@@ -73,11 +87,10 @@ public abstract class KrylovSolver : ILinearSolver
             }
             // Recursive residual converged but the true one did not: iterate again from the true residual.
             reason = Monitor.IterationsLeft > 0 ? StopReason.Stagnation : StopReason.MaxIterations;
+            message = "the recursive residual met the tolerance but the true residual did not"
+                + (reason == StopReason.Stagnation ? ", even after restarting from it" : "");
             if (Monitor.IterationsLeft <= 0) break;
         }
-        string message = reason == StopReason.Stagnation
-            ? "the recursive residual met the tolerance but the true residual did not, even after restarting from it"
-            : "";
         return Finish(reason, trueNorm / bNorm, clock, message);
     }
 

@@ -15,6 +15,9 @@ public enum StopReason
     /// <summary>A quantity the method divides by became zero (e.g. BiCGStab's ρ or ω): the method cannot continue.</summary>
     Breakdown,
 
+    /// <summary>The residual grew past <see cref="SolverOptions.DivergenceTolerance"/> times its initial norm.</summary>
+    Diverged,
+
     /// <summary>A NaN or infinity appeared in the iteration (or in b).</summary>
     NaNOrInfinity,
 

@@ -152,7 +152,7 @@ public static class Diffusion
             _ => "k = exp(phi)",
         };
         return string.Create(c,
-            $"Diffusion {o.Dimension}D, cell-centred FV, n = {o.GridSize} ({o.Unknowns} unknowns), {o.Covariance} covariance l = {o.CorrelationLength}, variance {o.Variance}, {control}, contrast {Contrast(k):G4}, f {o.RightHandSide}, seed {o.Seed}{suffix}");
+            $"Diffusion {o.Dimension}D, cell-centred FV, n = {o.GridSize} ({o.Unknowns} unknowns), {o.Covariance} covariance l = {o.CorrelationLength}, variance {o.Variance}, {control}, measured contrast {Contrast(k):G4}, f {o.RightHandSide}, seed {o.Seed}{suffix}");
     }
 
     private static double ContrastOfLogField(double[] phi)

@@ -242,6 +242,16 @@ public sealed class CsrMatrix
         return true;
     }
 
+    /// <summary>True when <paramref name="other"/> has the same size and the same stored positions (values may differ).</summary>
+    public bool HasSamePattern(CsrMatrix other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Rows != other.Rows || Columns != other.Columns) return false;
+        if (ReferenceEquals(RowPointers, other.RowPointers) && ReferenceEquals(ColumnIndices, other.ColumnIndices)) return true;
+        return RowPointers.AsSpan().SequenceEqual(other.RowPointers)
+            && ColumnIndices.AsSpan(0, NonZeros).SequenceEqual(other.ColumnIndices.AsSpan(0, NonZeros));
+    }
+
     /// <summary>A matrix with this sparsity pattern and new values (the pattern arrays are shared).</summary>
     public CsrMatrix WithValues(double[] values)
     {

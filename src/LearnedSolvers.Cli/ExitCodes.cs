@@ -1,0 +1,17 @@
+namespace LearnedSolvers.Cli;
+
+/// <summary>Process exit codes, documented in `learnedsolvers --help` and README.md.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success (for solve: converged).</summary>
+    public const int Success = 0;
+
+    /// <summary>The solver ran but did not converge; its report says why.</summary>
+    public const int NotConverged = 1;
+
+    /// <summary>Bad arguments or a bad input file.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>The preconditioner could not be built (e.g. a zero pivot in an incomplete factorization).</summary>
+    public const int SetupFailed = 3;
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov;
+using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Cli;
+
+/// <summary>`learnedsolvers solve`: reads A (and b), solves, reports the true residual.</summary>
+internal static class SolveCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var matrix = new Option<string>("--matrix") { Required = true, Description = "Matrix Market file with A" };
+        var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b (default: b = A * ones)" };
+        var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab" }
+            .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab");
+        var precond = new Option<string?>("--precond") { Description = "none|jacobi|ssor|ic0|ilu0 (default: none; jacobi for pcg)" }
+            .AcceptOnlyFromAmong("none", "jacobi", "ssor", "ic0", "ilu0");
+        var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES restart length m" };
+        var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };
+        var maxit = new Option<int>("--maxit") { DefaultValueFactory = _ => 10_000, Description = "maximum iterations" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu" };
+        var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
+
+        var command = new Command("solve", "Solve A x = b from Matrix Market files")
+        {
+            matrix, rhs, method, precond, restart, rtol, maxit, device, outPath, json,
+        };
+        command.SetAction(p =>
+        {
+            var kind = KrylovSolvers.Parse(p.GetValue(method)!);
+            string? precondName = p.GetValue(precond);
+            var pk = precondName is null
+                ? (kind == KrylovMethod.Pcg ? PreconditionerKind.Jacobi : PreconditionerKind.None)
+                : PreconditionerFactory.Parse(precondName);
+            int m = p.GetValue(restart);
+            if (m < 1) throw new UsageException($"--restart must be at least 1 (got {m})");
+            var options = new SolverOptions(RelativeTolerance: p.GetValue(rtol), MaxIterations: p.GetValue(maxit));
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new UsageException($"bad tolerance or iteration limit: {e.ActualValue}");
+            }
+            var dev = DeviceFromName(p.GetValue(device)!);
+
+            var a = MatrixMarketReader.ReadMatrix(p.GetValue(matrix)!);
+            if (!a.IsSquare) throw new UsageException($"{p.GetValue(matrix)} is {a.Rows} x {a.Columns}; solve needs a square matrix");
+            double[] b;
+            if (p.GetValue(rhs) is { } rhsPath)
+            {
+                b = MatrixMarketReader.ReadVector(rhsPath);
+                if (b.Length != a.Rows) throw new UsageException($"{rhsPath} has {b.Length} entries; the matrix has {a.Rows} rows");
+            }
+            else
+            {
+                b = new double[a.Rows];
+                a.Multiply(Enumerable.Repeat(1.0, a.Columns).ToArray(), b);
+            }
+
+            var x = new double[a.Rows];
+            var report = SolveRunner.Run(a, b, x, kind, pk, options, m, dev);
+            if (p.GetValue(outPath) is { } xPath) MatrixMarketWriter.WriteVector(xPath, x);
+            if (p.GetValue(json)) output.WriteLine(report.ToJson());
+            else
+            {
+                output.WriteLine($"{report.Method} + {report.Preconditioner} on {report.Device}: {report.Rows} rows, {report.Nnz} nonzeros");
+                output.WriteLine($"{report.Reason} after {report.Iterations} iterations; true relative residual {report.RelativeResidual:E3}");
+                output.WriteLine($"setup {report.SetupSeconds * 1e3:F1} ms, solve {report.Seconds * 1e3:F1} ms" + (report.Message is null ? "" : $"; {report.Message}"));
+            }
+            return report.Converged ? ExitCodes.Success : ExitCodes.NotConverged;
+        });
+        return command;
+    }
+
+    internal static Device DeviceFromName(string name) => name.ToLowerInvariant() switch
+    {
+        "cpu" => Device.Cpu,
+        _ => throw new UsageException($"device '{name}' is not available in this build; use --device cpu"),
+    };
+}

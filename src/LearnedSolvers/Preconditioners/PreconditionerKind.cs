@@ -1,0 +1,36 @@
+using LearnedSolvers.Devices;
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Preconditioners;
+
+/// <summary>The built-in preconditioners by name, for configuration files and the command line.</summary>
+public enum PreconditionerKind
+{
+    None,
+    Jacobi,
+    Ssor,
+    Ic0,
+    Ilu0,
+}
+
+/// <summary>Builds a preconditioner chosen at run time; setup happens here, once.</summary>
+public static class PreconditionerFactory
+{
+    /// <summary>The preconditioner for <paramref name="a"/>, or null for <see cref="PreconditionerKind.None"/>.</summary>
+    /// <exception cref="ZeroPivotException">The factorization met a zero or non-positive pivot.</exception>
+    public static IPreconditioner? Create(PreconditionerKind kind, CsrMatrix a, Device? device = null, double ssorOmega = 1.0) => kind switch
+    {
+        PreconditionerKind.None => null,
+        PreconditionerKind.Jacobi => new Jacobi(a, device),
+        PreconditionerKind.Ssor => new Ssor(a, ssorOmega),
+        PreconditionerKind.Ic0 => new IncompleteCholesky0(a),
+        PreconditionerKind.Ilu0 => new IncompleteLu0(a),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown preconditioner."),
+    };
+
+    /// <summary>Parses "none", "jacobi", "ssor", "ic0" or "ilu0" (any case).</summary>
+    public static PreconditionerKind Parse(string name) =>
+        Enum.TryParse<PreconditionerKind>(name, ignoreCase: true, out var k) && Enum.IsDefined(k) && !int.TryParse(name, out _)
+            ? k
+            : throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of none, jacobi, ssor, ic0, ilu0.", nameof(name));
+}

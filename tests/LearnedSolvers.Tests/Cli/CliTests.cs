@@ -1,0 +1,169 @@
+using System.Text.Json;
+using LearnedSolvers.Cli;
+using LearnedSolvers.Sparse;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Cli;
+
+/// <summary>The `learnedsolvers` commands run in-process, with their output captured.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ls-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string PathIn(string name) => Path.Combine(_dir, name);
+
+    private static void AssertOneLineError(string err, string expectedFragment)
+    {
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expectedFragment, lines[0]);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Solve_Json_ReportsTrueResidual_AndWritesSolution()
+    {
+        var xPath = PathIn("x.mtx");
+        var (code, output, err) = Run("solve", "--matrix", SharedMatrices.PathOf("ani4"), "--method", "pcg", "--precond", "ic0", "--out", xPath, "--json");
+        Assert.True(code == 0, err);
+        using var json = JsonDocument.Parse(output);
+        var r = json.RootElement;
+        Assert.Equal("pcg", r.GetProperty("method").GetString());
+        Assert.Equal("ic0", r.GetProperty("preconditioner").GetString());
+        Assert.Equal("cpu", r.GetProperty("device").GetString());
+        Assert.Equal(3081, r.GetProperty("rows").GetInt32());
+        Assert.True(r.GetProperty("converged").GetBoolean());
+        Assert.Equal("ConvergedRelative", r.GetProperty("reason").GetString());
+        Assert.True(r.GetProperty("iterations").GetInt32() > 0);
+        Assert.True(r.GetProperty("seconds").GetDouble() >= 0);
+
+        // The reported residual is the true one: recompute it from the written x and b = A * ones.
+        var a = MatrixMarketReader.ReadMatrix(SharedMatrices.PathOf("ani4"));
+        var x = MatrixMarketReader.ReadVector(xPath);
+        var b = Reference.Multiply(a, Enumerable.Repeat(1.0, a.Rows).ToArray());
+        double trueResidual = Reference.TrueRelativeResidual(a, x, b);
+        Assert.True(trueResidual <= 1e-8);
+        Assert.Equal(trueResidual, r.GetProperty("relativeResidual").GetDouble(), 1e-12);
+    }
+
+    [Fact]
+    public void Solve_WithRhsFile_UsesIt()
+    {
+        var a = RandomSystems.Nonsymmetric(300, 5);
+        var b = RandomSystems.Vector(300, 6);
+        MatrixMarketWriter.WriteMatrix(PathIn("a.mtx"), a);
+        MatrixMarketWriter.WriteVector(PathIn("b.mtx"), b);
+        var (code, output, err) = Run("solve", "--matrix", PathIn("a.mtx"), "--rhs", PathIn("b.mtx"), "--method", "gmres", "--precond", "ilu0", "--restart", "20", "--out", PathIn("x.mtx"));
+        Assert.True(code == 0, err);
+        Assert.Contains("ConvergedRelative", output);
+        Assert.True(Reference.TrueRelativeResidual(a, MatrixMarketReader.ReadVector(PathIn("x.mtx")), b) <= 1e-8);
+    }
+
+    [Fact]
+    public void Solve_NotConverged_ExitsOne_WithReason()
+    {
+        var (code, output, _) = Run("solve", "--matrix", SharedMatrices.PathOf("1138_bus"), "--method", "cg", "--maxit", "5", "--json");
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.False(json.RootElement.GetProperty("converged").GetBoolean());
+        Assert.Equal("MaxIterations", json.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(5, json.RootElement.GetProperty("iterations").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("solve --matrix A.mtx --method nosuch", "nosuch")]
+    [InlineData("solve --method cg", "--matrix")]
+    [InlineData("solve --matrix A.mtx --rtol abc", "abc")]
+    [InlineData("solve --matrix A.mtx --device cuda", "cuda")]
+    [InlineData("solve --matrix A.mtx --restart 0", "--restart")]
+    [InlineData("solve --matrix A.mtx --rtol -1", "tolerance")]
+    [InlineData("generate --problem poisson2d --n 0 --out A.mtx", "n")]
+    [InlineData("generate --problem poisson2d --n 4 --contrast 10 --out A.mtx", "diffusion")]
+    [InlineData("frobnicate", "frobnicate")]
+    public void BadArguments_EndWithOneLine_AndExitCodeTwo(string commandLine, string expected)
+    {
+        var args = commandLine.Split(' ').Select(t => t == "A.mtx" ? SharedMatrices.PathOf("ani1") : t).ToArray();
+        var (code, _, err) = Run(args);
+        Assert.Equal(2, code);
+        AssertOneLineError(err, expected);
+    }
+
+    [Fact]
+    public void MissingFile_ExitsTwo()
+    {
+        var (code, _, err) = Run("solve", "--matrix", PathIn("nope.mtx"));
+        Assert.Equal(2, code);
+        AssertOneLineError(err, "nope.mtx");
+    }
+
+    [Fact]
+    public void MalformedFile_ExitsTwo_NamingFileAndLine()
+    {
+        File.WriteAllText(PathIn("bad.mtx"), "%%MatrixMarket matrix coordinate real general\n3 3 2\n1 1 4.0\n2 x 1.0\n");
+        var (code, _, err) = Run("solve", "--matrix", PathIn("bad.mtx"));
+        Assert.Equal(2, code);
+        AssertOneLineError(err, "bad.mtx line 4");
+    }
+
+    [Fact]
+    public void RhsOfWrongLength_ExitsTwo()
+    {
+        MatrixMarketWriter.WriteVector(PathIn("b.mtx"), new double[] { 1, 2, 3 });
+        var (code, _, err) = Run("solve", "--matrix", SharedMatrices.PathOf("ani1"), "--rhs", PathIn("b.mtx"));
+        Assert.Equal(2, code);
+        AssertOneLineError(err, "3 entries");
+    }
+
+    [Fact]
+    public void ZeroPivotInIlu0_ExitsThree_NamingTheRow()
+    {
+        var (code, _, err) = Run("solve", "--matrix", SharedMatrices.PathOf("west0479"), "--method", "gmres", "--precond", "ilu0");
+        Assert.Equal(3, code);
+        AssertOneLineError(err, "row");
+    }
+
+    [Theory]
+    [InlineData("poisson2d", 12, 144)]
+    [InlineData("poisson3d", 5, 125)]
+    [InlineData("diffusion", 16, 256)]
+    [InlineData("convdiff", 10, 100)]
+    public void Generate_WritesReadableProblem(string problem, int n, int rows)
+    {
+        var (code, output, err) = Run("generate", "--problem", problem, "--n", n.ToString(), "--seed", "3", "--out", PathIn("A.mtx"), "--rhs-out", PathIn("b.mtx"));
+        Assert.True(code == 0, err);
+        Assert.Contains(PathIn("A.mtx"), output);
+        var a = MatrixMarketReader.ReadMatrix(PathIn("A.mtx"));
+        Assert.Equal(rows, a.Rows);
+        Assert.Equal(rows, MatrixMarketReader.ReadVector(PathIn("b.mtx")).Length);
+        Assert.Equal(problem != "convdiff", a.IsSymmetric());
+    }
+
+    [Fact]
+    public void Generate_DiscontinuousDiffusion_SolvesWithIc0Pcg()
+    {
+        var (code, _, err) = Run("generate", "--problem", "diffusion", "--n", "24", "--contrast", "1e6", "--discontinuous", "--out", PathIn("A.mtx"), "--rhs-out", PathIn("b.mtx"));
+        Assert.True(code == 0, err);
+        var (solveCode, output, solveErr) = Run("solve", "--matrix", PathIn("A.mtx"), "--rhs", PathIn("b.mtx"), "--method", "pcg", "--precond", "ic0", "--json");
+        Assert.True(solveCode == 0, solveErr + output);
+    }
+
+    [Fact]
+    public void Demo_PrintsEveryMethod_WithConvergedTrueResiduals()
+    {
+        var (code, output, err) = Run("demo", "--n", "40");
+        Assert.True(code == 0, err);
+        foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab" }) Assert.Contains(method, output);
+        Assert.Equal(7, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+    }
+}
