@@ -103,6 +103,16 @@ public class SharedMatrixSolveTests
         }
     }
 
+    [Fact]
+    public void DivergenceTest_CanBeTurnedOff_AndRejectsTolerancesUpToOne()
+    {
+        var (a, b) = Load("west0479");
+        var options = new SolverOptions(MaxIterations: 200, DivergenceTolerance: double.PositiveInfinity);
+        var result = new BiCgStab(Cpu.Upload(a), null, options).Solve(Cpu.Upload(b), Cpu.Allocate(a.Rows));
+        Assert.True(result.Reason is StopReason.MaxIterations or StopReason.NaNOrInfinity or StopReason.Breakdown, result.ToString());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BiCgStab(Cpu.Upload(a), null, new SolverOptions(DivergenceTolerance: 1)));
+    }
+
     /// <summary>Restarted GMRES(30) without preconditioning stalls on these (SciPy: residual 0.4 on west0479 after 2000 restarts).</summary>
     [Theory]
     [InlineData("west0479")]
