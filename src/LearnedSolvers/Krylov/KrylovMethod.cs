@@ -1,0 +1,44 @@
+namespace LearnedSolvers.Krylov;
+
+/// <summary>The Krylov methods by name, for configuration files and the command line.</summary>
+public enum KrylovMethod
+{
+    /// <summary>Conjugate gradients (preconditioned when given a preconditioner).</summary>
+    Cg,
+
+    /// <summary>Preconditioned conjugate gradients: the same method as <see cref="Cg"/>, named for clarity.</summary>
+    Pcg,
+
+    /// <summary>Flexible conjugate gradients: tolerates a preconditioner that changes between iterations.</summary>
+    Fcg,
+
+    /// <summary>Restarted GMRES(m), right preconditioned.</summary>
+    Gmres,
+
+    /// <summary>Flexible GMRES(m).</summary>
+    Fgmres,
+
+    /// <summary>BiCGStab.</summary>
+    BiCgStab,
+}
+
+/// <summary>Builds a solver for a method chosen at run time (Ginkgo's factory step: configure, then bind to A).</summary>
+public static class KrylovSolvers
+{
+    /// <summary>The method's solver bound to <paramref name="a"/>; <paramref name="restart"/> is used by the GMRES family only.</summary>
+    public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30) => method switch
+    {
+        KrylovMethod.Cg or KrylovMethod.Pcg => new ConjugateGradient(a, preconditioner, options),
+        KrylovMethod.Fcg => new FlexibleConjugateGradient(a, preconditioner, options),
+        KrylovMethod.Gmres => new Gmres(a, preconditioner, options, restart),
+        KrylovMethod.Fgmres => new FlexibleGmres(a, preconditioner, options, restart),
+        KrylovMethod.BiCgStab => new BiCgStab(a, preconditioner, options),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown Krylov method."),
+    };
+
+    /// <summary>Parses "cg", "pcg", "fcg", "gmres", "fgmres" or "bicgstab" (any case).</summary>
+    public static KrylovMethod Parse(string name) =>
+        Enum.TryParse<KrylovMethod>(name, ignoreCase: true, out var m) && Enum.IsDefined(m) && !int.TryParse(name, out _)
+            ? m
+            : throw new ArgumentException($"Unknown method '{name}'; expected one of cg, pcg, fcg, gmres, fgmres, bicgstab.", nameof(name));
+}
