@@ -1,1 +1,4 @@
-return 0;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- --filter '*'
+BenchmarkSwitcher.FromAssembly(typeof(LearnedSolvers.Benchmarks.SideBySideConfig).Assembly).Run(args);

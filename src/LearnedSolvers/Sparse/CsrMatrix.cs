@@ -28,6 +28,10 @@ public sealed class CsrMatrix
         if (validate) Validate();
     }
 
+    /// <summary>Wraps arrays that library code built correctly by construction (sorted, in range); skips the O(nnz) check.</summary>
+    internal static CsrMatrix Trusted(int rows, int columns, int[] rowPointers, int[] columnIndices, double[] values) =>
+        new(rows, columns, rowPointers, columnIndices, values, validate: false);
+
     public int Rows { get; }
     public int Columns { get; }
     public int[] RowPointers { get; }

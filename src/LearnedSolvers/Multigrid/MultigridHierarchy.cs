@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text;
+using LearnedSolvers.Devices;
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Multigrid;
+
+/// <summary>
+/// A multigrid hierarchy after setup: operators A_0 (finest) … A_L, prolongations P_l from level l+1 to l with
+/// restriction R_l = P_lᵀ and Galerkin coarse operators A_{l+1} = P_lᵀ A_l P_l, a smoother per level and a dense
+/// direct solve on the coarsest. Built by <see cref="GeometricMultigrid"/> or <see cref="SmoothedAggregationAmg"/>;
+/// applied as one cycle by <see cref="MultigridPreconditioner"/> or iterated by <see cref="MultigridSolver"/>.
+/// Every cycle vector is allocated here, once.
+/// </summary>
+public sealed class MultigridHierarchy : IDisposable
+{
+    private readonly MultigridLevel[] _levels;
+
+    /// <param name="matrices">A_0 … A_L.</param>
+    /// <param name="prolongations">P_0 … P_{L−1}; P_l has A_l's rows and A_{l+1}'s columns.</param>
+    /// <param name="options">Cycle and smoother settings (already validated).</param>
+    /// <param name="device">Where the cycle runs.</param>
+    /// <param name="method">The builder's name, for the summary.</param>
+    /// <param name="setupTime">The time the builder took.</param>
+    internal MultigridHierarchy(IReadOnlyList<CsrMatrix> matrices, IReadOnlyList<CsrMatrix> prolongations, MultigridOptions options, Device device, string method, TimeSpan setupTime)
+    {
+        Options = options;
+        Device = device;
+        Method = method;
+        SetupTime = setupTime;
+        _levels = new MultigridLevel[matrices.Count];
+        for (int l = 0; l < matrices.Count; l++)
+        {
+            var level = _levels[l] = new MultigridLevel(matrices[l], device);
+            if (l == matrices.Count - 1)
+            {
+                level.CoarseSolver = new DenseCoarseSolver(matrices[l]);
+                continue;
+            }
+            level.Prolongation = device.Upload(prolongations[l]);
+            level.Restriction = device.Upload(prolongations[l].Transpose());
+            level.Smoother = CreateSmoother(level, options, device);
+        }
+    }
+
+    public MultigridOptions Options { get; }
+    public Device Device { get; }
+
+    /// <summary>"geometric" or "smoothed aggregation".</summary>
+    public string Method { get; }
+
+    public TimeSpan SetupTime { get; }
+    public int LevelCount => _levels.Length;
+
+    /// <summary>The finest operator A_0 on the device.</summary>
+    public DeviceCsrMatrix FinestOperator => _levels[0].Operator;
+
+    /// <summary>Rows and stored entries per level, finest first.</summary>
+    public IReadOnlyList<(int Rows, int NonZeros)> Levels => _levels.Select(l => (l.Matrix.Rows, l.Matrix.NonZeros)).ToArray();
+
+    /// <summary>Σ_l nnz(A_l) / nnz(A_0): the memory and per-cycle work relative to the finest operator.</summary>
+    public double OperatorComplexity => _levels.Sum(l => (double)l.Matrix.NonZeros) / _levels[0].Matrix.NonZeros;
+
+    /// <summary>Σ_l rows(A_l) / rows(A_0).</summary>
+    public double GridComplexity => _levels.Sum(l => (double)l.Matrix.Rows) / _levels[0].Matrix.Rows;
+
+    /// <summary>True when one cycle is a symmetric operator (V or W cycle with equal pre- and post-sweeps), as CG needs.</summary>
+    public bool IsSymmetric => Options.Cycle != CycleKind.F && Options.PreSweeps == Options.PostSweeps;
+
+    /// <summary>x ← one cycle applied to b from a zero initial guess (the preconditioner action x ≈ A⁻¹b).</summary>
+    public void Cycle(DeviceVector b, DeviceVector x)
+    {
+        Device.Check(b, _levels[0].Matrix.Rows, nameof(b));
+        Device.Check(x, _levels[0].Matrix.Rows, nameof(x));
+        Run(0, b, x, Options.Cycle, zeroGuess: true);
+    }
+
+    private void Run(int l, DeviceVector b, DeviceVector x, CycleKind kind, bool zeroGuess)
+    {
+        var level = _levels[l];
+        if (level.CoarseSolver is { } direct)
+        {
+            direct.Solve(b, x);
+            return;
+        }
+        if (Options.PreSweeps > 0) level.Smoother!.Smooth(b, x, Options.PreSweeps, SmoothingStep.Pre, zeroGuess);
+        else if (zeroGuess) Device.Fill(x, 0);
+
+        level.Operator.Apply(x, level.Residual);
+        Device.Axpby(1, b, -1, level.Residual);
+        var coarse = _levels[l + 1];
+        level.Restriction!.Apply(level.Residual, coarse.RightHandSide);
+        Run(l + 1, coarse.RightHandSide, coarse.Solution, kind, zeroGuess: true);
+        // W: a second coarse cycle from the first one's result; F: then a V-cycle. A direct solve needs no second visit.
+        if (kind != CycleKind.V && coarse.CoarseSolver is null)
+            Run(l + 1, coarse.RightHandSide, coarse.Solution, kind == CycleKind.W ? CycleKind.W : CycleKind.V, zeroGuess: false);
+        level.Prolongation!.Apply(coarse.Solution, level.Residual);
+        Device.Axpy(1, level.Residual, x);
+
+        if (Options.PostSweeps > 0) level.Smoother!.Smooth(b, x, Options.PostSweeps, SmoothingStep.Post, zeroGuess: false);
+    }
+
+    /// <summary>One line per level: rows, entries, entries per row; then the complexities and setup time.</summary>
+    public string Summary()
+    {
+        var s = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        s.AppendLine(c, $"{Method} multigrid, {LevelCount} levels, {Options.Cycle}({Options.PreSweeps},{Options.PostSweeps}) cycle, {Options.Smoother} smoother, device {Device.Name}");
+        s.AppendLine("level       rows        nnz   nnz/row");
+        for (int l = 0; l < _levels.Length; l++)
+        {
+            var m = _levels[l].Matrix;
+            s.AppendLine(c, $"{l,5} {m.Rows,10} {m.NonZeros,10} {(double)m.NonZeros / Math.Max(1, m.Rows),9:F2}{(l == _levels.Length - 1 ? "  (direct solve)" : "")}");
+        }
+        s.Append(c, $"operator complexity {OperatorComplexity:F3}, grid complexity {GridComplexity:F3}, setup {SetupTime.TotalMilliseconds:F1} ms");
+        return s.ToString();
+    }
+
+    private static ISmoother CreateSmoother(MultigridLevel level, MultigridOptions options, Device device)
+    {
+        var inverseDiagonal = SpectralRadius.InverseDiagonal(level.Matrix, "multigrid smoother");
+        if (options.Smoother == SmootherKind.GaussSeidel)
+        {
+            if (device is not CpuDevice) throw new NotSupportedException($"The Gauss–Seidel smoother runs on the CPU only; use Jacobi or Chebyshev on '{device.Name}'.");
+            return new MulticolorGaussSeidel(level.Matrix, inverseDiagonal);
+        }
+        level.InverseDiagonal = device.Upload(inverseDiagonal);
+        double rho = options.Smoother == SmootherKind.Jacobi && options.JacobiWeight is { } ? 0 : SpectralRadius.OfJacobiScaled(level.Matrix, inverseDiagonal);
+        return options.Smoother switch
+        {
+            SmootherKind.Jacobi => new JacobiSmoother(level.Operator, level.InverseDiagonal, options.JacobiWeight ?? 4 / (3 * rho)),
+            _ => new ChebyshevSmoother(level.Operator, level.InverseDiagonal, rho, options.ChebyshevDegree, options.ChebyshevLowerFraction),
+        };
+    }
+
+    public void Dispose()
+    {
+        foreach (var level in _levels) level.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+using LearnedSolvers.Devices;
+
+namespace LearnedSolvers.Multigrid;
+
+/// <summary>
+/// One multigrid cycle from a zero initial guess as a preconditioner z = M⁻¹ r. Linear; symmetric for V and W
+/// cycles with equal pre- and post-sweeps (so PCG may use it); an F-cycle needs FCG or GMRES.
+/// </summary>
+public sealed class MultigridPreconditioner(MultigridHierarchy hierarchy) : IPreconditioner
+{
+    public MultigridHierarchy Hierarchy { get; } = hierarchy ?? throw new ArgumentNullException(nameof(hierarchy));
+    public int Rows => Hierarchy.FinestOperator.Rows;
+    public int Columns => Rows;
+    public Device Device => Hierarchy.Device;
+    public bool IsLinear => true;
+    public bool IsSymmetric => Hierarchy.IsSymmetric;
+
+    public void Apply(DeviceVector x, DeviceVector y) => Hierarchy.Cycle(x, y);
+}
