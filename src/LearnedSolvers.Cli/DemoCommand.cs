@@ -17,6 +17,8 @@ internal static class DemoCommand
         (KrylovMethod.Pcg, PreconditionerKind.Jacobi),
         (KrylovMethod.Pcg, PreconditionerKind.Ssor),
         (KrylovMethod.Pcg, PreconditionerKind.Ic0),
+        (KrylovMethod.Pcg, PreconditionerKind.Amg),
+        (KrylovMethod.Pcg, PreconditionerKind.Gmg),
         (KrylovMethod.Fcg, PreconditionerKind.Ic0),
         (KrylovMethod.Gmres, PreconditionerKind.Ilu0),
         (KrylovMethod.BiCgStab, PreconditionerKind.Ilu0),

@@ -15,8 +15,9 @@ internal static class SolveCommand
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b (default: b = A * ones)" };
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab" }
             .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab");
-        var precond = new Option<string?>("--precond") { Description = "none|jacobi|ssor|ic0|ilu0 (default: none; jacobi for pcg)" }
-            .AcceptOnlyFromAmong("none", "jacobi", "ssor", "ic0", "ilu0");
+        var precond = new Option<string?>("--precond") { Description = "none|jacobi|ssor|ic0|ilu0|gmg|amg (default: none; jacobi for pcg)" }
+            .AcceptOnlyFromAmong("none", "jacobi", "ssor", "ic0", "ilu0", "gmg", "amg");
+        var mgSummary = new Option<bool>("--mg-summary") { Description = "print the multigrid hierarchy (levels, rows, nnz, operator complexity)" };
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES restart length m" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };
         var maxit = new Option<int>("--maxit") { DefaultValueFactory = _ => 10_000, Description = "maximum iterations" };
@@ -26,7 +27,7 @@ internal static class SolveCommand
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, precond, restart, rtol, maxit, device, outPath, json,
+            matrix, rhs, method, precond, mgSummary, restart, rtol, maxit, device, outPath, json,
         };
         command.SetAction(p =>
         {
@@ -63,7 +64,7 @@ internal static class SolveCommand
             }
 
             var x = new double[a.Rows];
-            var report = SolveRunner.Run(a, b, x, kind, pk, options, m, dev);
+            var report = SolveRunner.Run(a, b, x, kind, pk, options, m, dev, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
             if (p.GetValue(outPath) is { } xPath) MatrixMarketWriter.WriteVector(xPath, x);
             if (p.GetValue(json)) output.WriteLine(report.ToJson());
             else

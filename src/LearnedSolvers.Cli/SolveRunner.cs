@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
+using LearnedSolvers.Multigrid;
 using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Sparse;
 
@@ -10,7 +11,7 @@ namespace LearnedSolvers.Cli;
 internal static class SolveRunner
 {
     public static SolveReport Run(CsrMatrix a, double[] b, double[] x, KrylovMethod method, PreconditionerKind preconditioner,
-        SolverOptions options, int restart, Device device, string? methodLabel = null)
+        SolverOptions options, int restart, Device device, string? methodLabel = null, TextWriter? hierarchyOut = null)
     {
         if (!a.IsSquare) throw new UsageException($"the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
         if (b.Length != a.Rows) throw new UsageException($"the right-hand side has {b.Length} entries; the matrix has {a.Rows} rows");
@@ -18,6 +19,7 @@ internal static class SolveRunner
         var clock = Stopwatch.StartNew();
         var deviceMatrix = device.Upload(a);
         var m = PreconditionerFactory.Create(preconditioner, a, device);
+        if (hierarchyOut is not null && m is MultigridPreconditioner multigrid) hierarchyOut.WriteLine(multigrid.Hierarchy.Summary());
         var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart);
         var db = device.Upload(b);
         var dx = device.Upload(x);

@@ -24,6 +24,16 @@ public static class GeometricMultigrid
         return Build(system.Matrix, system.GridSize, system.Dimension, options, device);
     }
 
+    /// <summary>The hierarchy for a matrix recognized as a 5- or 7-point stencil on a square or cubic grid (<see cref="StructuredGridDetector"/>).</summary>
+    /// <exception cref="ArgumentException">The matrix is not such a stencil.</exception>
+    public static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options = null, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (!StructuredGridDetector.TryDetect(a, out int n, out int dimension))
+            throw new ArgumentException($"The {a.Rows} x {a.Columns} matrix is not a 5-point or 7-point stencil on a square or cubic grid, which geometric multigrid needs: use AMG.", nameof(a));
+        return Build(a, n, dimension, options, device);
+    }
+
     /// <summary>The hierarchy for a matrix on an n^d grid (n = <paramref name="gridSize"/>, d = <paramref name="dimension"/>, unknowns row-major).</summary>
     public static MultigridHierarchy Build(CsrMatrix a, int gridSize, int dimension, MultigridOptions? options = null, Device? device = null)
     {

@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Multigrid;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Preconditioners;
@@ -11,6 +12,12 @@ public enum PreconditionerKind
     Ssor,
     Ic0,
     Ilu0,
+
+    /// <summary>Geometric multigrid V-cycle (the matrix must be a 5- or 7-point stencil on a square or cubic grid).</summary>
+    Gmg,
+
+    /// <summary>Smoothed-aggregation AMG V-cycle.</summary>
+    Amg,
 }
 
 /// <summary>Builds a preconditioner chosen at run time; setup happens here, once.</summary>
@@ -25,12 +32,14 @@ public static class PreconditionerFactory
         PreconditionerKind.Ssor => new Ssor(a, ssorOmega),
         PreconditionerKind.Ic0 => new IncompleteCholesky0(a),
         PreconditionerKind.Ilu0 => new IncompleteLu0(a),
+        PreconditionerKind.Gmg => new MultigridPreconditioner(GeometricMultigrid.Build(a, device: device)),
+        PreconditionerKind.Amg => new MultigridPreconditioner(SmoothedAggregationAmg.Build(a, device: device)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown preconditioner."),
     };
 
-    /// <summary>Parses "none", "jacobi", "ssor", "ic0" or "ilu0" (any case).</summary>
+    /// <summary>Parses "none", "jacobi", "ssor", "ic0", "ilu0", "gmg" or "amg" (any case).</summary>
     public static PreconditionerKind Parse(string name) =>
         Enum.TryParse<PreconditionerKind>(name, ignoreCase: true, out var k) && Enum.IsDefined(k) && !int.TryParse(name, out _)
             ? k
-            : throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of none, jacobi, ssor, ic0, ilu0.", nameof(name));
+            : throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of none, jacobi, ssor, ic0, ilu0, gmg, amg.", nameof(name));
 }

@@ -164,6 +164,33 @@ public sealed class CliTests : IDisposable
         var (code, output, err) = Run("demo", "--n", "40");
         Assert.True(code == 0, err);
         foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab" }) Assert.Contains(method, output);
-        Assert.Equal(7, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+        Assert.Equal(9, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+        Assert.Contains("amg", output);
+        Assert.Contains("gmg", output);
+    }
+
+    [Fact]
+    public void Solve_WithGeometricMultigrid_OnAGeneratedGrid_PrintsTheHierarchy()
+    {
+        var (code, _, err) = Run("generate", "--problem", "poisson2d", "--n", "48", "--out", PathIn("A.mtx"), "--rhs-out", PathIn("b.mtx"));
+        Assert.True(code == 0, err);
+        var (solveCode, output, solveErr) = Run("solve", "--matrix", PathIn("A.mtx"), "--rhs", PathIn("b.mtx"), "--method", "pcg", "--precond", "gmg", "--mg-summary");
+        Assert.True(solveCode == 0, solveErr + output);
+        Assert.Contains("geometric multigrid", output);
+        Assert.Contains("operator complexity", output);
+        Assert.Contains("ConvergedRelative", output);
+    }
+
+    [Fact]
+    public void Solve_WithAmg_OnARealMatrix_Converges_AndGmgRefusesIt()
+    {
+        var (code, output, err) = Run("solve", "--matrix", SharedMatrices.PathOf("ani4"), "--method", "pcg", "--precond", "amg", "--json");
+        Assert.True(code == 0, err + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("relativeResidual").GetDouble() <= 1e-8);
+
+        var (gmgCode, _, gmgErr) = Run("solve", "--matrix", SharedMatrices.PathOf("ani4"), "--method", "pcg", "--precond", "gmg");
+        Assert.Equal(2, gmgCode);
+        AssertOneLineError(gmgErr, "geometric multigrid");
     }
 }
