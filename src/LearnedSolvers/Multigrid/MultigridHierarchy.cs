@@ -125,7 +125,7 @@ public sealed class MultigridHierarchy : IDisposable
             return new MulticolorGaussSeidel(level.Matrix, inverseDiagonal);
         }
         level.InverseDiagonal = device.Upload(inverseDiagonal);
-        double rho = options.Smoother == SmootherKind.Jacobi && options.JacobiWeight is { } ? 0 : SpectralRadius.OfJacobiScaled(level.Matrix, inverseDiagonal);
+        double rho = options.Smoother == SmootherKind.Jacobi && options.JacobiWeight is { } ? 0 : SpectralRadius.OfJacobiScaled(level.Matrix, inverseDiagonal, device);
         return options.Smoother switch
         {
             SmootherKind.Jacobi => new JacobiSmoother(level.Operator, level.InverseDiagonal, options.JacobiWeight ?? 4 / (3 * rho)),

@@ -1,3 +1,4 @@
+using LearnedSolvers.Devices;
 using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Sparse;
 
@@ -19,46 +20,44 @@ internal static class SpectralRadius
     }
 
     /// <summary>
-    /// ρ(D⁻¹A) for symmetric A with positive diagonal: the Rayleigh quotient of D^-½ A D^-½ (similar to D⁻¹A) after
-    /// <paramref name="steps"/> power iterations from a seeded random start, capped by the Gershgorin bound
-    /// max_i Σ_j |a_ij| / a_ii, which it approaches from below.
+    /// ρ(D⁻¹A) for symmetric A with positive diagonal: the Rayleigh quotient vᵀAv / vᵀDv of the generalized problem
+    /// A v = λ D v after <paramref name="steps"/> power iterations v ← D⁻¹A v from a seeded random start, run with
+    /// the device's kernels, capped by the Gershgorin bound max_i Σ_j |a_ij| / a_ii, which it approaches from below.
     /// </summary>
-    public static double OfJacobiScaled(CsrMatrix a, double[] inverseDiagonal, int steps = 20)
+    public static double OfJacobiScaled(CsrMatrix a, double[] inverseDiagonal, Device? device = null, int steps = 20)
     {
+        device ??= Device.Cpu;
         int n = a.Rows;
         double gershgorin = 0;
+        var start = new double[n];
+        var diagonal = new double[n];
+        var rng = new Random(12345);
         for (int i = 0; i < n; i++)
         {
             double s = 0;
             for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) s += Math.Abs(a.Values[k]);
             gershgorin = Math.Max(gershgorin, s * Math.Abs(inverseDiagonal[i]));
+            diagonal[i] = 1 / inverseDiagonal[i];
+            start[i] = rng.NextDouble() + 0.5;
         }
-        var scale = new double[n];
-        for (int i = 0; i < n; i++) scale[i] = Math.Sqrt(Math.Abs(inverseDiagonal[i]));
-        var v = new double[n];
-        var w = new double[n];
-        var product = new double[n];
-        var rng = new Random(12345);
-        for (int i = 0; i < n; i++) v[i] = rng.NextDouble() + 0.5;
+        using var op = device.Upload(a);
+        using var inverse = device.Upload(inverseDiagonal);
+        using var d = device.Upload(diagonal);
+        using var v = device.Upload(start);
+        using var q = device.Allocate(n);
+        using var t = device.Allocate(n);
         double rayleigh = 0;
         for (int step = 0; step < steps; step++)
         {
-            double norm = Math.Sqrt(Dot(v, v));
-            if (norm == 0) break;
-            for (int i = 0; i < n; i++) v[i] /= norm;
-            for (int i = 0; i < n; i++) w[i] = scale[i] * v[i];
-            a.Multiply(w, product);
-            for (int i = 0; i < n; i++) w[i] = scale[i] * product[i];
-            rayleigh = Dot(v, w);
-            (v, w) = (w, v);
+            double norm = device.Norm2(v);
+            if (!(norm > 0) || !double.IsFinite(norm)) break;
+            device.Scale(1 / norm, v);
+            double vav = op.ApplyAndDot(v, q);
+            device.PointwiseMultiply(d, v, t);
+            double vdv = device.Dot(v, t);
+            rayleigh = vav / vdv;
+            device.PointwiseMultiply(inverse, q, v);
         }
-        return Math.Min(gershgorin, Math.Abs(rayleigh) > 0 ? Math.Abs(rayleigh) : gershgorin);
-    }
-
-    private static double Dot(double[] x, double[] y)
-    {
-        double s = 0;
-        for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
-        return s;
+        return Math.Min(gershgorin, Math.Abs(rayleigh) > 0 && double.IsFinite(rayleigh) ? Math.Abs(rayleigh) : gershgorin);
     }
 }

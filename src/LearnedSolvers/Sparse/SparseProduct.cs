@@ -2,7 +2,7 @@ namespace LearnedSolvers.Sparse;
 
 /// <summary>
 /// Sparse matrix–matrix products for multigrid setup: C = A B by Gustavson's row-by-row algorithm (a dense
-/// accumulator and a marker per block of rows, two passes: count, then fill), and the Galerkin product Pᵀ A P.
+/// accumulator and a marker per worker thread, two passes: count, then fill), and the Galerkin product Pᵀ A P.
 /// Rows are processed in parallel blocks; the result has sorted columns and keeps explicit zeros that arise from
 /// cancellation (they are part of the product's pattern).
 /// </summary>
@@ -20,10 +20,9 @@ public static class SparseProduct
         if (a.Columns != b.Rows) throw new ArgumentException($"A is {a.Rows} x {a.Columns} and B is {b.Rows} x {b.Columns}: the inner dimensions differ.", nameof(b));
         int rows = a.Rows, blocks = (rows + RowsPerBlock - 1) / RowsPerBlock;
         var counts = new int[rows + 1];
-        Parallel.For(0, blocks, block =>
+        // One marker array per worker, not per block: marker[j] == i means column j already occurs in row i.
+        Parallel.For(0, blocks, () => NewMarker(b.Columns), (block, _, marker) =>
         {
-            var marker = new int[b.Columns];
-            Array.Fill(marker, -1);
             for (int i = block * RowsPerBlock, end = Math.Min(rows, i + RowsPerBlock); i < end; i++)
             {
                 int count = 0;
@@ -42,7 +41,8 @@ public static class SparseProduct
                 }
                 counts[i + 1] = count;
             }
-        });
+            return marker;
+        }, _ => { });
         long total = 0;
         for (int i = 0; i < rows; i++)
         {
@@ -52,10 +52,9 @@ public static class SparseProduct
         }
         var columns = new int[total];
         var values = new double[total];
-        Parallel.For(0, blocks, block =>
+        Parallel.For(0, blocks, () => (Marker: NewMarker(b.Columns), Position: new int[b.Columns]), (block, _, work) =>
         {
-            var position = new int[b.Columns];
-            Array.Fill(position, -1);
+            var (marker, position) = work;
             for (int i = block * RowsPerBlock, end = Math.Min(rows, i + RowsPerBlock); i < end; i++)
             {
                 int start = counts[i], next = start;
@@ -66,21 +65,52 @@ public static class SparseProduct
                     for (int kb = b.RowPointers[k]; kb < b.RowPointers[k + 1]; kb++)
                     {
                         int j = b.ColumnIndices[kb];
-                        int at = position[j];
-                        if (at < start)
+                        if (marker[j] != i)
                         {
-                            at = next++;
-                            position[j] = at;
-                            columns[at] = j;
-                            values[at] = 0;
+                            marker[j] = i;
+                            position[j] = next;
+                            columns[next] = j;
+                            values[next++] = aik * b.Values[kb];
                         }
-                        values[at] += aik * b.Values[kb];
+                        else values[position[j]] += aik * b.Values[kb];
                     }
                 }
-                Array.Sort(columns, values, start, next - start);
+                SortRow(columns, values, start, next);
             }
-        });
+            return work;
+        }, _ => { });
         return CsrMatrix.Trusted(a.Rows, b.Columns, counts, columns, values);
+    }
+
+    /// <summary>Sorts one row's entries by column: insertion sort for the short rows that multigrid products have.</summary>
+    private static void SortRow(int[] columns, double[] values, int start, int end)
+    {
+        if (end - start > 32)
+        {
+            Array.Sort(columns, values, start, end - start);
+            return;
+        }
+        for (int k = start + 1; k < end; k++)
+        {
+            int c = columns[k];
+            double v = values[k];
+            int m = k - 1;
+            while (m >= start && columns[m] > c)
+            {
+                columns[m + 1] = columns[m];
+                values[m + 1] = values[m];
+                m--;
+            }
+            columns[m + 1] = c;
+            values[m + 1] = v;
+        }
+    }
+
+    private static int[] NewMarker(int length)
+    {
+        var marker = new int[length];
+        Array.Fill(marker, -1);
+        return marker;
     }
 
     /// <summary>The Galerkin coarse operator Pᵀ A P (symmetric when A is).</summary>

@@ -6,14 +6,15 @@ namespace LearnedSolvers.Tests.Sparse;
 public class SparseProductTests
 {
     [Theory]
-    [InlineData(1, 1, 1, 1)]
-    [InlineData(7, 5, 9, 2)]
-    [InlineData(60, 45, 33, 3)]
-    [InlineData(300, 200, 250, 4)]
-    public void Multiply_MatchesTheDenseProduct(int m, int k, int n, int seed)
+    [InlineData(1, 1, 1, 1, 4)]
+    [InlineData(7, 5, 9, 2, 4)]
+    [InlineData(60, 45, 33, 3, 4)]
+    [InlineData(300, 200, 250, 4, 4)]
+    [InlineData(80, 60, 120, 5, 15)] // rows of the product longer than 32: the other sorting path
+    public void Multiply_MatchesTheDenseProduct(int m, int k, int n, int seed, int perRow)
     {
-        var a = RandomRectangular(m, k, seed);
-        var b = RandomRectangular(k, n, seed + 1);
+        var a = RandomRectangular(m, k, seed, perRow);
+        var b = RandomRectangular(k, n, seed + 1, perRow);
         var c = SparseProduct.Multiply(a, b);
         c.Validate();
         var da = a.ToDense();
@@ -42,12 +43,12 @@ public class SparseProductTests
     public void Multiply_RejectsMismatchedShapes() =>
         Assert.Throws<ArgumentException>(() => SparseProduct.Multiply(RandomRectangular(3, 4, 1), RandomRectangular(5, 3, 2)));
 
-    private static CsrMatrix RandomRectangular(int rows, int columns, int seed)
+    private static CsrMatrix RandomRectangular(int rows, int columns, int seed, int perRow = 4)
     {
         var rng = new Random(seed);
         var b = new TripletBuilder(rows, columns);
         for (int i = 0; i < rows; i++)
-            for (int t = 0; t < 4; t++)
+            for (int t = 0; t < perRow; t++)
                 b.Add(i, rng.Next(columns), rng.NextDouble() * 2 - 1);
         return b.ToCsr();
     }
