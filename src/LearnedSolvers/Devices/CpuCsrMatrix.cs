@@ -27,13 +27,21 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
 
     public override void Apply(DeviceVector x, DeviceVector y) => Run(x, y, withDot: false);
 
+    public override void Residual(DeviceVector b, DeviceVector x, DeviceVector r)
+    {
+        if (!Host.IsSquare) throw new InvalidOperationException($"Residual needs a square matrix; this one is {Rows} x {Columns}.");
+        Device.Check(b, Rows, nameof(b));
+        Run(x, r, withDot: false, b);
+    }
+
     public override double ApplyAndDot(DeviceVector x, DeviceVector y)
     {
         if (!Host.IsSquare) throw new InvalidOperationException($"ApplyAndDot needs a square matrix; this one is {Rows} x {Columns}.");
         return Run(x, y, withDot: true);
     }
 
-    private double Run(DeviceVector x, DeviceVector y, bool withDot)
+    /// <summary>y = A x (with xᵀy when asked), or y = b − A x when <paramref name="b"/> is given.</summary>
+    private double Run(DeviceVector x, DeviceVector y, bool withDot, DeviceVector? b = null)
     {
         Device.Check(x, Columns, nameof(x));
         Device.Check(y, Rows, nameof(y));
@@ -43,11 +51,12 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
             _job.X = ((CpuVector)x).Data;
             _job.Y = ((CpuVector)y).Data;
             _job.WithDot = withDot;
+            _job.B = (b as CpuVector)?.Data;
             ((CpuDevice)Device).Team.Run(_job, BlockCount);
             double s = 0;
             if (withDot)
-                for (int b = 0; b < BlockCount; b++) s += _job.Partials[b];
-            _job.X = _job.Y = null;
+                for (int block = 0; block < BlockCount; block++) s += _job.Partials[block];
+            _job.X = _job.Y = _job.B = null;
             return s;
         }
     }
@@ -78,14 +87,15 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
 
     private sealed class SpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
     {
-        public double[]? X, Y;
+        public double[]? X, Y, B;
         public bool WithDot;
         public readonly double[] Partials = new double[blockStarts.Length - 1];
 
         public override void RunChunk(int chunk)
         {
             int r0 = blockStarts[chunk], r1 = blockStarts[chunk + 1];
-            a.MultiplyRows(r0, r1, X, Y);
+            if (B is null) a.MultiplyRows(r0, r1, X, Y);
+            else a.ResidualRows(r0, r1, X, B, Y);
             if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X!, Y!, r0, r1 - r0);
         }
     }

@@ -22,5 +22,29 @@ public abstract class DeviceCsrMatrix : ILinearOperator, IDisposable
     /// <summary>y = A x and returns xᵀy: the two reads CG needs after its SpMV, in one pass (square A only).</summary>
     public abstract double ApplyAndDot(DeviceVector x, DeviceVector y);
 
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    /// <summary>
+    /// r = b − A x in one pass where the device can fuse it (square A only). <paramref name="b"/> may be
+    /// <paramref name="r"/> itself (r ← r − A x); <paramref name="x"/> must not alias <paramref name="r"/>.
+    /// </summary>
+    public virtual void Residual(DeviceVector b, DeviceVector x, DeviceVector r)
+    {
+        if (ReferenceEquals(b, r))
+        {
+            // Unfused r ← r − A x needs A x apart: one scratch vector, allocated on first use and kept.
+            _scratch ??= Device.Allocate(Rows);
+            Apply(x, _scratch);
+            Device.Axpy(-1, _scratch, r);
+            return;
+        }
+        Apply(x, r);
+        Device.Axpby(1, b, -1, r);
+    }
+
+    private DeviceVector? _scratch;
+
+    public virtual void Dispose()
+    {
+        _scratch?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -104,6 +104,11 @@ public abstract class KrylovSolver : ILinearSolver
     /// <summary>r ← b − A x.</summary>
     protected void Residual(DeviceVector b, DeviceVector x, DeviceVector r)
     {
+        if (Operator is DeviceCsrMatrix m && m.Rows == m.Columns)
+        {
+            m.Residual(b, x, r);
+            return;
+        }
         Operator.Apply(x, r);
         Device.Axpby(1, b, -1, r);
     }

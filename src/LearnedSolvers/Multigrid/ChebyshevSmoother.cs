@@ -49,11 +49,7 @@ public sealed class ChebyshevSmoother : ISmoother
         for (int s = 0; s < sweeps; s++)
         {
             if (zeroGuess && s == 0) device.Copy(b, _residual);
-            else
-            {
-                _a.Apply(x, _residual);
-                device.Axpby(1, b, -1, _residual);
-            }
+            else _a.Residual(b, x, _residual);
             // d = D⁻¹r / θ
             device.PointwiseMultiply(_inverseDiagonal, _residual, _direction);
             device.Scale(1 / _theta, _direction);
@@ -63,8 +59,7 @@ public sealed class ChebyshevSmoother : ISmoother
                 if (zeroGuess && s == 0 && k == 1) device.Copy(_direction, x);
                 else device.Axpy(1, _direction, x);
                 if (k == Degree) break;
-                _a.Apply(_direction, _scaled);
-                device.Axpy(-1, _scaled, _residual);
+                _a.Residual(_residual, _direction, _residual);
                 double rhoNext = 1 / (2 * sigma - rho);
                 device.PointwiseMultiply(_inverseDiagonal, _residual, _scaled);
                 device.Axpby(2 * rhoNext / _delta, _scaled, rhoNext * rho, _direction);

@@ -32,8 +32,7 @@ public sealed class JacobiSmoother : ISmoother
                 device.Scale(Weight, x);
                 continue;
             }
-            _a.Apply(x, _residual);
-            device.Axpby(1, b, -1, _residual);
+            _a.Residual(b, x, _residual);
             device.PointwiseMultiply(_inverseDiagonal, _residual, _residual);
             device.Axpy(Weight, _residual, x);
         }

@@ -86,8 +86,7 @@ public sealed class MultigridHierarchy : IDisposable
         if (Options.PreSweeps > 0) level.Smoother!.Smooth(b, x, Options.PreSweeps, SmoothingStep.Pre, zeroGuess);
         else if (zeroGuess) Device.Fill(x, 0);
 
-        level.Operator.Apply(x, level.Residual);
-        Device.Axpby(1, b, -1, level.Residual);
+        level.Operator.Residual(b, x, level.Residual);
         var coarse = _levels[l + 1];
         level.Restriction!.Apply(level.Residual, coarse.RightHandSide);
         Run(l + 1, coarse.RightHandSide, coarse.Solution, kind, zeroGuess: true);

@@ -303,6 +303,33 @@ public sealed class CsrMatrix
         }
     }
 
+    /// <summary>r[i] = b[i] − (A x)[i] for i in [rowStart, rowEnd); b may be r itself (each b[i] is read before r[i] is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void ResidualRows(int rowStart, int rowEnd, ReadOnlySpan<double> x, ReadOnlySpan<double> b, Span<double> r)
+    {
+        ref int rp = ref MemoryMarshal.GetArrayDataReference(RowPointers);
+        ref int ci = ref MemoryMarshal.GetArrayDataReference(ColumnIndices);
+        ref double v = ref MemoryMarshal.GetArrayDataReference(Values);
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        int k = Unsafe.Add(ref rp, rowStart);
+        for (int i = rowStart; i < rowEnd; i++)
+        {
+            int end = Unsafe.Add(ref rp, i + 1);
+            double s0 = 0, s1 = 0;
+            for (; k + 1 < end; k += 2)
+            {
+                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
+                s1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k + 1));
+            }
+            if (k < end)
+            {
+                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
+                k++;
+            }
+            r[i] = b[i] - (s0 + s1);
+        }
+    }
+
     /// <summary>Dense copy, for small matrices in tests and direct reference solves.</summary>
     public double[,] ToDense()
     {

@@ -130,6 +130,29 @@ public class CpuDeviceTests
         Assert.Equal(dot, xy, 1e-10 * Math.Max(1, Math.Abs(dot)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(300)]
+    [InlineData(70_001)]
+    public void FusedResidual_MatchesReference_AlsoInPlace(int n)
+    {
+        var a = RandomSystems.Nonsymmetric(n, seed: n + 1);
+        var x = RandomSystems.Vector(n, 12);
+        var b = RandomSystems.Vector(n, 13);
+        var ax = Reference.Multiply(a, x);
+        var m = Cpu.Upload(a);
+        var r = Cpu.Allocate(n);
+        m.Residual(Cpu.Upload(b), Cpu.Upload(x), r);
+        var inPlace = Cpu.Upload(b);
+        m.Residual(inPlace, Cpu.Upload(x), inPlace);
+        var (fresh, aliased) = (r.ToArray(), inPlace.ToArray());
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(b[i] - ax[i], fresh[i], 12);
+            Assert.Equal(fresh[i], aliased[i]);
+        }
+    }
+
     [Fact]
     public void Kernels_RejectVectorsOfWrongLength()
     {
