@@ -1,0 +1,243 @@
+using PureHDF;
+using PureHDF.Selections;
+using PureHDF.VOL.Native;
+
+namespace LearnedSolvers.Sequences;
+
+/// <summary>
+/// A solved sequence as stored in HDF5, for neural-operator training sets. Layout (h5py: <c>f["solutions"][i]</c>):
+/// <list type="bullet">
+/// <item><c>/right_hand_sides</c>, <c>/solutions</c>: float64 [count, unknowns]; row i belongs to system i of the input order.</item>
+/// <item><c>/coefficients</c>: float64 [count, coefficient length], when the systems have a coefficient field.</item>
+/// <item><c>/solve_order</c>: int32 [count], the order the systems were solved in (SKR or natural).</item>
+/// <item><c>/iterations</c>: int32 [count]; <c>/relative_residuals</c>: float64 [count], the true ‖b − Ax‖/‖b‖.</item>
+/// <item><c>/checksums</c>: int64 [count], a hash of each solution row, so a truncated file is detected, not read as zeros.</item>
+/// <item>Root attributes: <c>format</c> ("learnedsolvers-sequence/1"), <c>problem</c>, <c>method</c>, <c>order</c>,
+/// <c>grid_size</c>, <c>dimension</c>, <c>relative_tolerance</c>.</item>
+/// </list>
+/// </summary>
+public sealed record SequenceDataset(
+    string Problem,
+    string Method,
+    string Order,
+    int GridSize,
+    int Dimension,
+    double RelativeTolerance,
+    double[,]? Coefficients,
+    double[,] RightHandSides,
+    double[,] Solutions,
+    int[] SolveOrder,
+    int[] Iterations,
+    double[] RelativeResiduals)
+{
+    public const string FormatName = "learnedsolvers-sequence/1";
+
+    public int Count => Solutions.GetLength(0);
+    public int Unknowns => Solutions.GetLength(1);
+
+    /// <summary>Reads and checks a file written by <see cref="SequenceDatasetWriter"/>.</summary>
+    /// <exception cref="DatasetFormatException">Not an HDF5 file, not our format, inconsistent shapes, or a checksum mismatch (truncated or corrupt data).</exception>
+    public static SequenceDataset Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No data set at {path}.", path);
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not IOException)
+        {
+            throw new DatasetFormatException(path, "not an HDF5 file", e);
+        }
+        using (file)
+        {
+            try
+            {
+                string format = Attribute<string>(file, path, "format");
+                if (format != FormatName) throw new DatasetFormatException(path, $"format '{format}', expected '{FormatName}'");
+                var solutions = file.Dataset("solutions").Read<double[,]>();
+                var rhs = file.Dataset("right_hand_sides").Read<double[,]>();
+                double[,]? coefficients = file.LinkExists("coefficients") ? file.Dataset("coefficients").Read<double[,]>() : null;
+                var order = file.Dataset("solve_order").Read<int[]>();
+                var iterations = file.Dataset("iterations").Read<int[]>();
+                var residuals = file.Dataset("relative_residuals").Read<double[]>();
+                var checksums = file.Dataset("checksums").Read<long[]>();
+                int count = solutions.GetLength(0);
+                if (rhs.GetLength(0) != count || rhs.GetLength(1) != solutions.GetLength(1) || order.Length != count
+                    || iterations.Length != count || residuals.Length != count || checksums.Length != count
+                    || (coefficients is not null && coefficients.GetLength(0) != count))
+                    throw new DatasetFormatException(path, "the data sets disagree on the number of systems or unknowns");
+                for (int i = 0; i < count; i++)
+                    if (Checksum(solutions, i) != checksums[i])
+                        throw new DatasetFormatException(path, $"solution {i} does not match its checksum: the file is truncated or corrupt");
+                return new SequenceDataset(
+                    Attribute<string>(file, path, "problem"), Attribute<string>(file, path, "method"), Attribute<string>(file, path, "order"),
+                    Attribute<int>(file, path, "grid_size"), Attribute<int>(file, path, "dimension"), Attribute<double>(file, path, "relative_tolerance"),
+                    coefficients, rhs, solutions, order, iterations, residuals);
+            }
+            catch (DatasetFormatException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                throw new DatasetFormatException(path, $"unreadable: {e.Message}", e);
+            }
+        }
+    }
+
+    private static T Attribute<T>(NativeFile file, string path, string name) =>
+        file.AttributeExists(name) ? file.Attribute(name).Read<T>() : throw new DatasetFormatException(path, $"missing attribute '{name}'");
+
+    /// <summary>FNV-1a over the bits of row <paramref name="row"/>.</summary>
+    internal static long Checksum(double[,] values, int row)
+    {
+        ulong h = 14695981039346656037;
+        for (int j = 0; j < values.GetLength(1); j++)
+        {
+            h ^= (ulong)BitConverter.DoubleToInt64Bits(values[row, j]);
+            h *= 1099511628211;
+        }
+        return (long)h;
+    }
+
+    internal static long Checksum(ReadOnlySpan<double> values)
+    {
+        ulong h = 14695981039346656037;
+        foreach (double v in values)
+        {
+            h ^= (ulong)BitConverter.DoubleToInt64Bits(v);
+            h *= 1099511628211;
+        }
+        return (long)h;
+    }
+}
+
+/// <summary>
+/// Streams a solved sequence into an HDF5 file in <see cref="SequenceDataset"/>'s layout: each system's rows are
+/// written as it is solved (chunked by row), so the whole set never needs to sit in memory; the small per-system
+/// tables and the attributes are written on <see cref="Dispose"/>.
+/// </summary>
+public sealed class SequenceDatasetWriter : IDisposable
+{
+    private readonly H5Dataset<double[]> _rhs, _solutions;
+    private readonly H5Dataset<double[]>? _coefficients;
+    private readonly H5Dataset<int[]> _order, _iterations;
+    private readonly H5Dataset<double[]> _residuals;
+    private readonly H5Dataset<long[]> _checksums;
+    private readonly H5NativeWriter _writer;
+    private readonly int[] _solveOrder, _iterationCounts;
+    private readonly double[] _relativeResiduals;
+    private readonly long[] _sums;
+    private readonly bool[] _written;
+    private int _next;
+    private bool _disposed;
+
+    /// <param name="path">File to create (overwritten).</param>
+    /// <param name="count">Systems in the sequence.</param>
+    /// <param name="unknowns">Unknowns per system.</param>
+    /// <param name="coefficientLength">Length of each coefficient field, or 0 for none.</param>
+    /// <param name="problem">Generator name, e.g. "diffusion".</param>
+    /// <param name="method">Solver, e.g. "gcrodr".</param>
+    /// <param name="order">"skr" or "natural".</param>
+    /// <param name="gridSize">Grid cells per side (0 if none).</param>
+    /// <param name="dimension">2 or 3 (0 if none).</param>
+    /// <param name="relativeTolerance">The solves' tolerance.</param>
+    public SequenceDatasetWriter(string path, int count, int unknowns, int coefficientLength, string problem, string method, string order,
+        int gridSize, int dimension, double relativeTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(unknowns, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(coefficientLength);
+        Count = count;
+        Unknowns = unknowns;
+        CoefficientLength = coefficientLength;
+        _rhs = Rows(count, unknowns);
+        _solutions = Rows(count, unknowns);
+        _coefficients = coefficientLength > 0 ? Rows(count, coefficientLength) : null;
+        _order = new H5Dataset<int[]>(fileDims: [(ulong)count]);
+        _iterations = new H5Dataset<int[]>(fileDims: [(ulong)count]);
+        _residuals = new H5Dataset<double[]>(fileDims: [(ulong)count]);
+        _checksums = new H5Dataset<long[]>(fileDims: [(ulong)count]);
+        var file = new H5File
+        {
+            ["right_hand_sides"] = _rhs,
+            ["solutions"] = _solutions,
+            ["solve_order"] = _order,
+            ["iterations"] = _iterations,
+            ["relative_residuals"] = _residuals,
+            ["checksums"] = _checksums,
+        };
+        if (_coefficients is not null) file["coefficients"] = _coefficients;
+        file.Attributes["format"] = SequenceDataset.FormatName;
+        file.Attributes["problem"] = problem;
+        file.Attributes["method"] = method;
+        file.Attributes["order"] = order;
+        file.Attributes["grid_size"] = gridSize;
+        file.Attributes["dimension"] = dimension;
+        file.Attributes["relative_tolerance"] = relativeTolerance;
+        _writer = file.BeginWrite(path);
+        _solveOrder = new int[count];
+        _iterationCounts = new int[count];
+        _relativeResiduals = new double[count];
+        _sums = new long[count];
+        _written = new bool[count];
+    }
+
+    public int Count { get; }
+    public int Unknowns { get; }
+    public int CoefficientLength { get; }
+
+    /// <summary>Stores system <paramref name="index"/> (its place in the input order), the next one solved.</summary>
+    public void Write(int index, double[] rightHandSide, double[] solution, double[]? coefficients, int iterations, double relativeResidual)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        if (_written[index]) throw new InvalidOperationException($"System {index} was already written.");
+        if (rightHandSide.Length != Unknowns || solution.Length != Unknowns)
+            throw new ArgumentException($"System {index}: b has {rightHandSide.Length} and x {solution.Length} entries; the data set holds {Unknowns}.");
+        if (_coefficients is not null && coefficients?.Length != CoefficientLength)
+            throw new ArgumentException($"System {index}: the coefficient field has {coefficients?.Length ?? 0} entries; the data set holds {CoefficientLength}.", nameof(coefficients));
+        _writer.Write(_rhs, rightHandSide, fileSelection: Row(index, Unknowns));
+        _writer.Write(_solutions, solution, fileSelection: Row(index, Unknowns));
+        if (_coefficients is not null) _writer.Write(_coefficients, coefficients!, fileSelection: Row(index, CoefficientLength));
+        _solveOrder[_next++] = index;
+        _iterationCounts[index] = iterations;
+        _relativeResiduals[index] = relativeResidual;
+        _sums[index] = SequenceDataset.Checksum(solution);
+        _written[index] = true;
+    }
+
+    /// <summary>Systems written so far.</summary>
+    public int Written => _next;
+
+    /// <summary>
+    /// Writes the tables and closes the file. A file closed before every system was written (an interrupted run)
+    /// keeps its rows, but <see cref="SequenceDataset.Read"/> rejects it: the missing rows fail their checksums.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        try
+        {
+            _writer.Write(_order, _solveOrder);
+            _writer.Write(_iterations, _iterationCounts);
+            _writer.Write(_residuals, _relativeResiduals);
+            _writer.Write(_checksums, _sums);
+        }
+        finally
+        {
+            _writer.Dispose();
+        }
+    }
+
+    private static H5Dataset<double[]> Rows(int count, int length) =>
+        new(fileDims: [(ulong)count, (ulong)length], chunks: [1, (uint)length]);
+
+    private static HyperslabSelection Row(int index, int length) =>
+        new(rank: 2, starts: [(ulong)index, 0], blocks: [1, (ulong)length]);
+}

@@ -1,0 +1,89 @@
+using LearnedSolvers.Sequences;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Sequences;
+
+public sealed class SequenceDatasetTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ls-h5-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathIn(string name) => Path.Combine(_dir, name);
+
+    private string WriteSample(string name, int count, int n, int coefficients, int[] solveOrder, int? stopAfter = null)
+    {
+        var path = PathIn(name);
+        using var writer = new SequenceDatasetWriter(path, count, n, coefficients, "diffusion", "gcrodr", "skr", 8, 2, 1e-8);
+        foreach (var (i, t) in solveOrder.Select((i, t) => (i, t)))
+        {
+            if (t == stopAfter) break;
+            writer.Write(i, RandomSystems.Vector(n, 100 + i), RandomSystems.Vector(n, 200 + i),
+                coefficients > 0 ? RandomSystems.Vector(coefficients, 300 + i) : null, 10 + i, 1e-9 * (i + 1));
+        }
+        return path;
+    }
+
+    [Fact]
+    public void RoundTrip_KeepsEveryRow_InInputOrder_AndTheSolveOrder()
+    {
+        int[] solveOrder = [3, 1, 0, 4, 2];
+        var data = SequenceDataset.Read(WriteSample("a.h5", 5, 64, 81, solveOrder));
+        Assert.Equal((5, 64), (data.Count, data.Unknowns));
+        Assert.Equal(solveOrder, data.SolveOrder);
+        Assert.Equal(("diffusion", "gcrodr", "skr", 8, 2, 1e-8), (data.Problem, data.Method, data.Order, data.GridSize, data.Dimension, data.RelativeTolerance));
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(RandomSystems.Vector(64, 100 + i), Row(data.RightHandSides, i));
+            Assert.Equal(RandomSystems.Vector(64, 200 + i), Row(data.Solutions, i));
+            Assert.Equal(RandomSystems.Vector(81, 300 + i), Row(data.Coefficients!, i));
+            Assert.Equal(10 + i, data.Iterations[i]);
+            Assert.Equal(1e-9 * (i + 1), data.RelativeResiduals[i]);
+        }
+    }
+
+    [Fact]
+    public void WithoutCoefficients_TheFieldIsAbsent()
+    {
+        var data = SequenceDataset.Read(WriteSample("b.h5", 2, 10, 0, [0, 1]));
+        Assert.Null(data.Coefficients);
+    }
+
+    [Fact]
+    public void TruncatedFile_IsRejected_NotReadAsZeros()
+    {
+        var path = WriteSample("c.h5", 6, 500, 0, [0, 1, 2, 3, 4, 5]);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length * 6 / 10)]);
+        var e = Assert.Throws<DatasetFormatException>(() => SequenceDataset.Read(path));
+        Assert.Equal(path, e.Path);
+    }
+
+    [Fact]
+    public void InterruptedRun_IsRejected()
+    {
+        var e = Assert.Throws<DatasetFormatException>(() => SequenceDataset.Read(WriteSample("d.h5", 5, 20, 0, [0, 1, 2, 3, 4], stopAfter: 3)));
+        Assert.Contains("checksum", e.Message);
+    }
+
+    [Fact]
+    public void NotAnHdf5File_IsRejected()
+    {
+        var path = PathIn("e.h5");
+        File.WriteAllText(path, "this is not HDF5\n");
+        Assert.Contains("not an HDF5 file", Assert.Throws<DatasetFormatException>(() => SequenceDataset.Read(path)).Message);
+        Assert.Throws<FileNotFoundException>(() => SequenceDataset.Read(PathIn("missing.h5")));
+    }
+
+    [Fact]
+    public void Writer_RejectsBadRows()
+    {
+        using var writer = new SequenceDatasetWriter(PathIn("f.h5"), 2, 4, 0, "p", "m", "natural", 0, 0, 1e-8);
+        Assert.Throws<ArgumentException>(() => writer.Write(0, new double[3], new double[4], null, 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(2, new double[4], new double[4], null, 1, 0));
+        writer.Write(0, new double[4], new double[4], null, 1, 0);
+        Assert.Throws<InvalidOperationException>(() => writer.Write(0, new double[4], new double[4], null, 1, 0));
+    }
+
+    private static double[] Row(double[,] a, int i) => Enumerable.Range(0, a.GetLength(1)).Select(j => a[i, j]).ToArray();
+}
