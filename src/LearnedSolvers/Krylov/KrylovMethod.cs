@@ -20,25 +20,32 @@ public enum KrylovMethod
 
     /// <summary>BiCGStab.</summary>
     BiCgStab,
+
+    /// <summary>GCRO-DR(m, k): GMRES with deflated restarting and a recycle space carried across a sequence.</summary>
+    GcroDr,
 }
 
 /// <summary>Builds a solver for a method chosen at run time (Ginkgo's factory step: configure, then bind to A).</summary>
 public static class KrylovSolvers
 {
-    /// <summary>The method's solver bound to <paramref name="a"/>; <paramref name="restart"/> is used by the GMRES family only.</summary>
-    public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30) => method switch
+    /// <summary>
+    /// The method's solver bound to <paramref name="a"/>; <paramref name="restart"/> is used by the GMRES family only,
+    /// <paramref name="recycle"/> (k) by GCRO-DR only, capped there at restart − 1 so that a short restart from the command line still works.
+    /// </summary>
+    public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30, int recycle = 20) => method switch
     {
         KrylovMethod.Cg or KrylovMethod.Pcg => new ConjugateGradient(a, preconditioner, options),
         KrylovMethod.Fcg => new FlexibleConjugateGradient(a, preconditioner, options),
         KrylovMethod.Gmres => new Gmres(a, preconditioner, options, restart),
         KrylovMethod.Fgmres => new FlexibleGmres(a, preconditioner, options, restart),
         KrylovMethod.BiCgStab => new BiCgStab(a, preconditioner, options),
+        KrylovMethod.GcroDr => new GcroDr(a, preconditioner, options, restart, Math.Max(0, Math.Min(recycle, restart - 1))),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown Krylov method."),
     };
 
-    /// <summary>Parses "cg", "pcg", "fcg", "gmres", "fgmres" or "bicgstab" (any case).</summary>
+    /// <summary>Parses "cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab" or "gcrodr" (any case).</summary>
     public static KrylovMethod Parse(string name) =>
         Enum.TryParse<KrylovMethod>(name, ignoreCase: true, out var m) && Enum.IsDefined(m) && !int.TryParse(name, out _)
             ? m
-            : throw new ArgumentException($"Unknown method '{name}'; expected one of cg, pcg, fcg, gmres, fgmres, bicgstab.", nameof(name));
+            : throw new ArgumentException($"Unknown method '{name}'; expected one of cg, pcg, fcg, gmres, fgmres, bicgstab, gcrodr.", nameof(name));
 }

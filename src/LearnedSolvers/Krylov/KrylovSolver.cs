@@ -16,6 +16,41 @@ public abstract class KrylovSolver : ILinearSolver
 
     protected KrylovSolver(ILinearOperator a, IPreconditioner? preconditioner, SolverOptions? options)
     {
+        CheckOperators(a, preconditioner);
+        Options = options ?? SolverOptions.Default;
+        Options.Validate();
+        Operator = a;
+        Preconditioner = preconditioner;
+        Device = a.Device;
+        _trueResidual = Device.Allocate(a.Rows);
+    }
+
+    public ILinearOperator Operator { get; private set; }
+    public IPreconditioner? Preconditioner { get; private set; }
+    public SolverOptions Options { get; }
+    public Device Device { get; }
+    protected int Size => Operator.Rows;
+    protected ConvergenceMonitor Monitor { get; } = new();
+
+    /// <summary>
+    /// Swaps in the next operator (and preconditioner) of a sequence, for methods that carry state from one system to
+    /// the next (recycling). Same size and device as before, so every workspace vector stays valid.
+    /// </summary>
+    protected void ReplaceOperator(ILinearOperator a, IPreconditioner? preconditioner)
+    {
+        CheckOperators(a, preconditioner);
+        if (a.Rows != Size) throw new ArgumentException($"The new operator is {a.Rows} x {a.Columns}; the solver was built for {Size} x {Size}.", nameof(a));
+        if (!ReferenceEquals(a.Device, Device))
+            throw new DeviceMismatchException($"The new operator runs on '{a.Device.Name}', the solver on '{Device.Name}'.");
+        Operator = a;
+        Preconditioner = preconditioner;
+    }
+
+    /// <summary>Called once at the start of every <see cref="Solve"/>, before any check or iteration (per-solve counters).</summary>
+    protected virtual void OnSolveStarting() { }
+
+    private static void CheckOperators(ILinearOperator a, IPreconditioner? preconditioner)
+    {
         ArgumentNullException.ThrowIfNull(a);
         if (a.Rows != a.Columns) throw new ArgumentException($"The operator is {a.Rows} x {a.Columns}; a Krylov solver needs a square one.", nameof(a));
         if (preconditioner is not null)
@@ -25,26 +60,14 @@ public abstract class KrylovSolver : ILinearSolver
             if (!ReferenceEquals(preconditioner.Device, a.Device))
                 throw new DeviceMismatchException($"The preconditioner runs on '{preconditioner.Device.Name}', the operator on '{a.Device.Name}'.");
         }
-        Options = options ?? SolverOptions.Default;
-        Options.Validate();
-        Operator = a;
-        Preconditioner = preconditioner;
-        Device = a.Device;
-        _trueResidual = Device.Allocate(a.Rows);
     }
-
-    public ILinearOperator Operator { get; }
-    public IPreconditioner? Preconditioner { get; }
-    public SolverOptions Options { get; }
-    public Device Device { get; }
-    protected int Size => Operator.Rows;
-    protected ConvergenceMonitor Monitor { get; } = new();
 
     /// <summary>Why <see cref="Iterate"/> stopped short of convergence, in words for <see cref="SolveResult.Message"/>; cleared before each call.</summary>
     protected string StopDetail { get; set; } = "";
 
     public SolveResult Solve(DeviceVector b, DeviceVector x)
     {
+        OnSolveStarting();
         Device.Check(b, Size, nameof(b));
         Device.Check(x, Size, nameof(x));
         if (ReferenceEquals(b, x)) throw new ArgumentException("b and x must be different vectors.", nameof(x));
