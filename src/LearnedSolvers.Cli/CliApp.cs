@@ -20,6 +20,7 @@ public static class CliApp
             SolveCommand.Create(output),
             GenerateCommand.Create(output),
             DemoCommand.Create(output),
+            DatasetCommand.Create(output, error),
         };
         try
         {

@@ -35,7 +35,7 @@ namespace LearnedSolvers.Krylov;
 /// through MathNet.Numerics and allocate a few m x m matrices (<see cref="SmallDense"/>).
 /// </para>
 /// </remarks>
-public sealed class GcroDr : KrylovSolver
+public sealed class GcroDr : KrylovSolver, IRecyclingSolver
 {
     /// <summary>As in <see cref="ArnoldiProcess"/>: h_{j+1,j} or the rotated diagonal at most this fraction of ‖B v_j‖ counts as zero.</summary>
     private const double BreakdownTolerance = 1e-14;

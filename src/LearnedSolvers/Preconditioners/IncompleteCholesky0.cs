@@ -10,7 +10,7 @@ namespace LearnedSolvers.Preconditioners;
 /// H-matrices); a diagonal shift α factors A + α·diag(A) instead (Manteuffel's shifted IC) and usually cures it.
 /// Lᵀ is kept in its own row-ordered arrays so both sweeps read memory forwards. CPU only; serial sweeps.
 /// </summary>
-public sealed class IncompleteCholesky0 : IPreconditioner
+public sealed class IncompleteCholesky0 : IRefreshablePreconditioner
 {
     private readonly CsrMatrix _pattern;
     private readonly int[] _sourceEntry;      // lower entry → its entry in A

@@ -8,7 +8,7 @@ namespace LearnedSolvers.Preconditioners;
 /// (Saad, Iterative Methods for Sparse Linear Systems, Algorithm 10.4, IKJ order). The factors share A's
 /// pattern and one value array; applying M⁻¹ is a forward and a backward sweep. CPU only; serial sweeps.
 /// </summary>
-public sealed class IncompleteLu0 : IPreconditioner
+public sealed class IncompleteLu0 : IRefreshablePreconditioner
 {
     private readonly CsrMatrix _pattern;
     private readonly int[] _rowPointers;

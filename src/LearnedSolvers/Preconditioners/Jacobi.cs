@@ -4,7 +4,7 @@ using LearnedSolvers.Sparse;
 namespace LearnedSolvers.Preconditioners;
 
 /// <summary>Jacobi (diagonal scaling): z = D⁻¹ r. Runs on any device; setup stores 1/a_ii there.</summary>
-public sealed class Jacobi : IPreconditioner, IDisposable
+public sealed class Jacobi : IRefreshablePreconditioner, IDisposable
 {
     private readonly DeviceVector _inverseDiagonal;
 

@@ -193,4 +193,33 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, gmgCode);
         AssertOneLineError(gmgErr, "geometric multigrid");
     }
+
+    [Fact]
+    public void Dataset_WritesAReadableFile_WithVerifiedSolutions_AndASummary()
+    {
+        var path = PathIn("data.h5");
+        var (code, output, err) = Run("dataset", "--problem", "diffusion", "--count", "6", "--n", "12", "--recycle", "5", "--restart", "20", "--out", path, "--baseline");
+        Assert.True(code == 0, err + output);
+        Assert.Contains("speedup against the baseline", output);
+        Assert.Contains("gcrodr(20,5) skr", output);
+        var data = LearnedSolvers.Sequences.SequenceDataset.Read(path);
+        Assert.Equal(6, data.Count);
+        var systems = DatasetCommand.Family("diffusion", 12, 6, null, 0.3, 0).ToList();
+        for (int i = 0; i < 6; i++)
+        {
+            var x = Enumerable.Range(0, data.Unknowns).Select(j => data.Solutions[i, j]).ToArray();
+            Assert.True(Reference.TrueRelativeResidual(systems[i].Matrix, x, systems[i].RightHandSide) <= 1e-8);
+        }
+    }
+
+    [Theory]
+    [InlineData("dataset --problem heat --count 3 --n 8 --out X", "heat")]
+    [InlineData("dataset --problem poisson --count 0 --n 8 --out X", "--count")]
+    [InlineData("dataset --problem poisson --count 2 --n 8 --contrast 10 --out X", "diffusion")]
+    public void Dataset_BadArguments_EndWithOneLine(string commandLine, string expected)
+    {
+        var (code, _, err) = Run(commandLine.Replace("X", PathIn("x.h5")).Split(' '));
+        Assert.Equal(2, code);
+        AssertOneLineError(err, expected);
+    }
 }

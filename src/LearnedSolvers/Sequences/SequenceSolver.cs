@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov;
+using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Problems;
+
+namespace LearnedSolvers.Sequences;
+
+/// <summary>How a <see cref="SequenceSolver"/> solves each system.</summary>
+public sealed record SequenceSolverOptions
+{
+    /// <summary>The Krylov method; a recycling one (GCRO-DR) carries its subspace from system to system.</summary>
+    public KrylovMethod Method { get; init; } = KrylovMethod.Gmres;
+
+    public PreconditionerKind Preconditioner { get; init; } = PreconditionerKind.None;
+
+    /// <summary>Restart length m of the GMRES family.</summary>
+    public int Restart { get; init; } = 40;
+
+    /// <summary>Recycle dimension k of GCRO-DR.</summary>
+    public int Recycle { get; init; } = 20;
+
+    public SolverOptions Solver { get; init; } = new(RelativeTolerance: 1e-8);
+
+    /// <summary>Order the systems by SKR's greedy nearest neighbour first (else solve them as given).</summary>
+    public bool Sort { get; init; }
+
+    public SequenceDistance Distance { get; init; } = SequenceDistance.CoefficientField;
+
+    public Device? Device { get; init; }
+}
+
+/// <summary>One solved system of a sequence.</summary>
+/// <param name="Index">Its place in the input.</param>
+/// <param name="Position">Its place in the solve order.</param>
+/// <param name="Solution">x on the host.</param>
+/// <param name="Result">The solve's result (true residual, reason, history).</param>
+/// <param name="MatrixVectorProducts">Products with A, counted at the operator (the initial and true residuals included).</param>
+/// <param name="SetupTime">Upload and preconditioner setup or refresh.</param>
+public sealed record SequenceStep(int Index, int Position, double[] Solution, SolveResult Result, long MatrixVectorProducts, TimeSpan SetupTime);
+
+/// <summary>
+/// Solves a sequence of related systems, keeping state between them: the solver and its workspace, a recycled
+/// subspace (GCRO-DR), and a preconditioner refreshed by value when the pattern stays the same. Optionally orders
+/// the sequence first (SKR). The enumeration is lazy, so a long run can be consumed as it goes, stopped, and resumed
+/// by calling <see cref="Solve"/> again with the remaining systems: the state carries over.
+/// </summary>
+public sealed class SequenceSolver(SequenceSolverOptions? options = null)
+{
+    private KrylovSolver? _solver;
+    private IPreconditioner? _preconditioner;
+    private Sparse.CsrMatrix? _pattern;
+
+    public SequenceSolverOptions Options { get; } = options ?? new SequenceSolverOptions();
+
+    /// <summary>The order chosen for the last call of <see cref="Solve"/>.</summary>
+    public SequenceOrder? LastOrder { get; private set; }
+
+    public IEnumerable<SequenceStep> Solve(IReadOnlyList<LinearSystem> systems)
+    {
+        ArgumentNullException.ThrowIfNull(systems);
+        var order = Options.Sort ? SkrOrdering.Order(systems, Options.Distance) : Natural(systems);
+        LastOrder = order;
+        return Run(systems, order.Order);
+    }
+
+    private static SequenceOrder Natural(IReadOnlyList<LinearSystem> systems)
+    {
+        var order = Enumerable.Range(0, systems.Count).ToArray();
+        return new SequenceOrder(order, double.NaN, double.NaN);
+    }
+
+    private IEnumerable<SequenceStep> Run(IReadOnlyList<LinearSystem> systems, int[] order)
+    {
+        var device = Options.Device ?? Device.Cpu;
+        for (int position = 0; position < order.Length; position++)
+        {
+            var system = systems[order[position]];
+            var clock = Stopwatch.StartNew();
+            var counted = new CountingOperator(device.Upload(system.Matrix));
+            var preconditioner = Precondition(system, device);
+            if (_solver is IRecyclingSolver recycling && _solver.Operator.Rows == system.Size)
+                recycling.UpdateOperator(counted, preconditioner);
+            else
+                _solver = KrylovSolvers.Create(Options.Method, counted, preconditioner, Options.Solver, Options.Restart, Options.Recycle);
+            var setup = clock.Elapsed;
+            var x = device.Allocate(system.Size);
+            var result = _solver.Solve(device.Upload(system.RightHandSide), x);
+            yield return new SequenceStep(order[position], position, x.ToArray(), result, counted.Count, setup);
+        }
+    }
+
+    /// <summary>The preconditioner for this system: refreshed by value on the same pattern when it can be, else built anew.</summary>
+    private IPreconditioner? Precondition(LinearSystem system, Device device)
+    {
+        if (_preconditioner is IRefreshablePreconditioner refreshable && _pattern is not null && system.Matrix.HasSamePattern(_pattern))
+        {
+            refreshable.UpdateValues(system.Matrix);
+            _pattern = system.Matrix;
+            return refreshable;
+        }
+        _preconditioner = PreconditionerFactory.Create(Options.Preconditioner, system.Matrix, device);
+        _pattern = system.Matrix;
+        return _preconditioner;
+    }
+}

@@ -1,0 +1,48 @@
+using LearnedSolvers.Krylov;
+using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Problems;
+using LearnedSolvers.Sequences;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Sequences;
+
+public class SequenceSolverTests
+{
+    private static List<LinearSystem> Family(int count = 12) =>
+        ParametricFamily.Diffusion(new DiffusionOptions { GridSize = 20, TargetContrast = 100, Seed = 3 }, count, perturbation: 0.2, seed: 4).ToList();
+
+    [Theory]
+    [InlineData(KrylovMethod.Gmres, PreconditionerKind.None, false)]
+    [InlineData(KrylovMethod.GcroDr, PreconditionerKind.None, true)]
+    [InlineData(KrylovMethod.GcroDr, PreconditionerKind.Ilu0, true)]
+    [InlineData(KrylovMethod.Gmres, PreconditionerKind.Jacobi, true)]
+    public void EverySystem_MeetsTheTrueResidual_InTheChosenOrder(KrylovMethod method, PreconditionerKind preconditioner, bool sort)
+    {
+        var systems = Family();
+        var solver = new SequenceSolver(new SequenceSolverOptions { Method = method, Preconditioner = preconditioner, Sort = sort, Restart = 30, Recycle = 10 });
+        var steps = solver.Solve(systems).ToList();
+        Assert.Equal(Enumerable.Range(0, systems.Count), steps.Select(s => s.Index).Order());
+        Assert.Equal(solver.LastOrder!.Order, steps.Select(s => s.Index));
+        foreach (var step in steps)
+        {
+            var s = systems[step.Index];
+            Assert.True(step.Result.Converged, step.Result.ToString());
+            Assert.True(Reference.TrueRelativeResidual(s.Matrix, step.Solution, s.RightHandSide) <= 1e-8);
+            Assert.True(step.MatrixVectorProducts >= step.Result.Iterations);
+        }
+    }
+
+    [Fact]
+    public void Recycling_NeedsFewerProductsThanGmres_AndResumingKeepsTheSpace()
+    {
+        var systems = Family(16);
+        long Products(SequenceSolver s, IReadOnlyList<LinearSystem> batch) => s.Solve(batch).Sum(step => step.MatrixVectorProducts);
+        long gmres = Products(new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.Gmres, Restart = 30 }), systems);
+        var recycling = new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.GcroDr, Restart = 30, Recycle = 10 });
+        long firstHalf = Products(recycling, systems[..8]);
+        long secondHalf = Products(recycling, systems[8..]);
+        long fresh = Products(new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.GcroDr, Restart = 30, Recycle = 10 }), systems[8..]);
+        Assert.True(firstHalf + secondHalf < gmres, $"GCRO-DR {firstHalf + secondHalf} vs GMRES {gmres}");
+        Assert.True(secondHalf < fresh, $"resumed {secondHalf} vs fresh {fresh}");
+    }
+}
