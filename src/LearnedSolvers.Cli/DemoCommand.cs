@@ -18,6 +18,7 @@ internal static class DemoCommand
         (KrylovMethod.Pcg, PreconditionerKind.Ssor),
         (KrylovMethod.Pcg, PreconditionerKind.Ic0),
         (KrylovMethod.Pcg, PreconditionerKind.Amg),
+        (KrylovMethod.Pcg, PreconditionerKind.RsAmg),
         (KrylovMethod.Pcg, PreconditionerKind.Gmg),
         (KrylovMethod.Fcg, PreconditionerKind.Ic0),
         (KrylovMethod.Gmres, PreconditionerKind.Ilu0),

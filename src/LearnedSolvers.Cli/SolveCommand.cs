@@ -15,8 +15,8 @@ internal static class SolveCommand
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b (default: b = A * ones)" };
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab" }
             .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab");
-        var precond = new Option<string?>("--precond") { Description = "none|jacobi|ssor|ic0|ilu0|gmg|amg (default: none; jacobi for pcg)" }
-            .AcceptOnlyFromAmong("none", "jacobi", "ssor", "ic0", "ilu0", "gmg", "amg");
+        var precond = new Option<string?>("--precond") { Description = "none|jacobi|ssor|ic0|ilu0|gmg|amg|rsamg (default: none; jacobi for pcg)" }
+            .AcceptOnlyFromAmong("none", "jacobi", "ssor", "ic0", "ilu0", "gmg", "amg", "rsamg");
         var mgSummary = new Option<bool>("--mg-summary") { Description = "print the multigrid hierarchy (levels, rows, nnz, operator complexity)" };
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES restart length m" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };

@@ -18,6 +18,9 @@ public enum PreconditionerKind
 
     /// <summary>Smoothed-aggregation AMG V-cycle.</summary>
     Amg,
+
+    /// <summary>Classical (Ruge–Stüben) AMG V-cycle: robust for discontinuous high-contrast coefficients.</summary>
+    RsAmg,
 }
 
 /// <summary>Builds a preconditioner chosen at run time; setup happens here, once.</summary>
@@ -34,12 +37,13 @@ public static class PreconditionerFactory
         PreconditionerKind.Ilu0 => new IncompleteLu0(a),
         PreconditionerKind.Gmg => new MultigridPreconditioner(GeometricMultigrid.Build(a, device: device)),
         PreconditionerKind.Amg => new MultigridPreconditioner(SmoothedAggregationAmg.Build(a, device: device)),
+        PreconditionerKind.RsAmg => new MultigridPreconditioner(ClassicalAmg.Build(a, device: device)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown preconditioner."),
     };
 
-    /// <summary>Parses "none", "jacobi", "ssor", "ic0", "ilu0", "gmg" or "amg" (any case).</summary>
+    /// <summary>Parses "none", "jacobi", "ssor", "ic0", "ilu0", "gmg", "amg" or "rsamg" (any case).</summary>
     public static PreconditionerKind Parse(string name) =>
         Enum.TryParse<PreconditionerKind>(name, ignoreCase: true, out var k) && Enum.IsDefined(k) && !int.TryParse(name, out _)
             ? k
-            : throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of none, jacobi, ssor, ic0, ilu0, gmg, amg.", nameof(name));
+            : throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of none, jacobi, ssor, ic0, ilu0, gmg, amg, rsamg.", nameof(name));
 }

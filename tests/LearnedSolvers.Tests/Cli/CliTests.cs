@@ -164,7 +164,7 @@ public sealed class CliTests : IDisposable
         var (code, output, err) = Run("demo", "--n", "40");
         Assert.True(code == 0, err);
         foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab" }) Assert.Contains(method, output);
-        Assert.Equal(9, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+        Assert.Equal(10, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
         Assert.Contains("amg", output);
         Assert.Contains("gmg", output);
     }

@@ -138,6 +138,36 @@ public class MultigridTests
         Assert.True(d <= 4 * p, $"diffusion {d}, Poisson {p}");
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(128)]
+    public void ClassicalAmg_OnDiscontinuousHighContrastDiffusion_NeedsAtMostTwiceThePoissonIterations(int n)
+    {
+        var diffusion = Diffusion.Generate(new DiffusionOptions { GridSize = n, TargetContrast = 1e4, Discontinuous = true, Seed = 11 });
+        int Iterations(LinearSystem s)
+        {
+            using var h = ClassicalAmg.Build(s.Matrix);
+            var m = new MultigridPreconditioner(h);
+            Assert.True(PreconditionerChecks.SymmetryDefect(m, 3) < 1e-10);
+            var x = Cpu.Allocate(s.Size);
+            var result = new ConjugateGradient(Cpu.Upload(s.Matrix), m).Solve(Cpu.Upload(s.RightHandSide), x);
+            Assert.True(result.Converged, result.ToString());
+            Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
+            return result.Iterations;
+        }
+        int d = Iterations(diffusion), p = Iterations(Poisson.TwoD(n));
+        Assert.True(d <= 2 * p, $"diffusion {d}, Poisson {p}");
+    }
+
+    [Fact]
+    public void ClassicalAmg_VCycle_ConvergesFasterThanOneHalf_OnPoisson()
+    {
+        var s = Poisson.TwoD(100);
+        using var h = ClassicalAmg.Build(s.Matrix);
+        Assert.Contains("Ruge", h.Summary());
+        Assert.True(ConvergenceFactor(h, s) < 0.5);
+    }
+
     [Fact]
     public void SingleLevel_IsAnExactDirectSolve()
     {
