@@ -34,7 +34,10 @@ public sealed class MultigridHierarchy : IDisposable
             var level = _levels[l] = new MultigridLevel(matrices[l], device);
             if (l == matrices.Count - 1)
             {
-                level.CoarseSolver = new DenseCoarseSolver(matrices[l]);
+                // A dense factorization of a large coarsest level (coarsening stalled, or MaxLevels stopped it) would
+                // cost O(n²) memory: smooth there instead, symmetrically, with CoarseSweeps sweeps each way.
+                if (matrices[l].Rows <= MaxDirectSize) level.CoarseSolver = new DenseCoarseSolver(matrices[l]);
+                else level.Smoother = CreateSmoother(level, options, device);
                 continue;
             }
             level.Prolongation = device.Upload(prolongations[l]);
@@ -42,6 +45,12 @@ public sealed class MultigridHierarchy : IDisposable
             level.Smoother = CreateSmoother(level, options, device);
         }
     }
+
+    /// <summary>The largest coarsest level solved directly (dense LU); a larger one is smoothed instead.</summary>
+    public const int MaxDirectSize = 4000;
+
+    /// <summary>Sweeps each way on a coarsest level too large for the direct solve.</summary>
+    public const int CoarseSweeps = 10;
 
     public MultigridOptions Options { get; }
     public Device Device { get; }
@@ -83,6 +92,12 @@ public sealed class MultigridHierarchy : IDisposable
             direct.Solve(b, x);
             return;
         }
+        if (l == _levels.Length - 1)
+        {
+            level.Smoother!.Smooth(b, x, CoarseSweeps, SmoothingStep.Pre, zeroGuess);
+            level.Smoother.Smooth(b, x, CoarseSweeps, SmoothingStep.Post, zeroGuess: false);
+            return;
+        }
         if (Options.PreSweeps > 0) level.Smoother!.Smooth(b, x, Options.PreSweeps, SmoothingStep.Pre, zeroGuess);
         else if (zeroGuess) Device.Fill(x, 0);
 
@@ -91,7 +106,7 @@ public sealed class MultigridHierarchy : IDisposable
         level.Restriction!.Apply(level.Residual, coarse.RightHandSide);
         Run(l + 1, coarse.RightHandSide, coarse.Solution, kind, zeroGuess: true);
         // W: a second coarse cycle from the first one's result; F: then a V-cycle. A direct solve needs no second visit.
-        if (kind != CycleKind.V && coarse.CoarseSolver is null)
+        if (kind != CycleKind.V && l + 1 < _levels.Length - 1)
             Run(l + 1, coarse.RightHandSide, coarse.Solution, kind == CycleKind.W ? CycleKind.W : CycleKind.V, zeroGuess: false);
         level.Prolongation!.Apply(coarse.Solution, level.Residual);
         Device.Axpy(1, level.Residual, x);
@@ -109,7 +124,7 @@ public sealed class MultigridHierarchy : IDisposable
         for (int l = 0; l < _levels.Length; l++)
         {
             var m = _levels[l].Matrix;
-            s.AppendLine(c, $"{l,5} {m.Rows,10} {m.NonZeros,10} {(double)m.NonZeros / Math.Max(1, m.Rows),9:F2}{(l == _levels.Length - 1 ? "  (direct solve)" : "")}");
+            s.AppendLine(c, $"{l,5} {m.Rows,10} {m.NonZeros,10} {(double)m.NonZeros / Math.Max(1, m.Rows),9:F2}{(l == _levels.Length - 1 ? (_levels[l].CoarseSolver is null ? $"  ({CoarseSweeps}+{CoarseSweeps} smoothing sweeps: too large to factor)" : "  (direct solve)") : "")}");
         }
         s.Append(c, $"operator complexity {OperatorComplexity:F3}, grid complexity {GridComplexity:F3}, setup {SetupTime.TotalMilliseconds:F1} ms");
         return s.ToString();

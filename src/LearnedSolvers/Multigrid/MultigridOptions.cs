@@ -28,7 +28,10 @@ public sealed record MultigridOptions
     /// <summary>Jacobi weight ω; null picks 4/(3 ρ(D⁻¹A)) per level (2/3 for the Laplacian).</summary>
     public double? JacobiWeight { get; init; }
 
-    /// <summary>Coarsening stops once a level has at most this many rows; that level is solved directly (dense LU).</summary>
+    /// <summary>
+    /// Coarsening stops once a level has at most this many rows; that level is solved directly (dense LU, up to
+    /// <see cref="MultigridHierarchy.MaxDirectSize"/> rows; a larger coarsest level is smoothed instead).
+    /// </summary>
     public int CoarseSize { get; init; } = 256;
 
     /// <summary>At most this many levels, the finest included.</summary>

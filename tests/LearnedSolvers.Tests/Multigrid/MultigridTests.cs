@@ -169,6 +169,19 @@ public class MultigridTests
     }
 
     [Fact]
+    public void ACoarsestLevelTooLargeToFactor_IsSmoothed_AndTheCycleStillConverges()
+    {
+        var s = Poisson.TwoD(80); // 6400 rows > MaxDirectSize
+        using var h = GeometricMultigrid.Build(s, new MultigridOptions { MaxLevels = 1 });
+        Assert.Equal(1, h.LevelCount);
+        Assert.Contains("too large to factor", h.Summary());
+        var x = Cpu.Allocate(s.Size);
+        var result = new ConjugateGradient(Cpu.Upload(s.Matrix), new MultigridPreconditioner(h)).Solve(Cpu.Upload(s.RightHandSide), x);
+        Assert.True(result.Converged, result.ToString());
+        Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
+    }
+
+    [Fact]
     public void SingleLevel_IsAnExactDirectSolve()
     {
         var s = Poisson.TwoD(12);
