@@ -239,3 +239,8 @@ public sealed class CudaDeviceKernelTests : DeviceKernelTests
 {
     protected override Device Device => DeviceTargets.CudaOrSkip;
 }
+
+public sealed class IlgpuCpuWarp32DeviceKernelTests : DeviceKernelTests
+{
+    protected override Device Device => DeviceTargets.IlgpuCpuWarp32;
+}

@@ -60,10 +60,12 @@ public sealed class IlgpuDevice : Device
         GroupSize = PowerOfTwoAtMost(Math.Min(PreferredGroupSize, accelerator.MaxNumThreadsPerGroup));
         if (GroupSize < WarpSize)
             throw new NotSupportedException($"Accelerator '{accelerator.Name}' allows groups of {accelerator.MaxNumThreadsPerGroup} threads, less than its warp size {WarpSize}.");
-        // Two groups per resident-group slot fill the device for a grid-stride loop; at least 64, so the final pass
-        // always has work for a whole group and the CPU accelerator exercises multi-group reductions.
+        // Two groups per resident-group slot fill the device for a grid-stride loop (H100, 256 threads: 132 SMs x 8 x 2 =
+        // 2112 partials, folded by one group in the final pass). No larger floor: ILGPU's CPU accelerator runs groups
+        // one after another with OS-thread barriers, so each extra group costs it far more than it saves; its 2 groups
+        // still exercise the multi-partial final pass.
         long resident = (long)accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor / GroupSize;
-        _maxReductionGroups = (int)Math.Clamp(2 * resident, 64, 4096);
+        _maxReductionGroups = (int)Math.Clamp(2 * resident, 2, 4096);
 
         _axpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>, ArrayView<double>>(VectorKernels.Axpy);
         _waxpby = accelerator.LoadAutoGroupedStreamKernel<Index1D, double, ArrayView<double>, double, ArrayView<double>, ArrayView<double>>(VectorKernels.Waxpby);
@@ -113,10 +115,15 @@ public sealed class IlgpuDevice : Device
     /// <summary>Serializes launches that share this device's scratch buffers.</summary>
     internal object Gate => _gate;
 
-    /// <summary>A device on ILGPU's CPU accelerator (warp 4, 4 warps per group), owned by the caller.</summary>
-    internal static IlgpuDevice CreateCpu(bool shared)
+    /// <summary>
+    /// A device on ILGPU's CPU accelerator, simulating one multiprocessor with <paramref name="warpSize"/> lanes per warp
+    /// and <paramref name="warpsPerGroup"/> warps (default: ILGPU's warp 4 × 4 warps, the cheapest to simulate; tests
+    /// also run warp 32, the CUDA shape, to cover full-width shuffles and sub-warp SpMV up to 32 lanes).
+    /// </summary>
+    internal static IlgpuDevice CreateCpu(bool shared, int warpSize = 4, int warpsPerGroup = 4)
     {
-        var context = Context.Create(b => Configure(b).CPU(CPUDeviceKind.Default));
+        var cpu = new CPUDevice(warpSize, warpsPerGroup, 1);
+        var context = Context.Create(b => Configure(b).CPU(cpu));
         try
         {
             return new IlgpuDevice(context, context.CreateCPUAccelerator(0), "ilgpu-cpu", shared);
