@@ -55,13 +55,13 @@ public abstract class IlgpuSpmvTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void ApplyAndDot_MatchesSerialReference_AndIsBitwiseReproducible_OnEveryKernel(int lanes)
+    [InlineData(1, 3)]
+    [InlineData(7, 12)]
+    [InlineData(597, 12)]
+    [InlineData(300, 70)]
+    public void FusedApplyAndDot_MatchesSerialReference_AndIsBitwiseReproducible_OnEveryKernel(int n, int perRow)
     {
-        int n = 597;
-        var a = RandomSystems.Spd(n, 5, perRow: 12);
+        var a = RandomSystems.Spd(n, 5, perRow);
         var x = RandomSystems.Vector(n, 6);
         var expected = Reference.Multiply(a, x);
         double dot = 0, scale = 0;
@@ -70,12 +70,18 @@ public abstract class IlgpuSpmvTests
             dot += x[i] * expected[i];
             scale += Math.Abs(x[i] * expected[i]);
         }
-        using var m = Device.Upload(a, lanes);
         var dx = Device.Upload(x);
         var dy = Device.Allocate(n);
-        double first = m.ApplyAndDot(dx, dy);
-        Assert.Equal(dot, first, 1e-13 * scale);
-        Assert.Equal(BitConverter.DoubleToInt64Bits(first), BitConverter.DoubleToInt64Bits(m.ApplyAndDot(dx, dy)));
+        foreach (int lanes in LaneCounts())
+        {
+            using var m = Device.Upload(a, lanes);
+            Device.Fill(dy, double.NaN);
+            double first = m.ApplyAndDot(dx, dy);
+            var y = dy.ToArray();
+            for (int i = 0; i < n; i++) Assert.True(Math.Abs(expected[i] - y[i]) <= 1e-13 * Math.Max(1, Math.Abs(expected[i])), $"lanes {lanes}, row {i}");
+            Assert.True(Math.Abs(dot - first) <= 1e-13 * scale, $"lanes {lanes}: {first} vs {dot}");
+            Assert.Equal(BitConverter.DoubleToInt64Bits(first), BitConverter.DoubleToInt64Bits(m.ApplyAndDot(dx, dy)));
+        }
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class IlgpuCsrMatrix : DeviceCsrMatrix
         lock (_device.Gate) Launch(xs, ys);
     }
 
-    /// <summary>y = A x, then xᵀy by the device's deterministic dot (two launches; a fused row-block dot is future work).</summary>
+    /// <summary>y = A x fused with xᵀy: each row's x_i y_i is summed while y_i is in a register (no second pass over x and y).</summary>
     public override double ApplyAndDot(DeviceVector x, DeviceVector y)
     {
         if (!Host.IsSquare) throw new InvalidOperationException($"ApplyAndDot needs a square matrix; this one is {Rows} x {Columns}.");
@@ -78,10 +78,22 @@ public sealed class IlgpuCsrMatrix : DeviceCsrMatrix
         if (Rows == 0) return 0;
         lock (_device.Gate)
         {
-            Launch(xs, ys);
-            _device.DotToDevice(xs, ys, _device.ResultView);
+            ApplyAndDotToDevice(xs, ys, _device.ResultView);
             return _device.ReadResult();
         }
+    }
+
+    /// <summary>y = A x and result[0] ← xᵀy, on the device (deterministic: the grid depends on the row count only). Call under the device's gate.</summary>
+    internal void ApplyAndDotToDevice(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
+    {
+        // Rows per group-slot: the sub-warp kernel covers GroupSize / LanesPerRow rows per group and sweep.
+        int groups = _device.ReductionGroups(checked(Rows * LanesPerRow));
+        var config = new KernelConfig(groups, _device.GroupSize);
+        if (LanesPerRow == 1)
+            _device.SpmvScalarWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, _device.PartialsView);
+        else
+            _device.SpmvSubwarpWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow, _device.PartialsView);
+        _device.FinishSum(groups, result);
     }
 
     private (IlgpuVector X, IlgpuVector Y) Check(DeviceVector x, DeviceVector y)

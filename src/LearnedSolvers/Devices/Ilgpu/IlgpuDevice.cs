@@ -84,6 +84,10 @@ public sealed class IlgpuDevice : Device
             SpmvKernels.Scalar);
         SpmvSubwarp = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(
             SpmvKernels.Subwarp);
+        SpmvScalarWithDotPartials = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
+            SpmvKernels.ScalarWithDotPartials);
+        SpmvSubwarpWithDotPartials = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(
+            SpmvKernels.SubwarpWithDotPartials);
 
         _resultCapacity = InitialResultCapacity;
         _partials = AllocateBuffer<double>((long)_resultCapacity * _maxReductionGroups);
@@ -111,6 +115,16 @@ public sealed class IlgpuDevice : Device
     internal Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>> SpmvScalar { get; }
 
     internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> SpmvSubwarp { get; }
+
+    internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> SpmvScalarWithDotPartials { get; }
+
+    internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> SpmvSubwarpWithDotPartials { get; }
+
+    /// <summary>The partial-sums scratch buffer (at least <see cref="ReductionGroups"/> entries).</summary>
+    internal ArrayView<double> PartialsView => _partials.View;
+
+    /// <summary>result[0] ← Σ partials[0 … count), on the device. Call under <see cref="Gate"/>.</summary>
+    internal void FinishSum(int count, ArrayView<double> result) => _finalSum(new KernelConfig(1, GroupSize), _partials.View, count, result);
 
     /// <summary>Serializes launches that share this device's scratch buffers.</summary>
     internal object Gate => _gate;
