@@ -30,7 +30,7 @@ public abstract class Device : IDisposable
     /// <summary>Which device <see cref="Default"/> is, and why it was picked.</summary>
     public static string DefaultDescription => IlgpuDeviceRegistry.TryGetCuda(out string reason) is { } cuda
         ? $"{cuda.Description} (a CUDA GPU was found)"
-        : $"cpu: {Environment.ProcessorCount} threads ({reason})";
+        : $"cpu: {Environment.ProcessorCount} threads; {reason}";
 
     /// <summary>The names <see cref="FromName"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = ["cpu", "cuda", "ilgpu-cpu", "auto"];

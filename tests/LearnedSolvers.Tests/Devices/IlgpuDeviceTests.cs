@@ -100,6 +100,20 @@ public class IlgpuDeviceTests
     }
 
     [Fact]
+    public void EmptyVectors_AreValid_AndReduceToZero()
+    {
+        var d = Device.IlgpuCpu();
+        var x = d.Allocate(0);
+        Assert.Empty(x.ToArray());
+        Assert.Equal(0.0, d.Dot(x, x));
+        Assert.Equal(0.0, d.CgUpdate(1, x, x, d.Allocate(0), d.Allocate(0)));
+        d.Axpy(2, x, d.Allocate(0));
+        var h = new double[1];
+        d.MultiDot([x], 1, d.Allocate(0), h);
+        Assert.Equal(0.0, h[0]);
+    }
+
+    [Fact]
     public void ConcurrentCallers_GetTheSameBits()
     {
         var device = Device.IlgpuCpu();

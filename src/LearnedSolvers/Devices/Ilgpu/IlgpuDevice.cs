@@ -160,7 +160,7 @@ public sealed class IlgpuDevice : Device
             if (gpus.Count == 0)
             {
                 context.Dispose();
-                reason = "no CUDA GPU was found (ILGPU found no CUDA driver or no CUDA device)";
+                reason = "no CUDA GPU was found: ILGPU found no CUDA driver or no CUDA device";
                 return null;
             }
             var accelerator = gpus[0].CreateCudaAccelerator(context);
@@ -194,7 +194,8 @@ public sealed class IlgpuDevice : Device
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ThrowIfDisposed();
         var v = new IlgpuVector(this, AllocateBuffer<double>(length));
-        if (length > 0) lock (_gate) _fill(length, 0.0, v.View);
+        // Device memory comes uninitialized; the Device contract promises a zero vector.
+        if (length > 0) lock (_gate) v.View.MemSetToZero();
         return v;
     }
 

@@ -18,7 +18,7 @@ internal static class IlgpuDeviceRegistry
 
     /// <summary>The CUDA device; <see cref="DeviceUnavailableException"/> when this machine has no CUDA GPU.</summary>
     public static IlgpuDevice Cuda =>
-        s_cuda.Value.Device ?? throw new DeviceUnavailableException($"CUDA is not available: {s_cuda.Value.Reason}. Use Device.Cpu, or Device.Default to fall back automatically.");
+        s_cuda.Value.Device ?? throw new DeviceUnavailableException($"CUDA is not available, {s_cuda.Value.Reason}. Use Device.Cpu, or Device.Default to fall back to it automatically.");
 
     /// <summary>The CUDA device, or null and why not.</summary>
     public static IlgpuDevice? TryGetCuda(out string reason)
