@@ -435,6 +435,7 @@ public sealed class IlgpuDevice : Device
 
     private IlgpuVector Vec(DeviceVector v, string argument, int expectedLength = -1)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(v, argument);
         if (v is not IlgpuVector g || !ReferenceEquals(g.Device, this))
             throw new DeviceMismatchException($"{argument} lives on device '{v.Device.Name}', but the operation runs on '{Name}'.");
