@@ -223,9 +223,9 @@ public sealed class IlgpuDevice : Device
         }
     }
 
+    /// <summary>ILGPU's CUDA allocator throws CudaException with Error = the CudaError's name; the CPU accelerator, the runtime's OutOfMemoryException.</summary>
     private static bool IsOutOfMemory(Exception e) => e is OutOfMemoryException
-        || (e is CudaException cuda && (cuda.Error.Contains("OUT_OF_MEMORY", StringComparison.OrdinalIgnoreCase)
-            || cuda.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)));
+        || (e is CudaException cuda && cuda.Error == nameof(CudaError.CUDA_ERROR_OUT_OF_MEMORY));
 
     /// <summary>Tests set this to pretend the device has only so many bytes free; null asks the accelerator.</summary>
     internal long? SimulatedFreeBytes { get; set; }
