@@ -21,7 +21,7 @@ internal static class SolveCommand
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES restart length m" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };
         var maxit = new Option<int>("--maxit") { DefaultValueFactory = _ => 10_000, Description = "maximum iterations" };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto (auto: cuda when a CUDA GPU is present)" };
         var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
 
@@ -48,6 +48,8 @@ internal static class SolveCommand
                 throw new UsageException($"bad tolerance or iteration limit: {e.ActualValue}");
             }
             var dev = DeviceFromName(p.GetValue(device)!);
+            if (dev != Device.Cpu && pk is not (PreconditionerKind.None or PreconditionerKind.Jacobi))
+                throw new UsageException($"--precond {pk.ToString().ToLowerInvariant()} runs on the CPU only; with --device {dev.Name} use --precond none or jacobi");
 
             var a = MatrixMarketReader.ReadMatrix(p.GetValue(matrix)!);
             if (!a.IsSquare) throw new UsageException($"{p.GetValue(matrix)} is {a.Rows} x {a.Columns}; solve needs a square matrix");
@@ -78,9 +80,19 @@ internal static class SolveCommand
         return command;
     }
 
-    internal static Device DeviceFromName(string name) => name.ToLowerInvariant() switch
+    internal static Device DeviceFromName(string name)
     {
-        "cpu" => Device.Cpu,
-        _ => throw new UsageException($"device '{name}' is not available in this build; use --device cpu"),
-    };
+        try
+        {
+            return Device.FromName(name);
+        }
+        catch (DeviceUnavailableException e)
+        {
+            throw new UsageException($"device '{name}' is not available: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using LearnedSolvers.Devices.Ilgpu;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Devices;
@@ -10,6 +11,43 @@ public abstract class Device : IDisposable
 {
     /// <summary>The multithreaded SIMD CPU device.</summary>
     public static Device Cpu => CpuDevice.Instance;
+
+    /// <summary>
+    /// The first CUDA GPU, through ILGPU (one per process, created on first use: compiling the kernels takes seconds).
+    /// Throws <see cref="DeviceUnavailableException"/> when no CUDA GPU was found.
+    /// </summary>
+    public static Device Cuda() => IlgpuDeviceRegistry.Cuda;
+
+    /// <summary>
+    /// ILGPU's CPU accelerator running the GPU kernels: for testing those kernels without a GPU only. It is far slower
+    /// than <see cref="Cpu"/>; never use it for real work.
+    /// </summary>
+    public static Device IlgpuCpu() => IlgpuDeviceRegistry.Cpu;
+
+    /// <summary>CUDA when a CUDA GPU is present, else <see cref="Cpu"/>; <see cref="DefaultDescription"/> says which and why.</summary>
+    public static Device Default => IlgpuDeviceRegistry.TryGetCuda(out _) ?? Cpu;
+
+    /// <summary>Which device <see cref="Default"/> is, and why it was picked.</summary>
+    public static string DefaultDescription => IlgpuDeviceRegistry.TryGetCuda(out string reason) is { } cuda
+        ? $"{cuda.Description} (a CUDA GPU was found)"
+        : $"cpu: {Environment.ProcessorCount} threads; {reason}";
+
+    /// <summary>The names <see cref="FromName"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["cpu", "cuda", "ilgpu-cpu", "auto"];
+
+    /// <summary>"cpu", "cuda", "ilgpu-cpu", or "auto" (<see cref="Default"/>); case-insensitive.</summary>
+    public static Device FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "cpu" => Cpu,
+            "cuda" => Cuda(),
+            "ilgpu-cpu" => IlgpuCpu(),
+            "auto" => Default,
+            _ => throw new ArgumentException($"Unknown device '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
 
     /// <summary>Short name as used on the command line ("cpu", "cuda", "ilgpu-cpu").</summary>
     public abstract string Name { get; }

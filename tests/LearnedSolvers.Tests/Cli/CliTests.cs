@@ -58,6 +58,33 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Solve_OnIlgpuCpuDevice_ReportsItAndConverges()
+    {
+        var (code, output, err) = Run("solve", "--matrix", SharedMatrices.PathOf("ani1"), "--method", "pcg", "--device", "ilgpu-cpu", "--json");
+        Assert.True(code == 0, err);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("ilgpu-cpu", json.RootElement.GetProperty("device").GetString());
+        Assert.True(json.RootElement.GetProperty("converged").GetBoolean());
+    }
+
+    [Fact]
+    public void Solve_OnCudaWithoutGpu_IsAUsageError_SayingNoGpuWasFound()
+    {
+        Assert.SkipWhen(LearnedSolvers.Devices.Ilgpu.IlgpuDeviceRegistry.TryGetCuda(out _) is not null, "This machine has a CUDA GPU.");
+        var (code, _, err) = Run("solve", "--matrix", SharedMatrices.PathOf("ani1"), "--device", "cuda");
+        Assert.Equal(2, code);
+        AssertOneLineError(err, "no CUDA GPU was found");
+    }
+
+    [Fact]
+    public void Solve_WithCpuOnlyPreconditionerOnAnotherDevice_IsAUsageError()
+    {
+        var (code, _, err) = Run("solve", "--matrix", SharedMatrices.PathOf("ani1"), "--precond", "ic0", "--device", "ilgpu-cpu");
+        Assert.Equal(2, code);
+        AssertOneLineError(err, "CPU only");
+    }
+
+    [Fact]
     public void Solve_WithRhsFile_UsesIt()
     {
         var a = RandomSystems.Nonsymmetric(300, 5);
@@ -85,7 +112,7 @@ public sealed class CliTests : IDisposable
     [InlineData("solve --matrix A.mtx --method nosuch", "nosuch")]
     [InlineData("solve --method cg", "--matrix")]
     [InlineData("solve --matrix A.mtx --rtol abc", "abc")]
-    [InlineData("solve --matrix A.mtx --device cuda", "cuda")]
+    [InlineData("solve --matrix A.mtx --device tpu", "tpu")]
     [InlineData("solve --matrix A.mtx --restart 0", "--restart")]
     [InlineData("solve --matrix A.mtx --rtol -1", "tolerance")]
     [InlineData("generate --problem poisson2d --n 0 --out A.mtx", "n")]

@@ -1,0 +1,110 @@
+using ILGPU;
+
+namespace LearnedSolvers.Devices.Ilgpu;
+
+/// <summary>
+/// CSR sparse matrix-vector products y = A x (Bell and Garland 2009, "Implementing sparse matrix-vector multiplication
+/// on throughput-oriented processors": CSR scalar and CSR vector).
+/// </summary>
+internal static class SpmvKernels
+{
+    /// <summary>
+    /// One thread per row. Best for short rows (stencils, ≲ 8 entries): neighbouring threads read neighbouring rows,
+    /// but within a row the reads are strided by the row length, so long rows waste memory transactions.
+    /// </summary>
+    public static void Scalar(
+        Index1D row, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y)
+    {
+        int end = rowPointers[row + 1];
+        double s = 0;
+        for (int k = rowPointers[row]; k < end; k++) s += values[k] * x[columns[k]];
+        y[row] = s;
+    }
+
+    /// <summary>
+    /// A segment of <paramref name="lanesPerRow"/> consecutive lanes (a power of two ≤ the warp size) per row: the lanes
+    /// read consecutive entries of the row (coalesced), then fold their sums with warp shuffles into the segment's first
+    /// lane. Every lane reaches the shuffles, including lanes past the last row: a shuffle needs the whole warp.
+    /// Launch with an explicit group size that is a multiple of the warp size and ⌈rows · lanesPerRow / group⌉ groups.
+    /// </summary>
+    public static void Subwarp(
+        ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, int lanesPerRow)
+    {
+        int thread = Grid.GlobalIndex.X;
+        int row = thread / lanesPerRow;
+        int lane = thread & (lanesPerRow - 1);
+        int rows = (int)y.Length;
+        double s = 0;
+        if (row < rows)
+        {
+            int end = rowPointers[row + 1];
+            for (int k = rowPointers[row] + lane; k < end; k += lanesPerRow) s += values[k] * x[columns[k]];
+        }
+        // The segment's first lane adds lane + offset, which stays inside the segment for offset < lanesPerRow.
+        for (int offset = lanesPerRow / 2; offset > 0; offset >>= 1) s += Warp.ShuffleDown(s, offset);
+        if (lane == 0 && row < rows) y[row] = s;
+    }
+
+    /// <summary>
+    /// y = A x fused with partials of xᵀy (CG's pᵀAp), one thread per row over a grid-stride loop: x_i · y_i is formed
+    /// while y_i is still in a register, so the dot costs no extra pass over x and y. Partials per group as in
+    /// <see cref="ReductionKernels"/>; fold them with <see cref="ReductionKernels.FinalSum"/>.
+    /// </summary>
+    public static void ScalarWithDotPartials(
+        ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
+        int rows = (int)y.Length;
+        int stride = Grid.DimX * Group.DimX;
+        double dot = 0;
+        for (int row = Grid.GlobalIndex.X; row < rows; row += stride)
+        {
+            int end = rowPointers[row + 1];
+            double s = 0;
+            for (int k = rowPointers[row]; k < end; k++) s += values[k] * x[columns[k]];
+            y[row] = s;
+            dot += x[row] * s;
+        }
+        dot = ReductionKernels.GroupSum(shared, dot);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+    }
+
+    /// <summary>
+    /// <see cref="Subwarp"/> fused with partials of xᵀy, over a grid-stride loop of row sweeps. The loop test uses the
+    /// first row of the thread's warp, which is the same for all its lanes: every lane of a warp runs the same number
+    /// of sweeps and so reaches every shuffle, even where its own row is past the end.
+    /// </summary>
+    public static void SubwarpWithDotPartials(
+        ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, int lanesPerRow, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
+        int rows = (int)y.Length;
+        int thread = Grid.GlobalIndex.X;
+        int lane = thread & (lanesPerRow - 1);
+        int rowsPerSweep = Grid.DimX * Group.DimX / lanesPerRow;
+        int warpFirstRow = (thread - Warp.LaneIdx) / lanesPerRow;
+        double dot = 0;
+        for (int sweep = 0; warpFirstRow + sweep * rowsPerSweep < rows; sweep++)
+        {
+            int row = thread / lanesPerRow + sweep * rowsPerSweep;
+            double s = 0;
+            if (row < rows)
+            {
+                int end = rowPointers[row + 1];
+                for (int k = rowPointers[row] + lane; k < end; k += lanesPerRow) s += values[k] * x[columns[k]];
+            }
+            for (int offset = lanesPerRow / 2; offset > 0; offset >>= 1) s += Warp.ShuffleDown(s, offset);
+            if (lane == 0 && row < rows)
+            {
+                y[row] = s;
+                dot += x[row] * s;
+            }
+        }
+        dot = ReductionKernels.GroupSum(shared, dot);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+    }
+}
