@@ -108,7 +108,8 @@ public sealed class GcroDr : KrylovSolver
 
     /// <summary>
     /// Moves to the next system of a sequence: same size and device, the recycle space kept. The next solve restores
-    /// C_k = A M U_k for the new A (and M) before iterating.
+    /// C_k = A M U_k for the new A (and M) before iterating. Call it also when the values of the current operator or
+    /// preconditioner object changed in place (e.g. <c>Jacobi.UpdateValues</c>): the stored C_k is stale then too.
     /// </summary>
     /// <param name="a">The new operator, of the size the solver was built for.</param>
     /// <param name="preconditioner">A new linear right preconditioner, or null to keep the current one.</param>

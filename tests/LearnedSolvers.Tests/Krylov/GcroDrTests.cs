@@ -157,6 +157,40 @@ public class GcroDrTests
     }
 
     [Fact]
+    public void GcroDr_NewPreconditionerOnly_RebuildsTheSpace()
+    {
+        var a = RandomSystems.Nonsymmetric(300, 13, dominance: 0.7);
+        var op = Cpu.Upload(a);
+        var b = Cpu.Upload(RandomSystems.Vector(300, 14));
+        var solver = new GcroDr(op, options: new SolverOptions(RelativeTolerance: 1e-10), restart: 15, recycle: 5);
+        Assert.True(solver.Solve(b, Cpu.Allocate(300)).Converged);
+        solver.UpdateOperator(op, new Jacobi(a));
+        var x = Cpu.Allocate(300);
+        var result = solver.Solve(b, x);
+        Assert.True(result.Converged, result.ToString());
+        Assert.True(Reference.TrueRelativeResidual(a, x.ToArray(), b.ToArray()) <= 1e-10 * (1 + 1e-9));
+        Assert.True(solver.RecycleRelationDefect() <= 1e-10, $"{solver.RecycleRelationDefect():E3}");
+        Assert.True(solver.OrthonormalityDefect() <= 1e-12, $"{solver.OrthonormalityDefect():E3}");
+    }
+
+    [Fact]
+    public void GcroDr_WithoutRecycling_WarmSolve_AllocatesOnlyTheResult()
+    {
+        var a = RandomSystems.Nonsymmetric(20_000, 4);
+        var b = Cpu.Upload(RandomSystems.Vector(20_000, 5));
+        var x = Cpu.Allocate(20_000);
+        var solver = new GcroDr(Cpu.Upload(a), new Jacobi(a), new SolverOptions(RecordHistory: false), restart: 10, recycle: 0);
+        solver.Solve(b, x);
+        Cpu.Fill(x, 0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var result = solver.Solve(b, x);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(result.Converged, result.ToString());
+        Assert.True(result.Iterations > 10, $"Only {result.Iterations} iterations: the test needs a restart.");
+        Assert.True(allocated < 1024, $"A warm solve allocated {allocated} bytes over {result.Iterations} iterations.");
+    }
+
+    [Fact]
     public void GcroDr_StopsAtMaxIterations_WithHistory()
     {
         var a = RandomSystems.Nonsymmetric(400, 8, dominance: 0.5);
@@ -249,6 +283,35 @@ public class GcroDrTests
         Assert.Equal(2, SmallDense.SmallestHarmonicRitzVectors(g, w, ld, n, ld, want: 2, cap: 3, p, n));
         Assert.Equal(3, SmallDense.SmallestHarmonicRitzVectors(g, w, ld, n, ld, want: 3, cap: 3, p, n));
         AssertSpansOnly(p, n, 3, 0, 1, 2);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(41, 10, 2)]
+    [InlineData(21, 20, 3)]
+    public void ThinQr_ReproducesTheMatrix_WithOrthonormalQ(int rows, int cols, int seed)
+    {
+        var a = RandomSystems.Vector(rows * cols, seed);
+        var q = new double[rows * cols];
+        var r = new double[cols * cols];
+        Assert.True(SmallDense.ThinQr(a, rows, cols, rows, q, rows, r, cols));
+        var qr = new double[rows * cols];
+        SmallDense.Multiply(q, rows, r, cols, rows, cols, cols, qr, rows);
+        for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], qr[i], 1e-13);
+        for (int i = 0; i < cols; i++)
+            for (int j = 0; j < cols; j++)
+            {
+                double dot = 0;
+                for (int l = 0; l < rows; l++) dot += q[i * rows + l] * q[j * rows + l];
+                Assert.Equal(i == j ? 1 : 0, dot, 1e-13);
+                if (i > j) Assert.Equal(0.0, r[j * cols + i]);
+            }
+        var dependent = (double[])a.Clone();
+        if (cols > 1)
+        {
+            Array.Copy(a, 0, dependent, (cols - 1) * rows, rows); // last column = first column
+            Assert.False(SmallDense.ThinQr(dependent, rows, cols, rows, q, rows, r, cols));
+        }
     }
 
     /// <summary>The first <paramref name="count"/> columns of p have no component outside the given coordinates, and span them.</summary>
