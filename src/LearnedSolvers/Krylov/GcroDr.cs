@@ -30,9 +30,13 @@ namespace LearnedSolvers.Krylov;
 /// inner iteration; its first entry is the residual after the projection onto the recycle space.
 /// </para>
 /// <para>
-/// Workspace: m + 1 Arnoldi vectors, 4(k + 1) recycle vectors (current and next U_k, C_k) and three temporaries, all
-/// allocated here. The Arnoldi loop allocates nothing; the small eigen- and QR problems at the end of each cycle go
-/// through MathNet.Numerics and allocate a few m x m matrices (<see cref="SmallDense"/>).
+/// Every restart residual is projected the same way (see RestartResidual), which keeps C_kᵀC_k = I to about 10⁻¹⁵.
+/// </para>
+/// <para>
+/// Workspace: m + 1 Arnoldi vectors, 4(k + 1) recycle vectors (current and next U_k, C_k) and two temporaries, all
+/// allocated here. The Arnoldi loop allocates nothing; the small problems at the end of each cycle (harmonic Ritz
+/// eigenproblem through MathNet.Numerics' dense Evd, our own Householder QR) allocate a few m x m arrays
+/// (<see cref="SmallDense"/>). With k = 0 no cycle-end work happens and a warm solve allocates nothing.
 /// </para>
 /// </remarks>
 public sealed class GcroDr : KrylovSolver, IRecyclingSolver
@@ -45,7 +49,7 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
     private readonly DeviceVector[] _vHat;        // V̂ = [C_k, v_0 … v_{m−k}], rows of G
     private readonly DeviceVector[] _wHat;        // Ŵ = [U_k, v_0 … v_{m−k−1}], columns of G (U_k unscaled)
     private readonly RecycleSpace _space;
-    private readonly DeviceVector _t, _z;         // the correction M⁻¹-side and after M
+    private readonly DeviceVector _t, _z;         // _t: a correction in the preconditioned variable y; _z: M times a vector
     private readonly double[] _g, _rotated, _w;   // (m+1) x m column-major: G, G after Givens rotations, V̂ᵀŴ
     private readonly double[] _cos, _sin, _rhs, _y, _column, _secondPass;
     private readonly double[] _p, _gp, _q, _r, _coefficients;
@@ -108,7 +112,8 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
 
     /// <summary>
     /// Moves to the next system of a sequence: same size and device, the recycle space kept. The next solve restores
-    /// C_k = A M U_k for the new A (and M) before iterating.
+    /// C_k = A M U_k for the new A (and M) before iterating. Call it also when the values of the current operator or
+    /// preconditioner object changed in place (e.g. <c>Jacobi.UpdateValues</c>): the stored C_k is stale then too.
     /// </summary>
     /// <param name="a">The new operator, of the size the solver was built for.</param>
     /// <param name="preconditioner">A new linear right preconditioner, or null to keep the current one.</param>
