@@ -13,6 +13,9 @@ public enum PreconditionerKind
     Ic0,
     Ilu0,
 
+    /// <summary>Chebyshev polynomial in D⁻¹A (degree 4): SpMVs only, so it runs on every device.</summary>
+    Chebyshev,
+
     /// <summary>Geometric multigrid V-cycle (the matrix must be a 5- or 7-point stencil on a square or cubic grid).</summary>
     Gmg,
 
@@ -35,15 +38,16 @@ public static class PreconditionerFactory
         PreconditionerKind.Ssor => new Ssor(a, ssorOmega),
         PreconditionerKind.Ic0 => new IncompleteCholesky0(a),
         PreconditionerKind.Ilu0 => new IncompleteLu0(a),
+        PreconditionerKind.Chebyshev => new ChebyshevPreconditioner(a, device: device),
         PreconditionerKind.Gmg => new MultigridPreconditioner(GeometricMultigrid.Build(a, device: device)),
         PreconditionerKind.Amg => new MultigridPreconditioner(SmoothedAggregationAmg.Build(a, device: device)),
         PreconditionerKind.RsAmg => new MultigridPreconditioner(ClassicalAmg.Build(a, device: device)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown preconditioner."),
     };
 
-    /// <summary>Parses "none", "jacobi", "ssor", "ic0", "ilu0", "gmg", "amg" or "rsamg" (any case).</summary>
+    /// <summary>Parses "none", "jacobi", "ssor", "ic0", "ilu0", "chebyshev", "gmg", "amg" or "rsamg" (any case).</summary>
     public static PreconditionerKind Parse(string name) =>
         Enum.TryParse<PreconditionerKind>(name, ignoreCase: true, out var k) && Enum.IsDefined(k) && !int.TryParse(name, out _)
             ? k
-            : throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of none, jacobi, ssor, ic0, ilu0, gmg, amg, rsamg.", nameof(name));
+            : throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of none, jacobi, ssor, ic0, ilu0, chebyshev, gmg, amg, rsamg.", nameof(name));
 }
