@@ -21,6 +21,7 @@ public static class CliApp
             GenerateCommand.Create(output),
             DemoCommand.Create(output),
             DatasetCommand.Create(output, error),
+            BenchCommand.Create(output),
         };
         try
         {

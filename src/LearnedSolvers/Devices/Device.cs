@@ -114,6 +114,11 @@ public abstract class Device : IDisposable
 
     public override string ToString() => Name;
 
+    /// <summary>Waits until every operation queued on this device has finished (a no-op where operations are synchronous): for timing.</summary>
+    public virtual void Synchronize()
+    {
+    }
+
     /// <summary>Throws a clear error unless <paramref name="v"/> lives here and has the expected length.</summary>
     public void Check(DeviceVector v, int expectedLength, string argument)
     {

@@ -249,4 +249,27 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, code);
         AssertOneLineError(err, expected);
     }
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void BenchGpu_PrintsARowPerSize_WithCopyBandwidth(string device)
+    {
+        var (code, output, err) = Run("bench", "gpu", "--device", device, "--sizes", "8,16", "--iterations", "3", "--repeats", "2");
+        Assert.True(code == 0, err);
+        Assert.Contains($"device {device}; copy bandwidth", output);
+        Assert.Contains("|      8 |", output);
+        Assert.Contains("|     16 |", output);
+    }
+
+    [Theory]
+    [InlineData("bench gpu --sizes 1", "--sizes")]
+    [InlineData("bench gpu --sizes abc", "abc")]
+    [InlineData("bench gpu --device cpu --iterations 0", "--iterations")]
+    public void BenchGpu_BadArguments_EndWithOneLine(string commandLine, string expected)
+    {
+        var (code, _, err) = Run(commandLine.Split(' '));
+        Assert.Equal(2, code);
+        AssertOneLineError(err, expected);
+    }
 }

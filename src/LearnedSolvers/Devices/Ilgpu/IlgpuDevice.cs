@@ -298,6 +298,12 @@ public sealed class IlgpuDevice : Device
         lock (_gate) _pointwiseMultiply(xs.Length, as_.View, xs.View, ys.View);
     }
 
+    public override void Synchronize()
+    {
+        ThrowIfDisposed();
+        Accelerator.Synchronize();
+    }
+
     // ---- reductions: the Device API copies the one result to the host ----
 
     public override double Dot(DeviceVector x, DeviceVector y)
