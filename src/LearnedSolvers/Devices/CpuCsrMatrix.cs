@@ -27,6 +27,14 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
 
     public override void Apply(DeviceVector x, DeviceVector y) => Run(x, y, withDot: false);
 
+    public override void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (s is not CpuScalars c) throw new DeviceMismatchException($"The scalars live on device '{s.Device.Name}', but the matrix on '{Device.Name}'.");
+        s.CheckSlots(slot, 1, nameof(slot));
+        c.Values[slot] = ApplyAndDot(x, y);
+    }
+
     public override void Residual(DeviceVector b, DeviceVector x, DeviceVector r)
     {
         if (!Host.IsSquare) throw new InvalidOperationException($"Residual needs a square matrix; this one is {Rows} x {Columns}.");

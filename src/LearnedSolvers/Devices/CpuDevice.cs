@@ -33,6 +33,52 @@ public sealed class CpuDevice : Device
 
     public override DeviceCsrMatrix Upload(CsrMatrix matrix) => new CpuCsrMatrix(this, matrix);
 
+    public override DeviceScalars AllocateScalars(int count) => new CpuScalars(this, count);
+
+    public override void DotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
+    {
+        var values = Scalars(s, slot, 1);
+        values[slot] = Dot(x, y);
+    }
+
+    public override void CgStep(DeviceScalars s, int rzSlot, int pqSlot, int outSlot,
+        DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector? z, DeviceVector? inverseDiagonal)
+    {
+        var values = Scalars(s, outSlot, 2);
+        Scalars(s, rzSlot, 1);
+        Scalars(s, pqSlot, 1);
+        double alpha = values[rzSlot] / values[pqSlot];
+        if (!(alpha > 0 && double.IsFinite(alpha))) alpha = 0;
+        double rr = CgUpdate(alpha, p, q, x, r);
+        double rz = rr;
+        if (inverseDiagonal is not null)
+        {
+            ArgumentNullException.ThrowIfNull(z);
+            PointwiseMultiply(inverseDiagonal, r, z);
+            rz = Dot(r, z);
+        }
+        values[outSlot] = rz;
+        values[outSlot + 1] = rr;
+    }
+
+    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p)
+    {
+        var values = Scalars(s, newSlot, 1);
+        Scalars(s, oldSlot, 1);
+        double beta = values[newSlot] / values[oldSlot];
+        if (!double.IsFinite(beta)) beta = 0;
+        Axpby(1, z, beta, p);
+    }
+
+    private double[] Scalars(DeviceScalars s, int slot, int count)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (s is not CpuScalars c || !ReferenceEquals(c.Device, this))
+            throw new DeviceMismatchException($"The scalars live on device '{s.Device.Name}', but the operation runs on '{Name}'.");
+        s.CheckSlots(slot, count, nameof(slot));
+        return c.Values;
+    }
+
     /// <summary>Never disposes: the CPU device is a process-wide singleton.</summary>
     public override void Dispose()
     {

@@ -114,6 +114,25 @@ public abstract class Device : IDisposable
 
     public override string ToString() => Name;
 
+    // ---- iterations that keep their scalars on the device (read by the host only every few iterations) ----
+
+    /// <summary>Scalars on this device, zero-initialized.</summary>
+    public abstract DeviceScalars AllocateScalars(int count);
+
+    /// <summary>s[slot] ← xᵀy, left on the device.</summary>
+    public abstract void DotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot);
+
+    /// <summary>
+    /// One CG step with its scalars on the device: α = s[rzSlot] / s[pqSlot] (0 when that is not a positive finite
+    /// quotient, so a broken-down iteration leaves x and r alone); x ← x + αp; r ← r − αq; then, with a Jacobi
+    /// preconditioner, z ← D⁻¹r; s[outSlot] ← rᵀz (rᵀr without one) and s[outSlot + 1] ← rᵀr.
+    /// </summary>
+    public abstract void CgStep(DeviceScalars s, int rzSlot, int pqSlot, int outSlot,
+        DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector? z, DeviceVector? inverseDiagonal);
+
+    /// <summary>β = s[newSlot] / s[oldSlot] (0 unless finite); p ← z + βp.</summary>
+    public abstract void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p);
+
     /// <summary>Waits until every operation queued on this device has finished (a no-op where operations are synchronous): for timing.</summary>
     public virtual void Synchronize()
     {

@@ -22,6 +22,9 @@ public abstract class DeviceCsrMatrix : ILinearOperator, IDisposable
     /// <summary>y = A x and returns xᵀy: the two reads CG needs after its SpMV, in one pass (square A only).</summary>
     public abstract double ApplyAndDot(DeviceVector x, DeviceVector y);
 
+    /// <summary>y = A x and s[slot] ← xᵀy, the dot left on the device (square A only).</summary>
+    public abstract void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot);
+
     /// <summary>
     /// r = b − A x in one pass where the device can fuse it (square A only). <paramref name="b"/> may be
     /// <paramref name="r"/> itself (r ← r − A x); <paramref name="x"/> must not alias <paramref name="r"/>.

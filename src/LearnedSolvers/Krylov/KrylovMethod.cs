@@ -1,3 +1,5 @@
+using LearnedSolvers.Devices;
+
 namespace LearnedSolvers.Krylov;
 
 /// <summary>The Krylov methods by name, for configuration files and the command line.</summary>
@@ -34,7 +36,10 @@ public static class KrylovSolvers
     /// </summary>
     public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30, int recycle = 20) => method switch
     {
-        KrylovMethod.Cg or KrylovMethod.Pcg => new ConjugateGradient(a, preconditioner, options),
+        // Off the CPU, CG keeps its scalars on the device (no host synchronization per iteration).
+        KrylovMethod.Cg or KrylovMethod.Pcg => a is DeviceCsrMatrix m && a.Device is not CpuDevice
+            ? new ResidentConjugateGradient(m, preconditioner, options)
+            : new ConjugateGradient(a, preconditioner, options),
         KrylovMethod.Fcg => new FlexibleConjugateGradient(a, preconditioner, options),
         KrylovMethod.Gmres => new Gmres(a, preconditioner, options, restart),
         KrylovMethod.Fgmres => new FlexibleGmres(a, preconditioner, options, restart),

@@ -18,6 +18,9 @@ public sealed class Jacobi : IRefreshablePreconditioner, IDisposable
         UpdateValues(a);
     }
 
+    /// <summary>1/a_ii on <see cref="Device"/>, for solvers that fuse the scaling into their own kernels.</summary>
+    internal DeviceVector InverseDiagonal => _inverseDiagonal;
+
     public int Rows { get; }
     public int Columns { get; }
     public Device Device { get; }

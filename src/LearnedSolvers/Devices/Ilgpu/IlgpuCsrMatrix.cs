@@ -83,6 +83,14 @@ public sealed class IlgpuCsrMatrix : DeviceCsrMatrix
         }
     }
 
+    public override void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
+    {
+        if (!Host.IsSquare) throw new InvalidOperationException($"ApplyAndDotTo needs a square matrix; this one is {Rows} x {Columns}.");
+        var (xs, ys) = Check(x, y);
+        var view = _device.ScalarsView(s, slot, 1);
+        lock (_device.Gate) ApplyAndDotToDevice(xs, ys, view);
+    }
+
     /// <summary>y = A x and result[0] ← xᵀy, on the device (deterministic: the grid depends on the row count only). Call under the device's gate.</summary>
     internal void ApplyAndDotToDevice(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
     {

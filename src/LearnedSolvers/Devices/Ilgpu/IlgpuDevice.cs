@@ -49,6 +49,9 @@ public sealed class IlgpuDevice : Device
     private readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _multiDotPartials;
     private readonly Action<KernelConfig, ArrayView<double>, int, ArrayView<double>> _finalSum;
+    private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _cgStepPartials;
+    private readonly Action<Index1D, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>> _cgDirection;
 
     private IlgpuDevice(Context context, Accelerator accelerator, string name, bool shared)
     {
@@ -80,6 +83,9 @@ public sealed class IlgpuDevice : Device
         _multiDotPartials = accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(ReductionKernels.MultiDotPartials);
         _finalSum = accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ReductionKernels.FinalSum);
+        _cgStepPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(ReductionKernels.CgStepPartials);
+        _cgDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(VectorKernels.CgDirection);
         SpmvScalar = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
             SpmvKernels.Scalar);
         SpmvSubwarp = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(
@@ -370,6 +376,74 @@ public sealed class IlgpuDevice : Device
             }
         }
     }
+
+    // ---- iterations with device scalars ----
+
+    public override DeviceScalars AllocateScalars(int count)
+    {
+        ThrowIfDisposed();
+        return new IlgpuScalars(this, count);
+    }
+
+    public override void DotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
+    {
+        var xs = Vec(x, nameof(x));
+        var ys = Vec(y, nameof(y), xs.Length);
+        var view = ScalarsView(s, slot, 1);
+        lock (_gate)
+        {
+            if (xs.Length == 0) Fill(view);
+            else DotToDevice(xs, ys, view);
+        }
+    }
+
+    public override void CgStep(DeviceScalars s, int rzSlot, int pqSlot, int outSlot,
+        DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector? z, DeviceVector? inverseDiagonal)
+    {
+        var ps = Vec(p, nameof(p));
+        int n = ps.Length;
+        var qs = Vec(q, nameof(q), n);
+        var xs = Vec(x, nameof(x), n);
+        var rs = Vec(r, nameof(r), n);
+        bool jacobi = inverseDiagonal is not null;
+        var zs = jacobi ? Vec(z ?? throw new ArgumentNullException(nameof(z)), nameof(z), n) : rs;
+        var ds = jacobi ? Vec(inverseDiagonal!, nameof(inverseDiagonal), n) : rs;
+        var all = ScalarsView(s, 0, s.Count);
+        ScalarsView(s, rzSlot, 1);
+        ScalarsView(s, pqSlot, 1);
+        var output = ScalarsView(s, outSlot, 2);
+        if (n == 0) return;
+        lock (_gate)
+        {
+            int groups = ReductionGroups(n);
+            _cgStepPartials(new KernelConfig(groups, GroupSize), all, rzSlot, pqSlot, ps.View, qs.View, xs.View, rs.View, zs.View, ds.View, jacobi ? 1 : 0, _partials.View);
+            _finalSum(new KernelConfig(2, GroupSize), _partials.View, groups, output);
+        }
+    }
+
+    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p)
+    {
+        var zs = Vec(z, nameof(z));
+        var ps = Vec(p, nameof(p), zs.Length);
+        var all = ScalarsView(s, 0, s.Count);
+        ScalarsView(s, newSlot, 1);
+        ScalarsView(s, oldSlot, 1);
+        if (zs.Length == 0) return;
+        lock (_gate) _cgDirection(zs.Length, all, newSlot, oldSlot, zs.View, ps.View);
+    }
+
+    /// <summary>The device view of slots [slot, slot + count) of scalars that live here.</summary>
+    internal ArrayView<double> ScalarsView(DeviceScalars s, int slot, int count)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(s);
+        if (s is not IlgpuScalars g || !ReferenceEquals(g.Device, this))
+            throw new DeviceMismatchException($"The scalars live on device '{s.Device.Name}', but the operation runs on '{Name}'.");
+        s.CheckSlots(slot, count, nameof(slot));
+        return g.View.SubView(slot, count);
+    }
+
+    private void Fill(ArrayView<double> view) => _fill((int)view.Length, 0.0, view);
 
     // ---- device-resident reductions: the result stays on the device (callers hold the lock) ----
 

@@ -78,6 +78,43 @@ internal static class ReductionKernels
     }
 
     /// <summary>
+    /// The CG step with device scalars: α = scalars[rzSlot] / scalars[pqSlot] (0 unless positive and finite, read by
+    /// every thread), x ← x + αp, r ← r − αq, z ← d ∘ r when <paramref name="jacobi"/> is 1; partials of rᵀz (rᵀr
+    /// without Jacobi) go to partials[g], of rᵀr to partials[Grid.DimX + g].
+    /// </summary>
+    public static void CgStepPartials(
+        ArrayView<double> scalars, int rzSlot, int pqSlot, ArrayView<double> p, ArrayView<double> q, ArrayView<double> x,
+        ArrayView<double> r, ArrayView<double> z, ArrayView<double> inverseDiagonal, int jacobi, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(MaxGroupSize);
+        double alpha = scalars[rzSlot] / scalars[pqSlot];
+        if (!(alpha > 0 && alpha <= double.MaxValue)) alpha = 0;
+        int n = (int)p.Length;
+        int stride = Grid.DimX * Group.DimX;
+        double rz = 0, rr = 0;
+        for (int i = Grid.GlobalIndex.X; i < n; i += stride)
+        {
+            x[i] += alpha * p[i];
+            double ri = r[i] - alpha * q[i];
+            r[i] = ri;
+            rr += ri * ri;
+            if (jacobi != 0)
+            {
+                double zi = inverseDiagonal[i] * ri;
+                z[i] = zi;
+                rz += ri * zi;
+            }
+        }
+        if (jacobi == 0) rz = rr;
+        int g = Grid.IdxX, groups = Grid.DimX;
+        bool first = Group.IsFirstThread;
+        rz = GroupSum(shared, rz);
+        if (first) partials[g] = rz;
+        rr = GroupSum(shared, rr);
+        if (first) partials[groups + g] = rr;
+    }
+
+    /// <summary>
     /// Partials of v_kᵀw for k &lt; count ≤ <see cref="BasisBlock.Width"/> in one pass over w: row k's partial of group g
     /// goes to partials[k · Grid.DimX + g]. w is read once per block instead of once per basis vector.
     /// </summary>

@@ -1,0 +1,110 @@
+using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov;
+using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Sparse;
+using LearnedSolvers.Tests.Devices;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Krylov;
+
+/// <summary>
+/// CG with its scalars on the device, written once and run on every device: it must stop at the very iteration the
+/// host-synchronized <see cref="ConjugateGradient"/> stops at, whatever the read-back interval, with a true residual
+/// (recomputed on the host) that meets the tolerance.
+/// </summary>
+public abstract class ResidentConjugateGradientTests
+{
+    protected abstract Device Device { get; }
+
+    /// <summary>Matrix size: the ILGPU CPU accelerator is slow.</summary>
+    protected virtual int Size => 300;
+
+    private (SolveResult Result, double[] X) Solve(Device device, CsrMatrix a, double[] b, bool jacobi, int? checkEvery, SolverOptions? options = null)
+    {
+        var matrix = device.Upload(a);
+        var m = jacobi ? new Jacobi(a, device) : null;
+        var x = device.Allocate(a.Rows);
+        KrylovSolver solver = checkEvery is { } k
+            ? new ResidentConjugateGradient(matrix, m, options, k)
+            : new ConjugateGradient(matrix, m, options);
+        var result = solver.Solve(device.Upload(b), x);
+        return (result, x.ToArray());
+    }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(false, 7)]
+    [InlineData(true, 1)]
+    [InlineData(true, 10)]
+    [InlineData(true, 64)]
+    public void StopsAtTheSameIterationAsHostCg_WithATrueResidualBelowTolerance(bool jacobi, int checkEvery)
+    {
+        var s = SolvedSystems.Spd(Size, 31);
+        var reference = Solve(LearnedSolvers.Devices.Device.Cpu, s.A, s.B, jacobi, checkEvery: null);
+        var (result, x) = Solve(Device, s.A, s.B, jacobi, checkEvery);
+        Assert.True(result.Converged, result.ToString());
+        Assert.InRange(result.Iterations, reference.Result.Iterations - 1, reference.Result.Iterations + 1);
+        Assert.Equal(result.Iterations + 1, result.ResidualHistory.Count);
+        double trueResidual = Reference.TrueRelativeResidual(s.A, x, s.B);
+        Assert.True(trueResidual <= 1e-8, $"true residual {trueResidual:E3}");
+        Assert.Equal(trueResidual, result.RelativeResidual, 1e-3 * 1e-8);
+        Assert.True(Reference.RelativeMaxError(x, s.Solution) < 1e-6);
+    }
+
+    [Fact]
+    public void RespectsTheIterationLimitExactly_AcrossWindows()
+    {
+        var s = SolvedSystems.Spd(Size, 32);
+        var (result, _) = Solve(Device, s.A, s.B, jacobi: false, checkEvery: 5, new SolverOptions(MaxIterations: 7));
+        Assert.Equal(StopReason.MaxIterations, result.Reason);
+        Assert.Equal(7, result.Iterations);
+    }
+
+    [Fact]
+    public void NegativeDefiniteMatrix_StopsAsIndefinite_WithoutCorruptingX()
+    {
+        var a = RandomSystems.Spd(Size, 33);
+        var negative = a.WithValues(a.Values.Select(v => -v).ToArray());
+        var b = RandomSystems.Vector(Size, 34);
+        var (result, x) = Solve(Device, negative, b, jacobi: false, checkEvery: 4);
+        Assert.Equal(StopReason.IndefiniteMatrix, result.Reason);
+        Assert.Equal(1, result.Iterations);
+        Assert.All(x, v => Assert.Equal(0.0, v)); // α = 0 on the broken step and after it
+    }
+}
+
+public sealed class CpuResidentConjugateGradientTests : ResidentConjugateGradientTests
+{
+    protected override Device Device => LearnedSolvers.Devices.Device.Cpu;
+
+    protected override int Size => 1000;
+
+    [Fact]
+    public void AnyOtherSymmetricPreconditioner_RunsBetweenTheKernels()
+    {
+        var s = SolvedSystems.Spd(Size, 35);
+        var x = Device.Allocate(Size);
+        var result = new ResidentConjugateGradient(Device.Upload(s.A), new IncompleteCholesky0(s.A), checkEvery: 6).Solve(Device.Upload(s.B), x);
+        var reference = new ConjugateGradient(Device.Upload(s.A), new IncompleteCholesky0(s.A)).Solve(Device.Upload(s.B), Device.Allocate(Size));
+        Assert.True(result.Converged, result.ToString());
+        Assert.Equal(reference.Iterations, result.Iterations);
+        Assert.True(Reference.TrueRelativeResidual(s.A, x.ToArray(), s.B) <= 1e-8);
+    }
+
+    [Fact]
+    public void RejectsANonsymmetricPreconditioner() =>
+        Assert.Throws<ArgumentException>(() => new ResidentConjugateGradient(Device.Upload(RandomSystems.Spd(10, 1)), new IncompleteLu0(RandomSystems.Spd(10, 1))));
+}
+
+public sealed class IlgpuCpuResidentConjugateGradientTests : ResidentConjugateGradientTests
+{
+    protected override Device Device => DeviceTargets.IlgpuCpu;
+}
+
+[Trait("Category", "Gpu")]
+public sealed class CudaResidentConjugateGradientTests : ResidentConjugateGradientTests
+{
+    protected override Device Device => DeviceTargets.CudaOrSkip;
+
+    protected override int Size => 2000;
+}
