@@ -24,8 +24,9 @@ namespace LearnedSolvers.Krylov;
 /// <para>
 /// Complex harmonic Ritz pairs contribute the real and imaginary parts of their vectors, kept together, so a space
 /// may hold k + 1 vectors (when k + 1 &lt; m) or k − 1 (<see cref="SmallDense.SmallestHarmonicRitzVectors"/>). The
-/// space is updated after every cycle with at least one Arnoldi step, including the last one of a solve, and kept
-/// unchanged after a breakdown (happy or singular). Stops as <see cref="Gmres"/> (tolerance on the least-squares
+/// space is updated after a cycle with at least one Arnoldi step every <see cref="RecycleUpdateInterval"/> cycles,
+/// after the last cycle of a solve, and while it is empty (the paper: every cycle); it is kept unchanged after a
+/// breakdown (happy or singular). Stops as <see cref="Gmres"/> (tolerance on the least-squares
 /// estimate confirmed on the true residual, stagnation of a full cycle, breakdown, NaN). The history has one entry per
 /// inner iteration; its first entry is the residual after the projection onto the recycle space.
 /// </para>
@@ -54,6 +55,7 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
     private readonly double[] _cos, _sin, _rhs, _y, _column, _secondPass;
     private readonly double[] _p, _gp, _q, _r, _coefficients;
     private bool _operatorChanged;
+    private int _cyclesSinceUpdate;
 
     /// <param name="a">The square operator A.</param>
     /// <param name="preconditioner">The right preconditioner M ≈ A⁻¹: linear (IsLinear), or null.</param>
@@ -111,6 +113,18 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
     public int MatrixVectorProducts { get; private set; }
 
     /// <summary>
+    /// Cycles between updates of the recycle space (also updated while empty and after each solve's last cycle). The
+    /// paper updates after every cycle; each update costs about k·(2m) vector operations plus a small eigenproblem.
+    /// Measured on 50 diffusion systems (64², GCRO-DR(40, 20), SKR order, rtol 1e-8, 2-core CPU): every cycle 31.2k
+    /// iterations in 7.9 s; every 4th 26.7k in 5.0 s; every 8th 28.3k in 4.4 s; every 16th 31.7k in 4.6 s. Default 8.
+    /// </summary>
+    public int RecycleUpdateInterval
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(RecycleUpdateInterval), value, "The interval must be at least one cycle.");
+    } = 8;
+
+    /// <summary>
     /// Moves to the next system of a sequence: same size and device, the recycle space kept. The next solve restores
     /// C_k = A M U_k for the new A (and M) before iterating. Call it also when the values of the current operator or
     /// preconditioner object changed in place (e.g. <c>Jacobi.UpdateValues</c>): the stored C_k is stale then too.
@@ -131,6 +145,7 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
     {
         _space.Clear();
         _operatorChanged = false;
+        _cyclesSinceUpdate = 0;
     }
 
     /// <summary>max |C_kᵀ C_k − I| over the entries of the current space (0 without one); diagnostics, allocates.</summary>
@@ -171,7 +186,15 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
             var stop = Cycle(k, beta, out int steps, out bool breakdown);
             if (stop == StopReason.NaNOrInfinity) return StopReason.NaNOrInfinity;
             UpdateSolution(k, steps, x);
-            if (!breakdown && steps > 0 && _k > 0) UpdateRecycleSpace(k, steps);
+            _cyclesSinceUpdate++;
+            // Refresh the space while it is empty, every RecycleUpdateInterval cycles, and after a solve's last cycle
+            // (what the next system inherits should include the newest spectral information).
+            bool due = _cyclesSinceUpdate >= RecycleUpdateInterval || k == 0 || stop is not null;
+            if (!breakdown && steps > 0 && _k > 0 && due)
+            {
+                UpdateRecycleSpace(k, steps);
+                _cyclesSinceUpdate = 0;
+            }
             if (stop is { } reason) return reason;
             if (Monitor.IterationsLeft <= 0) return StopReason.MaxIterations;
 

@@ -12,6 +12,9 @@ public class GcroDrTests
 {
     private static readonly Device Cpu = Device.Cpu;
 
+    // The iteration-count tests run the paper's algorithm (the space refreshed after every cycle: RecycleUpdateInterval = 1);
+    // the default interval trades a few iterations for time and is exercised through SequenceSolver.
+
     /// <summary>The sequence of the recycling tests: 576 unknowns, contrast 100, ten members 0.1 apart around one base field.</summary>
     private static readonly DiffusionOptions SequenceBase = new() { GridSize = 24, TargetContrast = 1e2, Seed = 21 };
 
@@ -59,7 +62,7 @@ public class GcroDrTests
             foreach (var m in new IPreconditioner?[] { null, new Jacobi(s.A) })
             {
                 var x = Cpu.Upload(RandomSystems.Vector(n, seed + 300));
-                var solver = new GcroDr(Cpu.Upload(s.A), m, new SolverOptions(RelativeTolerance: 1e-13), restart: 12, recycle: 5);
+                var solver = new GcroDr(Cpu.Upload(s.A), m, new SolverOptions(RelativeTolerance: 1e-13), restart: 12, recycle: 5) { RecycleUpdateInterval = 1 };
                 var result = solver.Solve(Cpu.Upload(s.B), x);
                 Assert.True(result.Converged, result.ToString());
                 Assert.True(Reference.RelativeMaxError(x.ToArray(), s.Solution) < 1e-8, result.ToString());
@@ -87,7 +90,7 @@ public class GcroDrTests
             Assert.True(gmres.Converged, gmres.ToString());
             gmresTotal += gmres.Iterations;
 
-            if (solver is null) solver = new GcroDr(a, m, options, restart: 40, recycle: recycle);
+            if (solver is null) solver = new GcroDr(a, m, options, restart: 40, recycle: recycle) { RecycleUpdateInterval = 1 };
             else solver.UpdateOperator(a, m);
             var x = Cpu.Allocate(s.Size);
             var result = solver.Solve(b, x);
@@ -124,7 +127,7 @@ public class GcroDrTests
             var gmres = new Gmres(a, null, options, restart: 20).Solve(b, Cpu.Allocate(s.Size));
             Assert.True(gmres.Converged, gmres.ToString());
             gmresTotal += gmres.Iterations;
-            if (solver is null) solver = new GcroDr(a, null, options, restart: 20, recycle: 8);
+            if (solver is null) solver = new GcroDr(a, null, options, restart: 20, recycle: 8) { RecycleUpdateInterval = 1 };
             else solver.UpdateOperator(a);
             var x = Cpu.Allocate(s.Size);
             var result = solver.Solve(b, x);
@@ -144,7 +147,7 @@ public class GcroDrTests
     {
         var system = ParametricFamily.Diffusion(SequenceBase, count: 1, perturbation: 0, seed: 1).Single();
         var a = Cpu.Upload(system.Matrix);
-        var solver = new GcroDr(a, options: new SolverOptions(RelativeTolerance: 1e-8), restart: 40, recycle: 10);
+        var solver = new GcroDr(a, options: new SolverOptions(RelativeTolerance: 1e-8), restart: 40, recycle: 10) { RecycleUpdateInterval = 1 };
         Assert.Equal(0, solver.RecycleDimension);
         var iterations = new List<int>();
         foreach (var member in ParametricFamily.RightHandSides(system, count: 3, seed: 7))
@@ -163,7 +166,7 @@ public class GcroDrTests
     {
         var a = RandomSystems.Nonsymmetric(300, 11, dominance: 0.7);
         var b = Cpu.Upload(RandomSystems.Vector(300, 12));
-        var solver = new GcroDr(Cpu.Upload(a), options: new SolverOptions(RelativeTolerance: 1e-10), restart: 15, recycle: 5);
+        var solver = new GcroDr(Cpu.Upload(a), options: new SolverOptions(RelativeTolerance: 1e-10), restart: 15, recycle: 5) { RecycleUpdateInterval = 1 };
         var first = solver.Solve(b, Cpu.Allocate(300));
         Assert.InRange(solver.RecycleDimension, 4, 6);
         var second = solver.Solve(b, Cpu.Allocate(300));
@@ -184,7 +187,7 @@ public class GcroDrTests
         var b = Cpu.Upload(system.RightHandSide);
         var options = new SolverOptions(RelativeTolerance: 1e-8);
         var gmres = new Gmres(a, null, options, restart: 40).Solve(b, Cpu.Allocate(system.Size));
-        var gcrodr = new GcroDr(a, null, options, restart: 40, recycle: 10).Solve(b, Cpu.Allocate(system.Size));
+        var gcrodr = new GcroDr(a, null, options, restart: 40, recycle: 10) { RecycleUpdateInterval = 1 }.Solve(b, Cpu.Allocate(system.Size));
         Assert.True(gmres.Converged && gcrodr.Converged, $"{gmres} / {gcrodr}");
         Assert.True(gcrodr.Iterations < 0.8 * gmres.Iterations, $"{gcrodr.Iterations} vs {gmres.Iterations}");
     }
@@ -195,7 +198,7 @@ public class GcroDrTests
         var a = RandomSystems.Nonsymmetric(300, 13, dominance: 0.7);
         var op = Cpu.Upload(a);
         var b = Cpu.Upload(RandomSystems.Vector(300, 14));
-        var solver = new GcroDr(op, options: new SolverOptions(RelativeTolerance: 1e-10), restart: 15, recycle: 5);
+        var solver = new GcroDr(op, options: new SolverOptions(RelativeTolerance: 1e-10), restart: 15, recycle: 5) { RecycleUpdateInterval = 1 };
         Assert.True(solver.Solve(b, Cpu.Allocate(300)).Converged);
         solver.UpdateOperator(op, new Jacobi(a));
         var x = Cpu.Allocate(300);
@@ -358,5 +361,35 @@ public class GcroDrTests
             for (int c = 0; c < coordinates.Length; c++) block[c, j] = p[j * n + coordinates[c]];
         }
         Assert.Equal(coordinates.Length, block.Rank());
+    }
+
+    [Fact]
+    public void DefaultInterval_StillRecycles_AndRejectsAZeroInterval()
+    {
+        var systems = ParametricFamily.Diffusion(new DiffusionOptions { GridSize = 24, TargetContrast = 100, Seed = 21 }, 6, 0.1, 5).ToList();
+        var options = new SolverOptions(RelativeTolerance: 1e-8);
+        long Total(Func<DeviceCsrMatrix, KrylovSolver> create)
+        {
+            KrylovSolver? solver = null;
+            long iterations = 0;
+            foreach (var s in systems)
+            {
+                var a = Cpu.Upload(s.Matrix);
+                if (solver is GcroDr g) g.UpdateOperator(a);
+                else solver = create(a);
+                var x = Cpu.Allocate(s.Size);
+                var result = solver.Solve(Cpu.Upload(s.RightHandSide), x);
+                Assert.True(result.Converged, result.ToString());
+                Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
+                iterations += result.Iterations;
+                if (solver is not GcroDr) solver = null;
+            }
+            return iterations;
+        }
+        long gmres = Total(a => new Gmres(a, null, options, 40));
+        long recycled = Total(a => new GcroDr(a, null, options, 40, 10));
+        Assert.Equal(8, new GcroDr(Cpu.Upload(systems[0].Matrix), restart: 40, recycle: 10).RecycleUpdateInterval);
+        Assert.True(recycled < gmres, $"GCRO-DR {recycled} vs GMRES {gmres}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GcroDr(Cpu.Upload(systems[0].Matrix)) { RecycleUpdateInterval = 0 });
     }
 }
