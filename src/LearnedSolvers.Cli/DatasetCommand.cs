@@ -30,10 +30,12 @@ internal static class DatasetCommand
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance per system" };
         var outPath = new Option<string>("--out") { Required = true, Description = "HDF5 file to write" };
         var baseline = new Option<bool>("--baseline") { Description = "also run GMRES(m) in natural order and report the speedup" };
+        var warmStart = new Option<bool>("--warm-start") { Description = "start each solve from the previous solution in solve order" };
+        var breakdown = new Option<bool>("--breakdown") { Description = "with --baseline: also ordering alone (GMRES, SKR order) and recycling alone (GCRO-DR, natural order)" };
 
         var command = new Command("dataset", "Generate and solve a sequence of related systems; write an HDF5 data set")
         {
-            problem, count, n, contrast, perturbation, seed, order, method, precond, restart, recycle, rtol, outPath, baseline,
+            problem, count, n, contrast, perturbation, seed, order, method, precond, restart, recycle, rtol, warmStart, outPath, baseline, breakdown,
         };
         command.SetAction(p =>
         {
@@ -59,6 +61,7 @@ internal static class DatasetCommand
                 Recycle = p.GetValue(recycle),
                 Solver = solverOptions,
                 Sort = p.GetValue(order) == "skr",
+                WarmStart = p.GetValue(warmStart),
                 Distance = systems[0].Coefficients is null ? SequenceDistance.RightHandSide : SequenceDistance.CoefficientField,
             };
 
@@ -81,13 +84,17 @@ internal static class DatasetCommand
             }
 
             Totals? reference = null;
-            if (p.GetValue(baseline))
+            var extra = new List<(string Label, Totals Totals)>();
+            if (p.GetValue(baseline) || p.GetValue(breakdown))
             {
-                reference = new Totals();
-                var gmres = new SequenceSolver(options with { Method = KrylovMethod.Gmres, Sort = false });
-                foreach (var step in gmres.Solve(systems)) reference.Add(step);
+                reference = Run(systems, options with { Method = KrylovMethod.Gmres, Sort = false, WarmStart = false });
+                if (p.GetValue(breakdown))
+                {
+                    extra.Add(($"gmres({options.Restart}) skr (ordering alone)", Run(systems, options with { Method = KrylovMethod.Gmres, Sort = true })));
+                    extra.Add(($"gcrodr({options.Restart},{options.Recycle}) natural (recycling alone)", Run(systems, options with { Method = KrylovMethod.GcroDr, Sort = false })));
+                }
             }
-            WriteSummary(output, options, run, reference, p.GetValue(outPath)!);
+            WriteSummary(output, options, run, reference, extra, p.GetValue(outPath)!);
             return run.AllConverged ? ExitCodes.Success : ExitCodes.NotConverged;
         });
         return command;
@@ -119,12 +126,21 @@ internal static class DatasetCommand
         return values;
     }
 
-    private static void WriteSummary(TextWriter output, SequenceSolverOptions options, Totals run, Totals? reference, string path)
+    private static Totals Run(IReadOnlyList<LinearSystem> systems, SequenceSolverOptions options)
+    {
+        var totals = new Totals();
+        foreach (var step in new SequenceSolver(options).Solve(systems)) totals.Add(step);
+        return totals;
+    }
+
+    private static void WriteSummary(TextWriter output, SequenceSolverOptions options, Totals run, Totals? reference,
+        IReadOnlyList<(string Label, Totals Totals)> extra, string path)
     {
         output.WriteLine();
         string label = $"{options.Method.ToString().ToLowerInvariant()}({options.Restart}{(options.Method == KrylovMethod.GcroDr ? $",{options.Recycle}" : "")}) {(options.Sort ? "skr" : "natural")}";
         var rows = new List<string[]> { new[] { "run", "systems", "iterations", "matvecs", "seconds", "max residual", "converged" } };
         rows.Add(run.Row(label));
+        foreach (var (name, totals) in extra) rows.Add(totals.Row(name));
         if (reference is not null) rows.Add(reference.Row($"gmres({options.Restart}) natural"));
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var (row, i) in rows.Select((r, i) => (r, i)))
@@ -135,7 +151,11 @@ internal static class DatasetCommand
         if (run.Order is { TotalDistance: var d, NaturalDistance: var nd } && options.Sort)
             output.WriteLine($"ordering: total neighbour distance {d:G4} (natural order {nd:G4})");
         if (reference is not null)
+        {
             output.WriteLine($"speedup against the baseline: {(double)reference.MatrixVectorProducts / run.MatrixVectorProducts:F2}x fewer matvecs, {reference.Seconds / run.Seconds:F2}x less time");
+            foreach (var (name, totals) in extra)
+                output.WriteLine($"  {name}: {(double)reference.MatrixVectorProducts / totals.MatrixVectorProducts:F2}x fewer matvecs, {reference.Seconds / totals.Seconds:F2}x less time");
+        }
         output.WriteLine($"wrote {path}");
     }
 

@@ -45,4 +45,19 @@ public class SequenceSolverTests
         Assert.True(firstHalf + secondHalf < gmres, $"GCRO-DR {firstHalf + secondHalf} vs GMRES {gmres}");
         Assert.True(secondHalf < fresh, $"resumed {secondHalf} vs fresh {fresh}");
     }
+
+    [Fact]
+    public void WarmStart_FromThePreviousSolution_SavesGmresIterations_InSkrOrder()
+    {
+        var systems = Family(10);
+        int Iterations(bool warm) => new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.Gmres, Restart = 30, Sort = true, WarmStart = warm })
+            .Solve(systems).Sum(step =>
+            {
+                var s = systems[step.Index];
+                Assert.True(Reference.TrueRelativeResidual(s.Matrix, step.Solution, s.RightHandSide) <= 1e-8);
+                return step.Result.Iterations;
+            });
+        int cold = Iterations(false), warm = Iterations(true);
+        Assert.True(warm < cold, $"warm {warm} vs cold {cold}");
+    }
 }
