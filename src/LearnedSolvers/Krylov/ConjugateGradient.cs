@@ -25,21 +25,7 @@ public sealed class ConjugateGradient : KrylovSolver
 
     protected override StopReason Iterate(DeviceVector b, DeviceVector x)
     {
-        Residual(b, x, _r);
-        double rNorm = Device.Norm2(_r);
-        Monitor.RecordInitial(rNorm);
-        if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
-        if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
-
-        double rz = rNorm * rNorm;
-        if (Preconditioner is not null)
-        {
-            Preconditioner.Apply(_r, _z);
-            rz = Device.Dot(_r, _z);
-            if (!double.IsFinite(rz)) return StopReason.NaNOrInfinity;
-            if (rz <= 0) return StopReason.IndefinitePreconditioner;
-        }
-        Device.Copy(_z, _p);
+        if (StartConjugateDirections(b, x, _r, _z, _p, out double rz) is { } stop) return stop;
 
         while (Monitor.IterationsLeft > 0)
         {
@@ -47,7 +33,7 @@ public sealed class ConjugateGradient : KrylovSolver
             if (!double.IsFinite(pq)) return StopReason.NaNOrInfinity;
             if (pq <= 0) return StopReason.IndefiniteMatrix;
             double alpha = rz / pq;
-            rNorm = Math.Sqrt(Device.CgUpdate(alpha, _p, _q, x, _r));
+            double rNorm = Math.Sqrt(Device.CgUpdate(alpha, _p, _q, x, _r));
             Monitor.Record(rNorm);
             if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
             if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;

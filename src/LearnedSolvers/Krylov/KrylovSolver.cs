@@ -145,6 +145,29 @@ public abstract class KrylovSolver : ILinearSolver
     private SolveResult Finish(StopReason reason, double relativeResidual, Stopwatch clock, string message = "") =>
         new(reason.IsConverged(), reason, Monitor.Iterations, relativeResidual, Monitor.HistorySnapshot(), clock.Elapsed, message);
 
+    /// <summary>
+    /// The start shared by the conjugate-direction methods: r = b − Ax (recorded), z = M r (z is r without M), p = z.
+    /// Returns the reason to stop before the first iteration (converged, NaN, indefinite M), or null with rz = rᵀz.
+    /// </summary>
+    protected StopReason? StartConjugateDirections(DeviceVector b, DeviceVector x, DeviceVector r, DeviceVector z, DeviceVector p, out double rz)
+    {
+        Residual(b, x, r);
+        double rNorm = Device.Norm2(r);
+        Monitor.RecordInitial(rNorm);
+        rz = rNorm * rNorm;
+        if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
+        if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
+        if (Preconditioner is not null)
+        {
+            Preconditioner.Apply(r, z);
+            rz = Device.Dot(r, z);
+            if (!double.IsFinite(rz)) return StopReason.NaNOrInfinity;
+            if (rz <= 0) return StopReason.IndefinitePreconditioner;
+        }
+        Device.Copy(z, p);
+        return null;
+    }
+
     /// <summary>Applies the preconditioner, or copies when there is none.</summary>
     protected void Precondition(DeviceVector r, DeviceVector z)
     {

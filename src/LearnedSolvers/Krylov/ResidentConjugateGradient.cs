@@ -64,21 +64,7 @@ public sealed class ResidentConjugateGradient : KrylovSolver
 
     protected override StopReason Iterate(DeviceVector b, DeviceVector x)
     {
-        Residual(b, x, _r);
-        double rNorm = Device.Norm2(_r);
-        Monitor.RecordInitial(rNorm);
-        if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
-        if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
-
-        double rz = rNorm * rNorm;
-        if (Preconditioner is not null)
-        {
-            Preconditioner.Apply(_r, _z);
-            rz = Device.Dot(_r, _z);
-            if (!double.IsFinite(rz)) return StopReason.NaNOrInfinity;
-            if (rz <= 0) return StopReason.IndefinitePreconditioner;
-        }
-        Device.Copy(_z, _p);
+        if (StartConjugateDirections(b, x, _r, _z, _p, out double rz) is { } stop) return stop;
         Array.Clear(_host);
         _host[1] = rz; // ring entry 0 holds the starting rᵀz
         _scalars.CopyFrom(_host);
@@ -115,7 +101,7 @@ public sealed class ResidentConjugateGradient : KrylovSolver
                     Monitor.Record(Monitor.LastResidualNorm); // α = 0: the step changed nothing
                     return StopReason.IndefiniteMatrix;
                 }
-                rNorm = Math.Sqrt(rr);
+                double rNorm = Math.Sqrt(rr);
                 Monitor.Record(rNorm);
                 if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
                 if (Preconditioner is not null && rzNew <= 0) return StopReason.IndefinitePreconditioner;

@@ -303,7 +303,10 @@ public sealed class CsrMatrix
         }
     }
 
-    /// <summary>r[i] = b[i] − (A x)[i] for i in [rowStart, rowEnd); b may be r itself (each b[i] is read before r[i] is written).</summary>
+    /// <summary>
+    /// r[i] = b[i] − (A x)[i] for i in [rowStart, rowEnd); b may be r itself (each b[i] is read before r[i] is written).
+    /// The loop repeats <see cref="MultiplyRows"/> on purpose: a shared per-row helper measured 10–20% slower.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ResidualRows(int rowStart, int rowEnd, ReadOnlySpan<double> x, ReadOnlySpan<double> b, Span<double> r)
     {
