@@ -70,6 +70,58 @@ public sealed class CpuDevice : Device
         Axpby(1, z, beta, p);
     }
 
+    public override void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot)
+    {
+        var values = Scalars(s, slot, count);
+        MultiDot(basis, count, w, values.AsSpan(slot, count));
+    }
+
+    public override void ScaledAxpyWithNorm(DeviceScalars s, int numeratorSlot, int denominatorSlot, DeviceVector x, DeviceVector y, int normSlot)
+    {
+        var values = Scalars(s, normSlot, 1);
+        double factor = Quotient(values, numeratorSlot, denominatorSlot, s);
+        Axpy(-factor, x, y);
+        values[normSlot] = Dot(y, y);
+    }
+
+    public override void BiCgStabDirection(DeviceScalars s, int rhoSlot, int rHatVSlot, int tsSlot, int ttSlot, bool first,
+        DeviceVector r, DeviceVector v, DeviceVector p)
+    {
+        var values = Scalars(s, rhoSlot, 1);
+        if (first)
+        {
+            Copy(r, p);
+            return;
+        }
+        double omega = Quotient(values, tsSlot, ttSlot, s);
+        s.CheckSlots(rHatVSlot, 1, nameof(rHatVSlot));
+        double beta = Finite(values[rhoSlot] * values[ttSlot] / (values[rHatVSlot] * values[tsSlot]));
+        Axpy(-omega, v, p);
+        Axpby(1, r, beta, p);
+    }
+
+    public override void BiCgStabUpdate(DeviceScalars s, int rhoOldSlot, int rHatVSlot, int tsSlot, int ttSlot, int outSlot,
+        DeviceVector pHat, DeviceVector sHat, DeviceVector t, DeviceVector x, DeviceVector r, DeviceVector rHat)
+    {
+        var values = Scalars(s, outSlot, 2);
+        double alpha = Quotient(values, rhoOldSlot, rHatVSlot, s);
+        double omega = Quotient(values, tsSlot, ttSlot, s);
+        Axpy(alpha, pHat, x);
+        Axpy(omega, sHat, x); // before r changes: ŝ may be r itself
+        Axpy(-omega, t, r);
+        values[outSlot] = Dot(rHat, r);
+        values[outSlot + 1] = Dot(r, r);
+    }
+
+    private static double Quotient(double[] values, int numerator, int denominator, DeviceScalars s)
+    {
+        s.CheckSlots(numerator, 1, nameof(numerator));
+        s.CheckSlots(denominator, 1, nameof(denominator));
+        return Finite(values[numerator] / values[denominator]);
+    }
+
+    private static double Finite(double value) => double.IsFinite(value) ? value : 0;
+
     private double[] Scalars(DeviceScalars s, int slot, int count)
     {
         ArgumentNullException.ThrowIfNull(s);

@@ -133,6 +133,26 @@ public abstract class Device : IDisposable
     /// <summary>β = s[newSlot] / s[oldSlot] (0 unless finite); p ← z + βp.</summary>
     public abstract void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p);
 
+    /// <summary>s[slot + i] ← basis[i]ᵀw for i &lt; count, left on the device.</summary>
+    public abstract void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot);
+
+    /// <summary>y ← y − (s[numeratorSlot] / s[denominatorSlot]) x (the factor 0 unless finite); s[normSlot] ← ‖y‖².</summary>
+    public abstract void ScaledAxpyWithNorm(DeviceScalars s, int numeratorSlot, int denominatorSlot, DeviceVector x, DeviceVector y, int normSlot);
+
+    /// <summary>
+    /// BiCGStab's direction with device scalars: p ← r on the first step, else p ← r + β(p − ωv) with
+    /// β = s[rho]·s[tt] / (s[rHatV]·s[ts]) (= ρ_new/ρ_old · α/ω) and ω = s[ts] / s[tt], each 0 unless finite.
+    /// </summary>
+    public abstract void BiCgStabDirection(DeviceScalars s, int rhoSlot, int rHatVSlot, int tsSlot, int ttSlot, bool first,
+        DeviceVector r, DeviceVector v, DeviceVector p);
+
+    /// <summary>
+    /// BiCGStab's update with device scalars: α = s[rhoOld] / s[rHatV], ω = s[ts] / s[tt] (each 0 unless finite);
+    /// x ← x + α p̂ + ω ŝ; r ← r − ω t (r holds s on entry; ŝ may be r); s[outSlot] ← r̂ᵀr, s[outSlot + 1] ← rᵀr.
+    /// </summary>
+    public abstract void BiCgStabUpdate(DeviceScalars s, int rhoOldSlot, int rHatVSlot, int tsSlot, int ttSlot, int outSlot,
+        DeviceVector pHat, DeviceVector sHat, DeviceVector t, DeviceVector x, DeviceVector r, DeviceVector rHat);
+
     /// <summary>Waits until every operation queued on this device has finished (a no-op where operations are synchronous): for timing.</summary>
     public virtual void Synchronize()
     {

@@ -43,7 +43,9 @@ public static class KrylovSolvers
         KrylovMethod.Fcg => new FlexibleConjugateGradient(a, preconditioner, options),
         KrylovMethod.Gmres => new Gmres(a, preconditioner, options, restart),
         KrylovMethod.Fgmres => new FlexibleGmres(a, preconditioner, options, restart),
-        KrylovMethod.BiCgStab => new BiCgStab(a, preconditioner, options),
+        KrylovMethod.BiCgStab => a.Device is not CpuDevice && preconditioner is not { IsLinear: false }
+            ? new ResidentBiCgStab(a, preconditioner, options)
+            : new BiCgStab(a, preconditioner, options),
         KrylovMethod.GcroDr => new GcroDr(a, preconditioner, options, restart, Math.Max(0, Math.Min(recycle, restart - 1))),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown Krylov method."),
     };

@@ -52,6 +52,10 @@ public sealed class IlgpuDevice : Device
     private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _cgStepPartials;
     private readonly Action<Index1D, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>> _cgDirection;
+    private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>> _scaledAxpyNormPartials;
+    private readonly Action<KernelConfig, ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _biCgStabUpdatePartials;
+    private readonly Action<Index1D, ArrayView<double>, int, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>> _biCgStabDirection;
 
     private IlgpuDevice(Context context, Accelerator accelerator, string name, bool shared)
     {
@@ -86,6 +90,12 @@ public sealed class IlgpuDevice : Device
         _cgStepPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(ReductionKernels.CgStepPartials);
         _cgDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(VectorKernels.CgDirection);
+        _scaledAxpyNormPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
+            ReductionKernels.ScaledAxpyNormPartials);
+        _biCgStabUpdatePartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(ReductionKernels.BiCgStabUpdatePartials);
+        _biCgStabDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, int, int, int, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>>(VectorKernels.BiCgStabDirection);
         SpmvScalar = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
             SpmvKernels.Scalar);
         SpmvSubwarp = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(
@@ -430,6 +440,84 @@ public sealed class IlgpuDevice : Device
         ScalarsView(s, oldSlot, 1);
         if (zs.Length == 0) return;
         lock (_gate) _cgDirection(zs.Length, all, newSlot, oldSlot, zs.View, ps.View);
+    }
+
+    public override void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot)
+    {
+        var ws = Vec(w, nameof(w));
+        CheckBasis(basis, count, ws.Length, count);
+        var view = ScalarsView(s, slot, Math.Max(1, count));
+        if (count == 0) return;
+        lock (_gate)
+        {
+            if (ws.Length == 0)
+            {
+                Fill(view.SubView(0, count));
+                return;
+            }
+            EnsureResultCapacity(count);
+            MultiDotToDevice(basis, count, ws, view);
+        }
+    }
+
+    public override void ScaledAxpyWithNorm(DeviceScalars s, int numeratorSlot, int denominatorSlot, DeviceVector x, DeviceVector y, int normSlot)
+    {
+        var xs = Vec(x, nameof(x));
+        var ys = Vec(y, nameof(y), xs.Length);
+        var all = ScalarsView(s, 0, s.Count);
+        ScalarsView(s, numeratorSlot, 1);
+        ScalarsView(s, denominatorSlot, 1);
+        var output = ScalarsView(s, normSlot, 1);
+        lock (_gate)
+        {
+            if (xs.Length == 0)
+            {
+                Fill(output);
+                return;
+            }
+            int groups = ReductionGroups(xs.Length);
+            _scaledAxpyNormPartials(new KernelConfig(groups, GroupSize), all, numeratorSlot, denominatorSlot, xs.View, ys.View, _partials.View);
+            _finalSum(new KernelConfig(1, GroupSize), _partials.View, groups, output);
+        }
+    }
+
+    public override void BiCgStabDirection(DeviceScalars s, int rhoSlot, int rHatVSlot, int tsSlot, int ttSlot, bool first,
+        DeviceVector r, DeviceVector v, DeviceVector p)
+    {
+        var rs = Vec(r, nameof(r));
+        var vs = Vec(v, nameof(v), rs.Length);
+        var ps = Vec(p, nameof(p), rs.Length);
+        var all = ScalarsView(s, 0, s.Count);
+        foreach (int slot in (ReadOnlySpan<int>)[rhoSlot, rHatVSlot, tsSlot, ttSlot]) ScalarsView(s, slot, 1);
+        if (rs.Length == 0) return;
+        lock (_gate) _biCgStabDirection(rs.Length, all, rhoSlot, rHatVSlot, tsSlot, ttSlot, first ? 1 : 0, rs.View, vs.View, ps.View);
+    }
+
+    public override void BiCgStabUpdate(DeviceScalars s, int rhoOldSlot, int rHatVSlot, int tsSlot, int ttSlot, int outSlot,
+        DeviceVector pHat, DeviceVector sHat, DeviceVector t, DeviceVector x, DeviceVector r, DeviceVector rHat)
+    {
+        var xs = Vec(x, nameof(x));
+        int n = xs.Length;
+        var ph = Vec(pHat, nameof(pHat), n);
+        var sh = Vec(sHat, nameof(sHat), n);
+        var ts = Vec(t, nameof(t), n);
+        var rs = Vec(r, nameof(r), n);
+        var rh = Vec(rHat, nameof(rHat), n);
+        var all = ScalarsView(s, 0, s.Count);
+        foreach (int slot in (ReadOnlySpan<int>)[rhoOldSlot, rHatVSlot, tsSlot, ttSlot]) ScalarsView(s, slot, 1);
+        var output = ScalarsView(s, outSlot, 2);
+        lock (_gate)
+        {
+            if (n == 0)
+            {
+                Fill(output);
+                return;
+            }
+            int groups = ReductionGroups(n);
+            _biCgStabUpdatePartials(new KernelConfig(groups, GroupSize), all, rhoOldSlot, rHatVSlot, tsSlot, ttSlot,
+                ph.View, sh.View, ts.View, xs.View, rs.View, rh.View, _partials.View);
+            _finalSum(new KernelConfig(2, GroupSize), _partials.View, groups, output);
+        }
     }
 
     /// <summary>The device view of slots [slot, slot + count) of scalars that live here.</summary>

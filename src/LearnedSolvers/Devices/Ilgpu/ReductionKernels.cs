@@ -114,6 +114,59 @@ internal static class ReductionKernels
         if (first) partials[groups + g] = rr;
     }
 
+    /// <summary>y ← y − f x with f = scalars[numerator] / scalars[denominator] (0 unless finite); partials of ‖y‖².</summary>
+    public static void ScaledAxpyNormPartials(
+        ArrayView<double> scalars, int numerator, int denominator, ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(MaxGroupSize);
+        double factor = scalars[numerator] / scalars[denominator];
+        if (!(factor >= -double.MaxValue && factor <= double.MaxValue)) factor = 0;
+        int n = (int)x.Length;
+        int stride = Grid.DimX * Group.DimX;
+        double s = 0;
+        for (int i = Grid.GlobalIndex.X; i < n; i += stride)
+        {
+            double yi = y[i] - factor * x[i];
+            y[i] = yi;
+            s += yi * yi;
+        }
+        s = GroupSum(shared, s);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+    }
+
+    /// <summary>
+    /// BiCGStab's update: α = scalars[rhoOld] / scalars[rHatV], ω = scalars[ts] / scalars[tt] (0 unless finite);
+    /// x ← x + α p̂ + ω ŝ, r ← r − ω t (ŝ may be r: each element is read before it is written); partials of r̂ᵀr to
+    /// partials[g] and of rᵀr to partials[Grid.DimX + g].
+    /// </summary>
+    public static void BiCgStabUpdatePartials(
+        ArrayView<double> scalars, int rhoOld, int rHatV, int ts, int tt, ArrayView<double> pHat, ArrayView<double> sHat,
+        ArrayView<double> t, ArrayView<double> x, ArrayView<double> r, ArrayView<double> rHat, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(MaxGroupSize);
+        double alpha = scalars[rhoOld] / scalars[rHatV];
+        if (!(alpha >= -double.MaxValue && alpha <= double.MaxValue)) alpha = 0;
+        double omega = scalars[ts] / scalars[tt];
+        if (!(omega >= -double.MaxValue && omega <= double.MaxValue)) omega = 0;
+        int n = (int)x.Length;
+        int stride = Grid.DimX * Group.DimX;
+        double rho = 0, rr = 0;
+        for (int i = Grid.GlobalIndex.X; i < n; i += stride)
+        {
+            x[i] += alpha * pHat[i] + omega * sHat[i];
+            double ri = r[i] - omega * t[i];
+            r[i] = ri;
+            rho += rHat[i] * ri;
+            rr += ri * ri;
+        }
+        int g = Grid.IdxX, groups = Grid.DimX;
+        bool first = Group.IsFirstThread;
+        rho = GroupSum(shared, rho);
+        if (first) partials[g] = rho;
+        rr = GroupSum(shared, rr);
+        if (first) partials[groups + g] = rr;
+    }
+
     /// <summary>
     /// Partials of v_kᵀw for k &lt; count ≤ <see cref="BasisBlock.Width"/> in one pass over w: row k's partial of group g
     /// goes to partials[k · Grid.DimX + g]. w is read once per block instead of once per basis vector.

@@ -24,6 +24,25 @@ internal static class VectorKernels
         p[i] = z[i] + beta * p[i];
     }
 
+    /// <summary>
+    /// BiCGStab's direction: p ← r when <paramref name="first"/> is 1, else p ← r + β(p − ωv) with
+    /// β = scalars[rho]·scalars[tt] / (scalars[rHatV]·scalars[ts]) and ω = scalars[ts] / scalars[tt] (0 unless finite).
+    /// </summary>
+    public static void BiCgStabDirection(Index1D i, ArrayView<double> scalars, int rho, int rHatV, int ts, int tt, int first,
+        ArrayView<double> r, ArrayView<double> v, ArrayView<double> p)
+    {
+        if (first != 0)
+        {
+            p[i] = r[i];
+            return;
+        }
+        double omega = scalars[ts] / scalars[tt];
+        if (!(omega >= -double.MaxValue && omega <= double.MaxValue)) omega = 0;
+        double beta = scalars[rho] * scalars[tt] / (scalars[rHatV] * scalars[ts]);
+        if (!(beta >= -double.MaxValue && beta <= double.MaxValue)) beta = 0;
+        p[i] = r[i] + beta * (p[i] - omega * v[i]);
+    }
+
     /// <summary>x ← αx.</summary>
     public static void Scale(Index1D i, double alpha, ArrayView<double> x) => x[i] *= alpha;
 
