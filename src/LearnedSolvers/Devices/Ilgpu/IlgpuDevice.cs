@@ -223,6 +223,32 @@ public sealed class IlgpuDevice : Device
     /// </summary>
     public IlgpuCsrMatrix Upload(CsrMatrix matrix, int lanesPerRow) => new(this, matrix, lanesPerRow);
 
+    /// <summary>Uploads a square matrix in sliced ELL form with slices of <paramref name="sliceHeight"/> rows (the warp size when null).</summary>
+    public IlgpuSlicedEllMatrix UploadSlicedEll(CsrMatrix matrix, int? sliceHeight = null)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(matrix);
+        return new IlgpuSlicedEllMatrix(this, matrix, sliceHeight ?? WarpSize);
+    }
+
+    /// <summary>The sliced ELL kernels, loaded on first use (most runs never need them).</summary>
+    internal (Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> Apply,
+        Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> ApplyWithDot) SlicedEllKernels
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _slicedEll ??= (
+                    Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(SpmvKernels.SlicedEll),
+                    Accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(SpmvKernels.SlicedEllWithDotPartials));
+            }
+        }
+    }
+
+    private (Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>,
+        Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>)? _slicedEll;
+
     /// <summary>Device memory for <paramref name="length"/> elements; a clear <see cref="DeviceOutOfMemoryException"/> when it does not fit.</summary>
     internal MemoryBuffer1D<T, Stride1D.Dense> AllocateBuffer<T>(long length) where T : unmanaged
     {

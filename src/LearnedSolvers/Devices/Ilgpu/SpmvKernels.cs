@@ -107,4 +107,40 @@ internal static class SpmvKernels
         dot = ReductionKernels.GroupSum(shared, dot);
         if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
     }
+
+    /// <summary>Sliced ELL (see <see cref="SlicedEllLayout"/>), one thread per row: a warp's loads of one column step are contiguous.</summary>
+    public static void SlicedEll(
+        Index1D row, ArrayView<int> sliceStarts, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, int sliceHeight)
+    {
+        y[row] = SlicedEllRow(row, sliceStarts, columns, values, x, sliceHeight);
+    }
+
+    /// <summary>Sliced ELL SpMV fused with partials of xᵀy, over a grid-stride loop (as <see cref="ScalarWithDotPartials"/>).</summary>
+    public static void SlicedEllWithDotPartials(
+        ArrayView<int> sliceStarts, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, int sliceHeight, ArrayView<double> partials)
+    {
+        var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
+        int rows = (int)y.Length;
+        int stride = Grid.DimX * Group.DimX;
+        double dot = 0;
+        for (int row = Grid.GlobalIndex.X; row < rows; row += stride)
+        {
+            double yi = SlicedEllRow(row, sliceStarts, columns, values, x, sliceHeight);
+            y[row] = yi;
+            dot += x[row] * yi;
+        }
+        dot = ReductionKernels.GroupSum(shared, dot);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+    }
+
+    private static double SlicedEllRow(int row, ArrayView<int> sliceStarts, ArrayView<int> columns, ArrayView<double> values, ArrayView<double> x, int sliceHeight)
+    {
+        int slice = row / sliceHeight, lane = row - slice * sliceHeight;
+        int start = sliceStarts[slice], end = sliceStarts[slice + 1];
+        double s = 0;
+        for (int k = start + lane; k < end; k += sliceHeight) s += values[k] * x[columns[k]];
+        return s;
+    }
 }

@@ -1,0 +1,103 @@
+using ILGPU;
+using ILGPU.Runtime;
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Devices.Ilgpu;
+
+/// <summary>
+/// A matrix on an ILGPU device in sliced ELL form (<see cref="SlicedEllLayout"/>, slice height = warp size): fully
+/// coalesced loads for matrices whose rows have similar lengths (stencils), at the price of the padding. Offered next
+/// to CSR for measurement (<c>learnedsolvers bench gpu</c> compares both); <see cref="IlgpuDevice.Upload(CsrMatrix)"/>
+/// still gives CSR. Square matrices only.
+/// </summary>
+public sealed class IlgpuSlicedEllMatrix : DeviceCsrMatrix
+{
+    private readonly IlgpuDevice _device;
+    private readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> _apply;
+    private readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _applyWithDot;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _sliceStarts, _columns;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _values;
+
+    internal IlgpuSlicedEllMatrix(IlgpuDevice device, CsrMatrix host, int sliceHeight) : base(device, host)
+    {
+        if (!host.IsSquare) throw new ArgumentException($"The sliced ELL matrix is for square matrices; this one is {host.Rows} x {host.Columns}.", nameof(host));
+        _device = device;
+        var layout = SlicedEllLayout.Build(host, sliceHeight);
+        SliceHeight = sliceHeight;
+        PaddingRatio = layout.PaddingRatio;
+        (_apply, _applyWithDot) = device.SlicedEllKernels;
+        try
+        {
+            _sliceStarts = device.AllocateBuffer<int>(layout.SliceStarts.Length);
+            _columns = device.AllocateBuffer<int>(Math.Max(1, layout.Columns.Length));
+            _values = device.AllocateBuffer<double>(Math.Max(1, layout.Values.Length));
+            ((ArrayView<int>)_sliceStarts.View).CopyFromCPU(layout.SliceStarts);
+            if (layout.Values.Length > 0)
+            {
+                ((ArrayView<int>)_columns.View).SubView(0, layout.Columns.Length).CopyFromCPU(layout.Columns);
+                ((ArrayView<double>)_values.View).SubView(0, layout.Values.Length).CopyFromCPU(layout.Values);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public int SliceHeight { get; }
+
+    /// <summary>Stored entries over the matrix's entries (1 = no padding).</summary>
+    public double PaddingRatio { get; }
+
+    public override void Apply(DeviceVector x, DeviceVector y)
+    {
+        var (xs, ys) = Check(x, y);
+        if (Rows == 0) return;
+        lock (_device.Gate) _apply(Rows, _sliceStarts!.View, _columns!.View, _values!.View, xs.View, ys.View, SliceHeight);
+    }
+
+    public override double ApplyAndDot(DeviceVector x, DeviceVector y)
+    {
+        var (xs, ys) = Check(x, y);
+        if (Rows == 0) return 0;
+        lock (_device.Gate)
+        {
+            ApplyAndDotToDevice(xs, ys, _device.ResultView);
+            return _device.ReadResult();
+        }
+    }
+
+    public override void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
+    {
+        var (xs, ys) = Check(x, y);
+        var view = _device.ScalarsView(s, slot, 1);
+        if (Rows == 0) return;
+        lock (_device.Gate) ApplyAndDotToDevice(xs, ys, view);
+    }
+
+    private void ApplyAndDotToDevice(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
+    {
+        int groups = _device.ReductionGroups(Rows);
+        _applyWithDot(new KernelConfig(groups, _device.GroupSize), _sliceStarts!.View, _columns!.View, _values!.View, x.View, y.View, SliceHeight, _device.PartialsView);
+        _device.FinishSum(groups, result);
+    }
+
+    private (IlgpuVector X, IlgpuVector Y) Check(DeviceVector x, DeviceVector y)
+    {
+        Device.Check(x, Columns, nameof(x));
+        Device.Check(y, Rows, nameof(y));
+        if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same vector).", nameof(y));
+        ObjectDisposedException.ThrowIf(_values is null, this);
+        return ((IlgpuVector)x, (IlgpuVector)y);
+    }
+
+    /// <summary>Frees the device copy at once (idempotent).</summary>
+    public override void Dispose()
+    {
+        Interlocked.Exchange(ref _sliceStarts, null)?.Dispose();
+        Interlocked.Exchange(ref _columns, null)?.Dispose();
+        Interlocked.Exchange(ref _values, null)?.Dispose();
+        base.Dispose();
+    }
+}
