@@ -4,9 +4,10 @@ namespace LearnedSolvers.Multigrid;
 
 /// <summary>
 /// One multigrid cycle from a zero initial guess as a preconditioner z = M⁻¹ r. Linear; symmetric for V and W
-/// cycles with equal pre- and post-sweeps (so PCG may use it); an F-cycle needs FCG or GMRES.
+/// cycles with equal pre- and post-sweeps (so PCG may use it); an F-cycle needs FCG or GMRES. Disposing it disposes
+/// the hierarchy (idempotent, so a hierarchy also disposed by its builder's caller is fine).
 /// </summary>
-public sealed class MultigridPreconditioner(MultigridHierarchy hierarchy) : IPreconditioner
+public sealed class MultigridPreconditioner(MultigridHierarchy hierarchy) : IPreconditioner, IDisposable
 {
     public MultigridHierarchy Hierarchy { get; } = hierarchy ?? throw new ArgumentNullException(nameof(hierarchy));
     public int Rows => Hierarchy.FinestOperator.Rows;
@@ -16,4 +17,6 @@ public sealed class MultigridPreconditioner(MultigridHierarchy hierarchy) : IPre
     public bool IsSymmetric => Hierarchy.IsSymmetric;
 
     public void Apply(DeviceVector x, DeviceVector y) => Hierarchy.Cycle(x, y);
+
+    public void Dispose() => Hierarchy.Dispose();
 }

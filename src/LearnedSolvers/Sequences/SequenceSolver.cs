@@ -54,6 +54,7 @@ public sealed class SequenceSolver(SequenceSolverOptions? options = null)
     private IPreconditioner? _preconditioner;
     private Sparse.CsrMatrix? _pattern;
     private double[]? _previous;
+    private DeviceCsrMatrix? _matrix;
 
     public SequenceSolverOptions Options { get; } = options ?? new SequenceSolverOptions();
 
@@ -81,16 +82,25 @@ public sealed class SequenceSolver(SequenceSolverOptions? options = null)
         {
             var system = systems[order[position]];
             var clock = Stopwatch.StartNew();
-            var counted = new CountingOperator(device.Upload(system.Matrix));
+            var matrix = device.Upload(system.Matrix);
+            var counted = new CountingOperator(matrix);
             var preconditioner = Precondition(system, device);
             if (_solver is IRecyclingSolver recycling && _solver.Operator.Rows == system.Size)
                 recycling.UpdateOperator(counted, preconditioner);
             else
                 _solver = KrylovSolvers.Create(Options.Method, counted, preconditioner, Options.Solver, Options.Restart, Options.Recycle);
+            // Device memory is released as soon as nothing refers to it: thousands of systems must not pile up on a GPU.
+            _matrix?.Dispose();
+            _matrix = matrix;
             var setup = clock.Elapsed;
-            var x = Options.WarmStart && _previous?.Length == system.Size ? device.Upload(_previous) : device.Allocate(system.Size);
-            var result = _solver.Solve(device.Upload(system.RightHandSide), x);
-            var solution = x.ToArray();
+            SolveResult result;
+            double[] solution;
+            using (var b = device.Upload(system.RightHandSide))
+            using (var x = Options.WarmStart && _previous?.Length == system.Size ? device.Upload(_previous) : device.Allocate(system.Size))
+            {
+                result = _solver.Solve(b, x);
+                solution = x.ToArray();
+            }
             if (result.Converged) _previous = solution;
             yield return new SequenceStep(order[position], position, solution, result, counted.Count, setup);
         }
@@ -105,6 +115,7 @@ public sealed class SequenceSolver(SequenceSolverOptions? options = null)
             _pattern = system.Matrix;
             return refreshable;
         }
+        (_preconditioner as IDisposable)?.Dispose();
         _preconditioner = PreconditionerFactory.Create(Options.Preconditioner, system.Matrix, device);
         _pattern = system.Matrix;
         return _preconditioner;

@@ -60,4 +60,21 @@ public class SequenceSolverTests
         int cold = Iterations(false), warm = Iterations(true);
         Assert.True(warm < cold, $"warm {warm} vs cold {cold}");
     }
+
+    [Fact]
+    public void RebuiltPreconditioners_AndDeviceMemory_AreReleasedAsTheSequenceGoes()
+    {
+        var systems = Family(4);
+        var amg = new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.Cg, Preconditioner = PreconditionerKind.Amg });
+        Assert.All(amg.Solve(systems), step => Assert.True(step.Result.Converged, step.Result.ToString()));
+
+        var small = ParametricFamily.Diffusion(new DiffusionOptions { GridSize = 10, TargetContrast = 10, Seed = 3 }, 3, 0.2, 4).ToList();
+        var onDevice = new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.GcroDr, Restart = 20, Recycle = 5, Device = LearnedSolvers.Tests.Devices.DeviceTargets.IlgpuCpu });
+        foreach (var step in onDevice.Solve(small))
+        {
+            var s = small[step.Index];
+            Assert.True(step.Result.Converged, step.Result.ToString());
+            Assert.True(Reference.TrueRelativeResidual(s.Matrix, step.Solution, s.RightHandSide) <= 1e-8);
+        }
+    }
 }
