@@ -92,6 +92,29 @@ public sealed class CpuResidentConjugateGradientTests : ResidentConjugateGradien
     }
 
     [Fact]
+    public void WarmSolves_AllocateOnlyTheResult()
+    {
+        var a = RandomSystems.Spd(20_000, 36);
+        var b = Device.Upload(RandomSystems.Vector(20_000, 37));
+        var x = Device.Allocate(20_000);
+        var options = new SolverOptions(RecordHistory: false);
+        foreach (KrylovSolver solver in new KrylovSolver[]
+        {
+            new ResidentConjugateGradient(Device.Upload(a), new Jacobi(a), options),
+            new ResidentBiCgStab(Device.Upload(a), new Jacobi(a), options),
+        })
+        {
+            solver.Solve(b, x);
+            Device.Fill(x, 0);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var result = solver.Solve(b, x);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(result.Iterations > 10, result.ToString());
+            Assert.True(allocated < 1024, $"{solver.GetType().Name}: a warm solve allocated {allocated} bytes over {result.Iterations} iterations.");
+        }
+    }
+
+    [Fact]
     public void RejectsANonsymmetricPreconditioner() =>
         Assert.Throws<ArgumentException>(() => new ResidentConjugateGradient(Device.Upload(RandomSystems.Spd(10, 1)), new IncompleteLu0(RandomSystems.Spd(10, 1))));
 }
