@@ -21,9 +21,7 @@ internal enum ArnoldiOutcome
 /// <summary>
 /// The Arnoldi process that GMRES and FGMRES share (Saad, Iterative Methods for Sparse Linear Systems, Alg. 6.9
 /// and 9.6). The orthonormal basis V lives on the device and is orthogonalized by classical Gram–Schmidt with one
-/// reorthogonalization pass (CGS2; Giraud, Langou and Rozložník 2005, "twice is enough"): each pass is one
-/// <see cref="Device.MultiDot"/> and one <see cref="Device.MultiAxpy"/>, i.e. one sweep over w per basis block
-/// instead of j dependent dots as in modified Gram–Schmidt. The small (m+1) x m Hessenberg least-squares problem
+/// reorthogonalization pass (<see cref="GramSchmidt"/>). The small (m+1) x m Hessenberg least-squares problem
 /// min ‖β e₁ − H y‖ is reduced on the host by Givens rotations as each column arrives, so |g_{j+1}| is the residual
 /// norm of the current minimizer without forming it. All host arrays are sized once by the restart length.
 /// </summary>
@@ -70,7 +68,7 @@ internal sealed class ArnoldiProcess
     }
 
     /// <summary>
-    /// Orthogonalizes w = v_{j+1} against v_0 … v_j (CGS2), appends column j of H, rotates it, and returns the
+    /// Orthogonalizes w = v_{j+1} against v_0 … v_j (<see cref="GramSchmidt"/>), appends column j of H, rotates it, and returns the
     /// least-squares residual norm |g_{j+1}| in <paramref name="residualEstimate"/> (|g_j|, unchanged, after a singular breakdown).
     /// </summary>
     public ArnoldiOutcome Step(int j, out double residualEstimate)
@@ -78,18 +76,9 @@ internal sealed class ArnoldiProcess
         var w = Basis[j + 1];
         var column = _h.AsSpan(j * _ld, j + 2);
         int count = j + 1;
-        _device.MultiDot(Basis, count, w, column);
-        _device.MultiAxpy(Basis, count, column, w);
-        _device.MultiDot(Basis, count, w, _secondPass);
-        _device.MultiAxpy(Basis, count, _secondPass, w);
-        double hNext = _device.Norm2(w);
-
+        double hNext = GramSchmidt.Orthogonalize(_device, Basis, count, w, column[..count], _secondPass);
         double columnSquares = hNext * hNext;
-        for (int i = 0; i < count; i++)
-        {
-            column[i] += _secondPass[i];
-            columnSquares += column[i] * column[i];
-        }
+        for (int i = 0; i < count; i++) columnSquares += column[i] * column[i];
         double columnNorm = Math.Sqrt(columnSquares); // = ‖A M v_j‖ up to rounding: the scale breakdowns are judged against
         residualEstimate = Math.Abs(_g[j]);
         if (!double.IsFinite(columnNorm)) return ArnoldiOutcome.NaNOrInfinity;

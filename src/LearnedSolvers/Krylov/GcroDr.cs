@@ -230,7 +230,7 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
 
     /// <summary>
     /// One cycle: v_0 = r/β (r in v_0), then up to m − k Arnoldi steps with (I − C Cᵀ) B, building
-    /// G = [[D_k, B_k], [0, H̄]] column by column (the columns of [C, V] come from one CGS2 sweep over V̂) and reducing
+    /// G = [[D_k, B_k], [0, H̄]] column by column (the columns of [C, V] come from one Gram–Schmidt sweep over V̂, see GramSchmidt) and reducing
     /// it by Givens rotations. G is upper Hessenberg with a diagonal first block, so rotations start at column k and the
     /// right-hand side is β e_k. Returns a stop reason, or null when the cycle ran its full length.
     /// </summary>
@@ -268,18 +268,13 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
             int count = col + 1;
             var column = _column.AsSpan(0, count);
             var second = _secondPass.AsSpan(0, count);
-            Device.MultiDot(_vHat, count, w, column);
-            Device.MultiAxpy(_vHat, count, column, w);
-            Device.MultiDot(_vHat, count, w, second);
-            Device.MultiAxpy(_vHat, count, second, w);
-            double hNext = Device.Norm2(w);
-
+            double hNext = GramSchmidt.Orthogonalize(Device, _vHat, count, w, column, second);
             double columnSquares = hNext * hNext;
             var g = _g.AsSpan(col * _ld, count + 1);
             var r = _rotated.AsSpan(col * _ld, count + 1);
             for (int i = 0; i < count; i++)
             {
-                g[i] = column[i] + second[i];
+                g[i] = column[i];
                 r[i] = g[i];
                 columnSquares += g[i] * g[i];
             }
