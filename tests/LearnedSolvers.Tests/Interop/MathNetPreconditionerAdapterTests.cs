@@ -98,8 +98,15 @@ public class MathNetPreconditionerAdapterTests
         var r = Cpu.Upload(RandomSystems.Vector(10_000, 12));
         var z = Cpu.Allocate(10_000);
         m.Apply(r, z);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int k = 0; k < 10; k++) m.Apply(r, z);
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1024);
+        // The least of three measurements: an allocation of the adapter's own would show in every one, while a rare
+        // stray allocation on this thread while the whole suite runs in parallel (seen once in four runs) would not.
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 10; k++) m.Apply(r, z);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(least < 1024, $"10 warm applications allocated {least} bytes");
     }
 }
