@@ -51,9 +51,7 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
     /// <summary>y = A x (with xᵀy when asked), or y = b − A x when <paramref name="b"/> is given.</summary>
     private double Run(DeviceVector x, DeviceVector y, bool withDot, DeviceVector? b = null)
     {
-        Device.Check(x, Columns, nameof(x));
-        Device.Check(y, Rows, nameof(y));
-        if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same vector).", nameof(y));
+        CheckSpmv(x, y);
         lock (_gate)
         {
             _job.X = ((CpuVector)x).Data;

@@ -45,6 +45,14 @@ public abstract class DeviceCsrMatrix : ILinearOperator, IDisposable
 
     private DeviceVector? _scratch;
 
+    /// <summary>Checks x and y of y = A x: on this device, of the matrix's sizes, and not the same vector.</summary>
+    protected void CheckSpmv(DeviceVector x, DeviceVector y)
+    {
+        Device.Check(x, Columns, nameof(x));
+        Device.Check(y, Rows, nameof(y));
+        if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same vector).", nameof(y));
+    }
+
     public virtual void Dispose()
     {
         _scratch?.Dispose();

@@ -85,9 +85,7 @@ public sealed class IlgpuSlicedEllMatrix : DeviceCsrMatrix
 
     private (IlgpuVector X, IlgpuVector Y) Check(DeviceVector x, DeviceVector y)
     {
-        Device.Check(x, Columns, nameof(x));
-        Device.Check(y, Rows, nameof(y));
-        if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same vector).", nameof(y));
+        CheckSpmv(x, y);
         ObjectDisposedException.ThrowIf(_values is null, this);
         return ((IlgpuVector)x, (IlgpuVector)y);
     }
