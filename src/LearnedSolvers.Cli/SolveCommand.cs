@@ -13,12 +13,14 @@ internal static class SolveCommand
     {
         var matrix = new Option<string>("--matrix") { Required = true, Description = "Matrix Market file with A" };
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b (default: b = A * ones)" };
-        var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab" }
-            .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab");
+        var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr" }
+            .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr");
         var precond = new Option<string?>("--precond") { Description = "none|jacobi|ssor|ic0|ilu0|chebyshev|gmg|amg|rsamg (default: none; jacobi for pcg)" }
             .AcceptOnlyFromAmong("none", "jacobi", "ssor", "ic0", "ilu0", "chebyshev", "gmg", "amg", "rsamg");
         var mgSummary = new Option<bool>("--mg-summary") { Description = "print the multigrid hierarchy (levels, rows, nnz, operator complexity)" };
-        var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES restart length m" };
+        var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES/GCRO-DR restart length m" };
+        var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 10, Description = "GCRO-DR recycle dimension k (< m)" };
+        var omega = new Option<double>("--omega") { DefaultValueFactory = _ => 1.0, Description = "SSOR relaxation factor in (0, 2)" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };
         var maxit = new Option<int>("--maxit") { DefaultValueFactory = _ => 10_000, Description = "maximum iterations" };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto (auto: cuda when a CUDA GPU is present)" };
@@ -27,7 +29,7 @@ internal static class SolveCommand
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, precond, mgSummary, restart, rtol, maxit, device, outPath, json,
+            matrix, rhs, method, precond, mgSummary, restart, recycle, omega, rtol, maxit, device, outPath, json,
         };
         command.SetAction(p =>
         {
@@ -38,6 +40,10 @@ internal static class SolveCommand
                 : PreconditionerFactory.Parse(precondName);
             int m = p.GetValue(restart);
             if (m < 1) throw new UsageException($"--restart must be at least 1 (got {m})");
+            int k = p.GetValue(recycle);
+            if (k < 0) throw new UsageException($"--recycle must be at least 0 (got {k})");
+            double w = p.GetValue(omega);
+            if (!(w > 0 && w < 2)) throw new UsageException($"--omega must lie in (0, 2) (got {w})");
             var options = new SolverOptions(RelativeTolerance: p.GetValue(rtol), MaxIterations: p.GetValue(maxit));
             try
             {
@@ -67,7 +73,7 @@ internal static class SolveCommand
             }
 
             var x = new double[a.Rows];
-            var report = SolveRunner.Run(a, b, x, kind, pk, options, m, dev, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
+            var report = SolveRunner.Run(a, b, x, kind, pk, options, m, dev, recycle: k, ssorOmega: w, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
             if (p.GetValue(outPath) is { } xPath) MatrixMarketWriter.WriteVector(xPath, x);
             if (p.GetValue(json)) output.WriteLine(report.ToJson());
             else

@@ -11,16 +11,16 @@ namespace LearnedSolvers.Cli;
 internal static class SolveRunner
 {
     public static SolveReport Run(CsrMatrix a, double[] b, double[] x, KrylovMethod method, PreconditionerKind preconditioner,
-        SolverOptions options, int restart, Device device, string? methodLabel = null, TextWriter? hierarchyOut = null)
+        SolverOptions options, int restart, Device device, string? methodLabel = null, TextWriter? hierarchyOut = null, int recycle = 10, double ssorOmega = 1.0)
     {
         if (!a.IsSquare) throw new UsageException($"the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
         if (b.Length != a.Rows) throw new UsageException($"the right-hand side has {b.Length} entries; the matrix has {a.Rows} rows");
 
         var clock = Stopwatch.StartNew();
         var deviceMatrix = device.Upload(a);
-        var m = PreconditionerFactory.Create(preconditioner, a, device);
+        var m = PreconditionerFactory.Create(preconditioner, a, device, ssorOmega);
         if (hierarchyOut is not null && m is MultigridPreconditioner multigrid) hierarchyOut.WriteLine(multigrid.Hierarchy.Summary());
-        var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart);
+        var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
         var db = device.Upload(b);
         var dx = device.Upload(x);
         double setup = clock.Elapsed.TotalSeconds;

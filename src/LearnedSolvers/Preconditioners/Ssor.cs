@@ -36,7 +36,7 @@ public sealed class Ssor : IPreconditioner
             _inverseDiagonal[i] = 1 / d;
             _scaledDiagonal[i] = factor * d;
         }
-        IsSymmetric = a.IsSymmetric();
+        IsSymmetric = a.IsSymmetric(1e-12); // as IC(0): files written with 16 digits are symmetric only to rounding
     }
 
     public double Omega { get; }

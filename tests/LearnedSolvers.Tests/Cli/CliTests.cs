@@ -273,4 +273,19 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, code);
         AssertOneLineError(err, expected);
     }
+
+    [Fact]
+    public void Solve_WithGcroDr_AndSsorOmega_Converge()
+    {
+        var (code, output, err) = Run("solve", "--matrix", SharedMatrices.PathOf("ani4"), "--method", "gcrodr", "--restart", "20", "--recycle", "5", "--json");
+        Assert.True(code == 0, err + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("gcrodr", json.RootElement.GetProperty("method").GetString());
+        Assert.True(json.RootElement.GetProperty("relativeResidual").GetDouble() <= 1e-8);
+        var (ssorCode, ssorOut, ssorErr) = Run("solve", "--matrix", SharedMatrices.PathOf("ani4"), "--method", "pcg", "--precond", "ssor", "--omega", "1.4");
+        Assert.True(ssorCode == 0, ssorErr + ssorOut);
+        var (badCode, _, badErr) = Run("solve", "--matrix", SharedMatrices.PathOf("ani4"), "--precond", "ssor", "--omega", "2");
+        Assert.Equal(2, badCode);
+        AssertOneLineError(badErr, "--omega");
+    }
 }
