@@ -348,12 +348,10 @@ public sealed class CpuDevice : Device
                     _partials[chunk] = RunReduction(_op, _alpha, _x, _y, _z, _w, start, length);
                     break;
                 case VectorOp.MultiDot:
-                    for (int i = 0; i < BasisCount; i++)
-                        _partials[chunk * BasisCount + i] = CpuVectorKernels.Dot(((CpuVector)Basis![i]).Data, _x, start, length);
+                    CpuVectorKernels.MultiDot(Basis!, BasisCount, _x, start, length, _partials.AsSpan(chunk * BasisCount, BasisCount));
                     break;
                 case VectorOp.MultiAxpy:
-                    for (int i = 0; i < BasisCount; i++)
-                        CpuVectorKernels.Axpy(-_coefficients[i], ((CpuVector)Basis![i]).Data, _x, start, length);
+                    CpuVectorKernels.MultiAxpy(Basis!, BasisCount, _coefficients, _x, start, length);
                     break;
                 default:
                     RunSlice(_op, _alpha, _x, _beta, _y, _z, _w, start, length);

@@ -58,6 +58,81 @@ internal static class CpuVectorKernels
         for (; i < length; i++) Unsafe.Add(ref yr, i) += alpha * Unsafe.Add(ref xr, i);
     }
 
+    /// <summary>
+    /// result[i] = basis[i]ᵀw over the slice for i &lt; count, four basis vectors per sweep over w (w is loaded once per
+    /// four dot products). Each product keeps its own lanes, summed in a fixed order: deterministic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiDot(IReadOnlyList<DeviceVector> basis, int count, double[] w, int start, int length, Span<double> result)
+    {
+        ref double wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), start);
+        int b = 0;
+        for (; b + 4 <= count; b += 4)
+        {
+            ref double v0 = ref Slice(basis[b], start);
+            ref double v1 = ref Slice(basis[b + 1], start);
+            ref double v2 = ref Slice(basis[b + 2], start);
+            ref double v3 = ref Slice(basis[b + 3], start);
+            Vector<double> a0 = Vector<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            int i = 0;
+            for (; i <= length - W; i += W)
+            {
+                var wi = Vector.LoadUnsafe(ref wr, (nuint)i);
+                a0 += Vector.LoadUnsafe(ref v0, (nuint)i) * wi;
+                a1 += Vector.LoadUnsafe(ref v1, (nuint)i) * wi;
+                a2 += Vector.LoadUnsafe(ref v2, (nuint)i) * wi;
+                a3 += Vector.LoadUnsafe(ref v3, (nuint)i) * wi;
+            }
+            double s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
+            for (; i < length; i++)
+            {
+                double wi = Unsafe.Add(ref wr, i);
+                s0 += Unsafe.Add(ref v0, i) * wi;
+                s1 += Unsafe.Add(ref v1, i) * wi;
+                s2 += Unsafe.Add(ref v2, i) * wi;
+                s3 += Unsafe.Add(ref v3, i) * wi;
+            }
+            result[b] = s0;
+            result[b + 1] = s1;
+            result[b + 2] = s2;
+            result[b + 3] = s3;
+        }
+        for (; b < count; b++) result[b] = Dot(((CpuVector)basis[b]).Data, w, start, length);
+    }
+
+    /// <summary>w ← w − Σ_i c_i basis[i] over the slice, four basis vectors per sweep over w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiAxpy(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, double[] w, int start, int length)
+    {
+        ref double wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), start);
+        int b = 0;
+        for (; b + 4 <= count; b += 4)
+        {
+            ref double v0 = ref Slice(basis[b], start);
+            ref double v1 = ref Slice(basis[b + 1], start);
+            ref double v2 = ref Slice(basis[b + 2], start);
+            ref double v3 = ref Slice(basis[b + 3], start);
+            double c0 = coefficients[b], c1 = coefficients[b + 1], c2 = coefficients[b + 2], c3 = coefficients[b + 3];
+            Vector<double> k0 = new(c0), k1 = new(c1), k2 = new(c2), k3 = new(c3);
+            int i = 0;
+            for (; i <= length - W; i += W)
+            {
+                var wi = Vector.LoadUnsafe(ref wr, (nuint)i);
+                wi -= k0 * Vector.LoadUnsafe(ref v0, (nuint)i);
+                wi -= k1 * Vector.LoadUnsafe(ref v1, (nuint)i);
+                wi -= k2 * Vector.LoadUnsafe(ref v2, (nuint)i);
+                wi -= k3 * Vector.LoadUnsafe(ref v3, (nuint)i);
+                wi.StoreUnsafe(ref wr, (nuint)i);
+            }
+            for (; i < length; i++)
+                Unsafe.Add(ref wr, i) -= c0 * Unsafe.Add(ref v0, i) + c1 * Unsafe.Add(ref v1, i) + c2 * Unsafe.Add(ref v2, i) + c3 * Unsafe.Add(ref v3, i);
+        }
+        for (; b < count; b++) Axpy(-coefficients[b], ((CpuVector)basis[b]).Data, w, start, length);
+    }
+
+    private static ref double Slice(DeviceVector v, int start) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(((CpuVector)v).Data), start);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(double alpha, double[] x, int start, int length)
     {
