@@ -26,6 +26,20 @@ internal static class SpectralRadius
     /// </summary>
     public static double OfJacobiScaled(CsrMatrix a, double[] inverseDiagonal, Device? device = null, int steps = 20)
     {
+        // AMG asks twice per level (prolongator smoothing, then the level's smoother): estimate once per matrix.
+        if (Estimates.TryGetValue(a, out var known) && known.Steps == steps) return known.Value;
+        double value = Estimate(a, inverseDiagonal, device, steps);
+        Estimates.AddOrUpdate(a, new Known(value, steps));
+        return value;
+    }
+
+    private sealed record Known(double Value, int Steps);
+
+    /// <summary>Estimates by matrix object (CSR matrices are read-only once built), released with the matrix.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CsrMatrix, Known> Estimates = new();
+
+    private static double Estimate(CsrMatrix a, double[] inverseDiagonal, Device? device, int steps)
+    {
         device ??= Device.Cpu;
         int n = a.Rows;
         double gershgorin = 0;

@@ -20,9 +20,14 @@ public static class SparseProduct
         if (a.Columns != b.Rows) throw new ArgumentException($"A is {a.Rows} x {a.Columns} and B is {b.Rows} x {b.Columns}: the inner dimensions differ.", nameof(b));
         int rows = a.Rows, blocks = (rows + RowsPerBlock - 1) / RowsPerBlock;
         var counts = new int[rows + 1];
-        // One marker array per worker, not per block: marker[j] == i means column j already occurs in row i.
-        Parallel.For(0, blocks, () => NewMarker(b.Columns), (block, _, marker) =>
+        // One marker array per worker (a fixed number of workers taking every workers-th block: Parallel.For's own
+        // partitioning may start many more tasks, each paying for its own arrays of B's width): marker[j] == i means
+        // column j already occurs in row i.
+        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, blocks));
+        Parallel.For(0, workers, worker =>
         {
+            var marker = NewMarker(b.Columns);
+            for (int block = worker; block < blocks; block += workers)
             for (int i = block * RowsPerBlock, end = Math.Min(rows, i + RowsPerBlock); i < end; i++)
             {
                 int count = 0;
@@ -41,8 +46,7 @@ public static class SparseProduct
                 }
                 counts[i + 1] = count;
             }
-            return marker;
-        }, _ => { });
+        });
         long total = 0;
         for (int i = 0; i < rows; i++)
         {
@@ -52,9 +56,11 @@ public static class SparseProduct
         }
         var columns = new int[total];
         var values = new double[total];
-        Parallel.For(0, blocks, () => (Marker: NewMarker(b.Columns), Position: new int[b.Columns]), (block, _, work) =>
+        Parallel.For(0, workers, worker =>
         {
-            var (marker, position) = work;
+            var marker = NewMarker(b.Columns);
+            var position = new int[b.Columns];
+            for (int block = worker; block < blocks; block += workers)
             for (int i = block * RowsPerBlock, end = Math.Min(rows, i + RowsPerBlock); i < end; i++)
             {
                 int start = counts[i], next = start;
@@ -77,8 +83,7 @@ public static class SparseProduct
                 }
                 SortRow(columns, values, start, next);
             }
-            return work;
-        }, _ => { });
+        });
         return CsrMatrix.Trusted(a.Rows, b.Columns, counts, columns, values);
     }
 
