@@ -43,11 +43,7 @@ public sealed class FlexibleGmres : KrylovSolver
     {
         var v = _arnoldi.Basis;
         var z = _directions;
-        Residual(b, x, v[0]);
-        double beta = Device.Norm2(v[0]);
-        Monitor.RecordInitial(beta);
-        if (!double.IsFinite(beta)) return StopReason.NaNOrInfinity;
-        if (Monitor.IsConverged(beta)) return StopReason.ConvergedRelative;
+        if (StartResidual(b, x, v[0], out double beta) is { } start) return start;
 
         while (true)
         {
@@ -80,13 +76,7 @@ public sealed class FlexibleGmres : KrylovSolver
 
             Residual(b, x, v[0]);
             double next = Device.Norm2(v[0]);
-            if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
-            if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
-            if (next >= Gmres.StagnationFactor * beta)
-            {
-                StopDetail = Gmres.CycleStagnated;
-                return StopReason.Stagnation;
-            }
+            if (AfterRestart(next, beta) is { } restartStop) return restartStop;
             beta = next;
         }
     }

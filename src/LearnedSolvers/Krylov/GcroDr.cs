@@ -199,13 +199,7 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
             if (Monitor.IterationsLeft <= 0) return StopReason.MaxIterations;
 
             double next = RestartResidual(b, x);
-            if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
-            if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
-            if (next >= Gmres.StagnationFactor * beta)
-            {
-                StopDetail = Gmres.CycleStagnated;
-                return StopReason.Stagnation;
-            }
+            if (AfterRestart(next, beta) is { } restartStop) return restartStop;
             beta = next;
         }
     }

@@ -52,11 +52,7 @@ public sealed class Gmres : KrylovSolver
     protected override StopReason Iterate(DeviceVector b, DeviceVector x)
     {
         var v = _arnoldi.Basis;
-        Residual(b, x, v[0]);
-        double beta = Device.Norm2(v[0]);
-        Monitor.RecordInitial(beta);
-        if (!double.IsFinite(beta)) return StopReason.NaNOrInfinity;
-        if (Monitor.IsConverged(beta)) return StopReason.ConvergedRelative;
+        if (StartResidual(b, x, v[0], out double beta) is { } start) return start;
 
         while (true)
         {
@@ -96,13 +92,7 @@ public sealed class Gmres : KrylovSolver
 
             Residual(b, x, v[0]);
             double next = Device.Norm2(v[0]);
-            if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
-            if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
-            if (next >= StagnationFactor * beta)
-            {
-                StopDetail = CycleStagnated;
-                return StopReason.Stagnation;
-            }
+            if (AfterRestart(next, beta) is { } restartStop) return restartStop;
             beta = next;
         }
     }

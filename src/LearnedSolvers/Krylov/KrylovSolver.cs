@@ -146,17 +146,42 @@ public abstract class KrylovSolver : ILinearSolver
         new(reason.IsConverged(), reason, Monitor.Iterations, relativeResidual, Monitor.HistorySnapshot(), clock.Elapsed, message);
 
     /// <summary>
+    /// r = b − Ax, recorded as the initial residual. Returns the reason to stop before the first iteration (NaN or
+    /// infinity, or already converged), or null with ‖r‖ in <paramref name="norm"/>.
+    /// </summary>
+    protected StopReason? StartResidual(DeviceVector b, DeviceVector x, DeviceVector r, out double norm)
+    {
+        Residual(b, x, r);
+        norm = Device.Norm2(r);
+        Monitor.RecordInitial(norm);
+        if (!double.IsFinite(norm)) return StopReason.NaNOrInfinity;
+        if (Monitor.IsConverged(norm)) return StopReason.ConvergedRelative;
+        return null;
+    }
+
+    /// <summary>
+    /// The GMRES family's check after a restart, on the fresh residual norm <paramref name="next"/>: NaN, converged, or
+    /// stagnated (the cycle reduced the norm from <paramref name="previous"/> by less than <see cref="Gmres.StagnationFactor"/>);
+    /// null to run another cycle.
+    /// </summary>
+    protected StopReason? AfterRestart(double next, double previous)
+    {
+        if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
+        if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
+        if (next < Gmres.StagnationFactor * previous) return null;
+        StopDetail = Gmres.CycleStagnated;
+        return StopReason.Stagnation;
+    }
+
+    /// <summary>
     /// The start shared by the conjugate-direction methods: r = b − Ax (recorded), z = M r (z is r without M), p = z.
     /// Returns the reason to stop before the first iteration (converged, NaN, indefinite M), or null with rz = rᵀz.
     /// </summary>
     protected StopReason? StartConjugateDirections(DeviceVector b, DeviceVector x, DeviceVector r, DeviceVector z, DeviceVector p, out double rz)
     {
-        Residual(b, x, r);
-        double rNorm = Device.Norm2(r);
-        Monitor.RecordInitial(rNorm);
+        rz = double.NaN;
+        if (StartResidual(b, x, r, out double rNorm) is { } stop) return stop;
         rz = rNorm * rNorm;
-        if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
-        if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
         if (Preconditioner is not null)
         {
             Preconditioner.Apply(r, z);

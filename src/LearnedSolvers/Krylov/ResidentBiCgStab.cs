@@ -52,11 +52,7 @@ public sealed class ResidentBiCgStab : KrylovSolver
 
     protected override StopReason Iterate(DeviceVector b, DeviceVector x)
     {
-        Residual(b, x, _r);
-        double rNorm = Device.Norm2(_r);
-        Monitor.RecordInitial(rNorm);
-        if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
-        if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
+        if (StartResidual(b, x, _r, out double rNorm) is { } stop) return stop;
         Device.Copy(_r, _rHat);
         Array.Clear(_host);
         _host[Rho] = rNorm * rNorm; // entry 0: ρ₀ = r̂ᵀr₀

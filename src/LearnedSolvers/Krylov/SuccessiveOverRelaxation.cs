@@ -46,10 +46,7 @@ public sealed class SuccessiveOverRelaxation : KrylovSolver
     {
         var rhs = CpuVector.DataOf(b, nameof(SuccessiveOverRelaxation));
         var solution = CpuVector.DataOf(x, nameof(SuccessiveOverRelaxation));
-        Residual(b, x, _r);
-        double norm = Device.Norm2(_r);
-        Monitor.RecordInitial(norm);
-        if (!double.IsFinite(norm)) return StopReason.NaNOrInfinity;
+        if (StartResidual(b, x, _r, out double norm) is { } stop) return stop;
         int[] rp = _a.RowPointers, ci = _a.ColumnIndices;
         double[] v = _a.Values;
         while (!Monitor.IsConverged(norm))

@@ -23,10 +23,7 @@ public sealed class MultigridSolver : KrylovSolver
 
     protected override StopReason Iterate(DeviceVector b, DeviceVector x)
     {
-        Residual(b, x, _residual);
-        double norm = Device.Norm2(_residual);
-        Monitor.RecordInitial(norm);
-        if (!double.IsFinite(norm)) return StopReason.NaNOrInfinity;
+        if (StartResidual(b, x, _residual, out double norm) is { } stop) return stop;
         int idle = 0;
         while (!Monitor.IsConverged(norm))
         {
