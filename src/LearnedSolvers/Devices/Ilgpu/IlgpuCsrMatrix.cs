@@ -15,19 +15,17 @@ namespace LearnedSolvers.Devices.Ilgpu;
 /// (merge-path or SELL-C-σ); that is future work.
 /// </para>
 /// </summary>
-public sealed class IlgpuCsrMatrix : DeviceCsrMatrix
+public sealed class IlgpuCsrMatrix : IlgpuMatrix
 {
     /// <summary>Mean entries per row from which a row gets a segment of lanes instead of one thread.</summary>
     public const int SubwarpThreshold = 8;
 
-    private readonly IlgpuDevice _device;
     private MemoryBuffer1D<int, Stride1D.Dense>? _rowPointers, _columns;
     private MemoryBuffer1D<double, Stride1D.Dense>? _values;
 
     internal IlgpuCsrMatrix(IlgpuDevice device, CsrMatrix host, int? lanesPerRow) : base(device, host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        _device = device;
         LanesPerRow = lanesPerRow ?? ChooseLanesPerRow(host, device.WarpSize);
         if (LanesPerRow < 1 || LanesPerRow > device.WarpSize || (LanesPerRow & (LanesPerRow - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(lanesPerRow), LanesPerRow, $"Lanes per row must be 1 or a power of two up to the warp size {device.WarpSize}.");
@@ -64,64 +62,30 @@ public sealed class IlgpuCsrMatrix : DeviceCsrMatrix
         return Math.Clamp(lanes, 1, warpSize);
     }
 
-    public override void Apply(DeviceVector x, DeviceVector y)
-    {
-        var (xs, ys) = Check(x, y);
-        lock (_device.Gate) Launch(xs, ys);
-    }
+    private protected override bool IsReleased => _values is null;
 
-    /// <summary>y = A x fused with xᵀy: each row's x_i y_i is summed while y_i is in a register (no second pass over x and y).</summary>
-    public override double ApplyAndDot(DeviceVector x, DeviceVector y)
-    {
-        if (!Host.IsSquare) throw new InvalidOperationException($"ApplyAndDot needs a square matrix; this one is {Rows} x {Columns}.");
-        var (xs, ys) = Check(x, y);
-        if (Rows == 0) return 0;
-        lock (_device.Gate)
-        {
-            ApplyAndDotToDevice(xs, ys, _device.ResultView);
-            return _device.ReadResult();
-        }
-    }
-
-    public override void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
-    {
-        if (!Host.IsSquare) throw new InvalidOperationException($"ApplyAndDotTo needs a square matrix; this one is {Rows} x {Columns}.");
-        var (xs, ys) = Check(x, y);
-        var view = _device.ScalarsView(s, slot, 1);
-        lock (_device.Gate) ApplyAndDotToDevice(xs, ys, view);
-    }
-
-    /// <summary>y = A x and result[0] ← xᵀy, on the device (deterministic: the grid depends on the row count only). Call under the device's gate.</summary>
-    internal void ApplyAndDotToDevice(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
+    private protected override void LaunchWithDot(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
     {
         // Rows per group-slot: the sub-warp kernel covers GroupSize / LanesPerRow rows per group and sweep.
-        int groups = _device.ReductionGroups(checked(Rows * LanesPerRow));
-        var config = new KernelConfig(groups, _device.GroupSize);
+        int groups = Accelerated.ReductionGroups(checked(Rows * LanesPerRow));
+        var config = new KernelConfig(groups, Accelerated.GroupSize);
         if (LanesPerRow == 1)
-            _device.SpmvScalarWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, _device.PartialsView);
+            Accelerated.SpmvScalarWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, Accelerated.PartialsView);
         else
-            _device.SpmvSubwarpWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow, _device.PartialsView);
-        _device.FinishSum(groups, result);
+            Accelerated.SpmvSubwarpWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow, Accelerated.PartialsView);
+        Accelerated.FinishSum(groups, result);
     }
 
-    private (IlgpuVector X, IlgpuVector Y) Check(DeviceVector x, DeviceVector y)
+    private protected override void Launch(IlgpuVector x, IlgpuVector y)
     {
-        CheckSpmv(x, y);
-        ObjectDisposedException.ThrowIf(_values is null, this);
-        return ((IlgpuVector)x, (IlgpuVector)y);
-    }
-
-    private void Launch(IlgpuVector x, IlgpuVector y)
-    {
-        if (Rows == 0) return;
         if (LanesPerRow == 1)
         {
-            _device.SpmvScalar(Rows, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View);
+            Accelerated.SpmvScalar(Rows, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View);
             return;
         }
         long threads = (long)Rows * LanesPerRow;
-        int groups = checked((int)((threads + _device.GroupSize - 1) / _device.GroupSize));
-        _device.SpmvSubwarp(new KernelConfig(groups, _device.GroupSize), _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow);
+        int groups = checked((int)((threads + Accelerated.GroupSize - 1) / Accelerated.GroupSize));
+        Accelerated.SpmvSubwarp(new KernelConfig(groups, Accelerated.GroupSize), _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow);
     }
 
     /// <summary>Frees the device copy at once (idempotent).</summary>

@@ -10,9 +10,8 @@ namespace LearnedSolvers.Devices.Ilgpu;
 /// to CSR for measurement (<c>learnedsolvers bench gpu</c> compares both); <see cref="IlgpuDevice.Upload(CsrMatrix)"/>
 /// still gives CSR. Square matrices only.
 /// </summary>
-public sealed class IlgpuSlicedEllMatrix : DeviceCsrMatrix
+public sealed class IlgpuSlicedEllMatrix : IlgpuMatrix
 {
-    private readonly IlgpuDevice _device;
     private readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> _apply;
     private readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _applyWithDot;
     private MemoryBuffer1D<int, Stride1D.Dense>? _sliceStarts, _columns;
@@ -21,7 +20,6 @@ public sealed class IlgpuSlicedEllMatrix : DeviceCsrMatrix
     internal IlgpuSlicedEllMatrix(IlgpuDevice device, CsrMatrix host, int sliceHeight) : base(device, host)
     {
         if (!host.IsSquare) throw new ArgumentException($"The sliced ELL matrix is for square matrices; this one is {host.Rows} x {host.Columns}.", nameof(host));
-        _device = device;
         var layout = SlicedEllLayout.Build(host, sliceHeight);
         SliceHeight = sliceHeight;
         PaddingRatio = layout.PaddingRatio;
@@ -50,44 +48,16 @@ public sealed class IlgpuSlicedEllMatrix : DeviceCsrMatrix
     /// <summary>Stored entries over the matrix's entries (1 = no padding).</summary>
     public double PaddingRatio { get; }
 
-    public override void Apply(DeviceVector x, DeviceVector y)
-    {
-        var (xs, ys) = Check(x, y);
-        if (Rows == 0) return;
-        lock (_device.Gate) _apply(Rows, _sliceStarts!.View, _columns!.View, _values!.View, xs.View, ys.View, SliceHeight);
-    }
+    private protected override bool IsReleased => _values is null;
 
-    public override double ApplyAndDot(DeviceVector x, DeviceVector y)
-    {
-        var (xs, ys) = Check(x, y);
-        if (Rows == 0) return 0;
-        lock (_device.Gate)
-        {
-            ApplyAndDotToDevice(xs, ys, _device.ResultView);
-            return _device.ReadResult();
-        }
-    }
+    private protected override void Launch(IlgpuVector x, IlgpuVector y) =>
+        _apply(Rows, _sliceStarts!.View, _columns!.View, _values!.View, x.View, y.View, SliceHeight);
 
-    public override void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
+    private protected override void LaunchWithDot(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
     {
-        var (xs, ys) = Check(x, y);
-        var view = _device.ScalarsView(s, slot, 1);
-        if (Rows == 0) return;
-        lock (_device.Gate) ApplyAndDotToDevice(xs, ys, view);
-    }
-
-    private void ApplyAndDotToDevice(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
-    {
-        int groups = _device.ReductionGroups(Rows);
-        _applyWithDot(new KernelConfig(groups, _device.GroupSize), _sliceStarts!.View, _columns!.View, _values!.View, x.View, y.View, SliceHeight, _device.PartialsView);
-        _device.FinishSum(groups, result);
-    }
-
-    private (IlgpuVector X, IlgpuVector Y) Check(DeviceVector x, DeviceVector y)
-    {
-        CheckSpmv(x, y);
-        ObjectDisposedException.ThrowIf(_values is null, this);
-        return ((IlgpuVector)x, (IlgpuVector)y);
+        int groups = Accelerated.ReductionGroups(Rows);
+        _applyWithDot(new KernelConfig(groups, Accelerated.GroupSize), _sliceStarts!.View, _columns!.View, _values!.View, x.View, y.View, SliceHeight, Accelerated.PartialsView);
+        Accelerated.FinishSum(groups, result);
     }
 
     /// <summary>Frees the device copy at once (idempotent).</summary>
