@@ -198,11 +198,12 @@ public sealed class CpuDevice : Device
         var ws = Data(w, nameof(w));
         CheckBasis(basis, count, ws.Length, result.Length);
         if (count == 0) return;
-        int chunks = ChunkCount(ws.Length);
+        int chunk = BasisChunkSize(count);
+        int chunks = ChunkCount(ws.Length, chunk);
         lock (_jobGate)
         {
             var partials = _job.Partials(chunks * count);
-            _job.Set(VectorOp.MultiDot, 0, ws, 0, null, null, null, ws.Length);
+            _job.Set(VectorOp.MultiDot, 0, ws, 0, null, null, null, ws.Length, chunk);
             _job.Basis = basis;
             _job.BasisCount = count;
             _team.Run(_job, chunks);
@@ -225,10 +226,11 @@ public sealed class CpuDevice : Device
         {
             var coeffs = _job.Coefficients(count);
             coefficients[..count].CopyTo(coeffs);
-            _job.Set(VectorOp.MultiAxpy, 0, ws, 0, null, null, null, ws.Length);
+            int chunk = BasisChunkSize(count);
+            _job.Set(VectorOp.MultiAxpy, 0, ws, 0, null, null, null, ws.Length, chunk);
             _job.Basis = basis;
             _job.BasisCount = count;
-            _team.Run(_job, ChunkCount(ws.Length));
+            _team.Run(_job, ChunkCount(ws.Length, chunk));
             _job.Basis = null;
         }
     }
@@ -245,7 +247,16 @@ public sealed class CpuDevice : Device
         }
     }
 
-    internal static int ChunkCount(int length) => Math.Max(1, (length + ChunkSize - 1) / ChunkSize);
+    internal static int ChunkCount(int length, int chunkSize = ChunkSize) => Math.Max(1, (length + chunkSize - 1) / chunkSize);
+
+    /// <summary>
+    /// Chunk length for kernels that sweep a basis of <paramref name="count"/> vectors with w: about as many element
+    /// reads per chunk as an element-wise kernel's chunk, so a Gram–Schmidt pass over 20 vectors of 4,096 entries
+    /// (a 64² grid) is split across the cores instead of running on one.
+    /// </summary>
+    internal static int BasisChunkSize(int count) => Math.Clamp(4 * ChunkSize / (count + 1) / MinimumBasisChunk * MinimumBasisChunk, MinimumBasisChunk, ChunkSize);
+
+    private const int MinimumBasisChunk = 1024;
 
     private void Map(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, int length)
     {
@@ -307,7 +318,7 @@ public sealed class CpuDevice : Device
         private double _alpha, _beta;
         private double[] _x = [];
         private double[]? _y, _z, _w;
-        private int _length;
+        private int _length, _chunkSize = ChunkSize;
         private double[] _partials = new double[64];
         private double[] _coefficients = new double[64];
         public IReadOnlyList<DeviceVector>? Basis;
@@ -325,8 +336,9 @@ public sealed class CpuDevice : Device
             return _coefficients;
         }
 
-        public void Set(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int length)
+        public void Set(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int length, int chunkSize = ChunkSize)
         {
+            _chunkSize = chunkSize;
             _op = op;
             _alpha = alpha;
             _beta = beta;
@@ -339,8 +351,8 @@ public sealed class CpuDevice : Device
 
         public override void RunChunk(int chunk)
         {
-            int start = chunk * ChunkSize;
-            int length = Math.Min(ChunkSize, _length - start);
+            int start = chunk * _chunkSize;
+            int length = Math.Min(_chunkSize, _length - start);
             switch (_op)
             {
                 case VectorOp.Dot:

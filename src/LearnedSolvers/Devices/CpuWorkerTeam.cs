@@ -27,6 +27,7 @@ internal sealed class CpuWorkerTeam
     private const int FieldBits = 20;                       // chunk count and next chunk: < 2²⁰ each
     private const long FieldMask = (1L << FieldBits) - 1;
     private const int GenerationMask = (1 << 24) - 1;       // the remaining 24 bits
+    private const int SpinMicroseconds = 200;
 
     private readonly SemaphoreSlim[] _wake;
     private readonly object _gate = new();
@@ -108,6 +109,30 @@ internal sealed class CpuWorkerTeam
         {
             _wake[index].Wait();
             Help();
+            StayAwake();
+        }
+    }
+
+    /// <summary>
+    /// Polls for the next run for <see cref="SpinMicroseconds"/> after the last one before blocking again (as OpenMP
+    /// runtimes spin before sleeping): a Krylov loop issues its kernels a few microseconds apart, and a helper that
+    /// sleeps in between never gets to share a kernel on a vector of 10⁴ doubles.
+    /// </summary>
+    private void StayAwake()
+    {
+        long idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(idleSince).Ticks < SpinMicroseconds * TimeSpan.TicksPerMicrosecond)
+        {
+            long claim = Volatile.Read(ref _claim);
+            if ((claim & FieldMask) < ((claim >> FieldBits) & FieldMask))
+            {
+                Help();
+                idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+            else
+            {
+                Thread.SpinWait(20);
+            }
         }
     }
 
