@@ -214,17 +214,15 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
     {
         Residual(b, x, _v[0]);
         MatrixVectorProducts++;
-        if (_space.Dimension > 0)
-        {
-            _space.Project(_v[0], _t);
-            AddPreconditioned(_t, x);
-        }
-        return Device.Norm2(_v[0]);
+        if (_space.Dimension == 0) return Device.Norm2(_v[0]);
+        double norm = _space.Project(_v[0], _t);
+        AddPreconditioned(_t, x);
+        return norm;
     }
 
     /// <summary>
     /// One cycle: v_0 = r/β (r in v_0), then up to m − k Arnoldi steps with (I − C Cᵀ) B, building
-    /// G = [[D_k, B_k], [0, H̄]] column by column (the columns of [C, V] come from one Gram–Schmidt sweep over V̂, see GramSchmidt) and reducing
+    /// G = [[D_k, B_k], [0, H̄]] column by column (the column comes from GramSchmidt.OrthogonalizeAfterBlock over V̂ = [C, V]: C, exactly orthonormal, is passed once) and reducing
     /// it by Givens rotations. G is upper Hessenberg with a diagonal first block, so rotations start at column k and the
     /// right-hand side is β e_k. Returns a stop reason, or null when the cycle ran its full length.
     /// </summary>
@@ -262,7 +260,7 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
             int count = col + 1;
             var column = _column.AsSpan(0, count);
             var second = _secondPass.AsSpan(0, count);
-            double hNext = GramSchmidt.Orthogonalize(Device, _vHat, count, w, column, second);
+            double hNext = GramSchmidt.OrthogonalizeAfterBlock(Device, _vHat, k, count, _v, w, column, second);
             double columnSquares = hNext * hNext;
             var g = _g.AsSpan(col * _ld, count + 1);
             var r = _rotated.AsSpan(col * _ld, count + 1);

@@ -69,20 +69,29 @@ internal sealed class RecycleSpace
 
     /// <summary>
     /// r ← (I − C Cᵀ) r and correction ← U Cᵀ r (of the r passed in): the step x₁ = x₀ + U Cᵀ r₀ of the paper, which
-    /// leaves the residual orthogonal to range(C). Two Gram–Schmidt passes, as in the Arnoldi process.
+    /// leaves the residual orthogonal to range(C). Returns ‖r‖ after. C is orthonormal to rounding, so one pass
+    /// suffices unless it cancelled severely (<see cref="GramSchmidt.CancellationLimit"/>), as in the Arnoldi steps.
     /// </summary>
-    public void Project(DeviceVector r, DeviceVector correction)
+    public double Project(DeviceVector r, DeviceVector correction)
     {
         int k = Dimension;
         var coefficients = _coefficients.AsSpan(0, k);
-        var second = _secondPass.AsSpan(0, k);
         _device.MultiDot(_c, k, r, coefficients);
         _device.MultiAxpy(_c, k, coefficients, r);
-        _device.MultiDot(_c, k, r, second);
-        _device.MultiAxpy(_c, k, second, r);
-        for (int i = 0; i < k; i++) coefficients[i] += second[i];
+        double norm = _device.Norm2(r);
+        double squares = 0;
+        for (int i = 0; i < k; i++) squares += coefficients[i] * coefficients[i];
+        if (Math.Sqrt(squares) > GramSchmidt.CancellationLimit * norm)
+        {
+            var second = _secondPass.AsSpan(0, k);
+            _device.MultiDot(_c, k, r, second);
+            _device.MultiAxpy(_c, k, second, r);
+            for (int i = 0; i < k; i++) coefficients[i] += second[i];
+            norm = _device.Norm2(r);
+        }
         _device.Fill(correction, 0);
         _device.MultiAxpyAdd(_u, k, coefficients, correction);
+        return norm;
     }
 
     /// <summary>
