@@ -235,6 +235,65 @@ public sealed class CpuDevice : Device
         }
     }
 
+    public override void MultiDotBlock(IReadOnlyList<DeviceVector> basis, int count, IReadOnlyList<DeviceVector> vectors, int vectorCount,
+        Span<double> result, int ld)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        CheckBlock(count, vectorCount, result.Length, ld);
+        if (vectorCount == 0 || count == 0) return;
+        if ((uint)vectorCount > (uint)vectors.Count) throw new ArgumentOutOfRangeException(nameof(vectorCount), vectorCount, $"{vectors.Count} vectors were given.");
+        int n = Data(vectors[0], "vectors[0]").Length;
+        CheckBasis(vectors, vectorCount, n, vectorCount);
+        CheckBasis(basis, count, n, count);
+        int chunk = BasisChunkSize(count + vectorCount);
+        int chunks = ChunkCount(n, chunk);
+        int block = count * vectorCount;
+        lock (_jobGate)
+        {
+            var partials = _job.Partials(chunks * block);
+            _job.Set(VectorOp.MultiDotBlock, 0, [], 0, null, null, null, n, chunk);
+            _job.Basis = basis;
+            _job.BasisCount = count;
+            _job.Vectors = vectors;
+            _job.VectorCount = vectorCount;
+            _team.Run(_job, chunks);
+            _job.Basis = _job.Vectors = null;
+            for (int j = 0; j < vectorCount; j++)
+                for (int i = 0; i < count; i++)
+                {
+                    double s = 0;
+                    for (int c = 0; c < chunks; c++) s += partials[c * block + j * count + i];
+                    result[j * ld + i] = s;
+                }
+        }
+    }
+
+    public override void LinearCombinations(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, int ld,
+        IReadOnlyList<DeviceVector> outputs, int outputCount)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        CheckBlock(count, outputCount, coefficients.Length, ld);
+        if (outputCount == 0) return;
+        if ((uint)outputCount > (uint)outputs.Count) throw new ArgumentOutOfRangeException(nameof(outputCount), outputCount, $"{outputs.Count} outputs were given.");
+        int n = Data(outputs[0], "outputs[0]").Length;
+        CheckBasis(outputs, outputCount, n, outputCount);
+        CheckBasis(basis, count, n, count);
+        int chunk = BasisChunkSize(count + outputCount);
+        lock (_jobGate)
+        {
+            var coeffs = _job.Coefficients(outputCount * ld);
+            coefficients[..((outputCount - 1) * ld + count)].CopyTo(coeffs);
+            _job.Set(VectorOp.LinearCombinations, 0, [], 0, null, null, null, n, chunk);
+            _job.Basis = basis;
+            _job.BasisCount = count;
+            _job.Vectors = outputs;
+            _job.VectorCount = outputCount;
+            _job.Ld = ld;
+            _team.Run(_job, ChunkCount(n, chunk));
+            _job.Basis = _job.Vectors = null;
+        }
+    }
+
     private void CheckBasis(IReadOnlyList<DeviceVector> basis, int count, int length, int resultLength)
     {
         ArgumentNullException.ThrowIfNull(basis);
@@ -309,6 +368,8 @@ public sealed class CpuDevice : Device
         CgUpdate,
         MultiDot,
         MultiAxpy,
+        MultiDotBlock,
+        LinearCombinations,
     }
 
     /// <summary>The one reusable job object: its fields are the current kernel's arguments (set under the device's lock).</summary>
@@ -321,8 +382,8 @@ public sealed class CpuDevice : Device
         private int _length, _chunkSize = ChunkSize;
         private double[] _partials = new double[64];
         private double[] _coefficients = new double[64];
-        public IReadOnlyList<DeviceVector>? Basis;
-        public int BasisCount;
+        public IReadOnlyList<DeviceVector>? Basis, Vectors;
+        public int BasisCount, VectorCount, Ld;
 
         public double[] Partials(int count)
         {
@@ -364,6 +425,13 @@ public sealed class CpuDevice : Device
                     break;
                 case VectorOp.MultiAxpy:
                     CpuVectorKernels.MultiAxpy(Basis!, BasisCount, _coefficients, _x, start, length);
+                    break;
+                case VectorOp.MultiDotBlock:
+                    int block = BasisCount * VectorCount;
+                    CpuVectorKernels.MultiDotBlock(Basis!, BasisCount, Vectors!, VectorCount, start, length, _partials.AsSpan(chunk * block, block));
+                    break;
+                case VectorOp.LinearCombinations:
+                    CpuVectorKernels.LinearCombinations(Basis!, BasisCount, _coefficients, Ld, Vectors!, VectorCount, start, length);
                     break;
                 default:
                     RunSlice(_op, _alpha, _x, _beta, _y, _z, _w, start, length);

@@ -130,6 +130,145 @@ internal static class CpuVectorKernels
         for (; b < count; b++) Axpy(-coefficients[b], ((CpuVector)basis[b]).Data, w, start, length);
     }
 
+    /// <summary>
+    /// result[j·count + i] = basis[i]ᵀ vectors[j] over the slice: four basis vectors and two vectors per sweep, eight
+    /// accumulators fed by six loads (a MultiDot per vector needs five loads for four products).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiDotBlock(IReadOnlyList<DeviceVector> basis, int count, IReadOnlyList<DeviceVector> vectors, int vectorCount,
+        int start, int length, Span<double> result)
+    {
+        int j = 0;
+        for (; j + 2 <= vectorCount; j += 2)
+        {
+            ref double x0 = ref Slice(vectors[j], start);
+            ref double x1 = ref Slice(vectors[j + 1], start);
+            var r0 = result.Slice(j * count, count);
+            var r1 = result.Slice((j + 1) * count, count);
+            int b = 0;
+            for (; b + 4 <= count; b += 4)
+            {
+                ref double v0 = ref Slice(basis[b], start);
+                ref double v1 = ref Slice(basis[b + 1], start);
+                ref double v2 = ref Slice(basis[b + 2], start);
+                ref double v3 = ref Slice(basis[b + 3], start);
+                Vector<double> a00 = Vector<double>.Zero, a10 = a00, a20 = a00, a30 = a00, a01 = a00, a11 = a00, a21 = a00, a31 = a00;
+                int i = 0;
+                for (; i <= length - W; i += W)
+                {
+                    var y0 = Vector.LoadUnsafe(ref x0, (nuint)i);
+                    var y1 = Vector.LoadUnsafe(ref x1, (nuint)i);
+                    var u = Vector.LoadUnsafe(ref v0, (nuint)i);
+                    a00 += u * y0;
+                    a01 += u * y1;
+                    u = Vector.LoadUnsafe(ref v1, (nuint)i);
+                    a10 += u * y0;
+                    a11 += u * y1;
+                    u = Vector.LoadUnsafe(ref v2, (nuint)i);
+                    a20 += u * y0;
+                    a21 += u * y1;
+                    u = Vector.LoadUnsafe(ref v3, (nuint)i);
+                    a30 += u * y0;
+                    a31 += u * y1;
+                }
+                double s00 = Vector.Sum(a00), s10 = Vector.Sum(a10), s20 = Vector.Sum(a20), s30 = Vector.Sum(a30);
+                double s01 = Vector.Sum(a01), s11 = Vector.Sum(a11), s21 = Vector.Sum(a21), s31 = Vector.Sum(a31);
+                for (; i < length; i++)
+                {
+                    double y0 = Unsafe.Add(ref x0, i), y1 = Unsafe.Add(ref x1, i);
+                    double u0 = Unsafe.Add(ref v0, i), u1 = Unsafe.Add(ref v1, i), u2 = Unsafe.Add(ref v2, i), u3 = Unsafe.Add(ref v3, i);
+                    s00 += u0 * y0;
+                    s10 += u1 * y0;
+                    s20 += u2 * y0;
+                    s30 += u3 * y0;
+                    s01 += u0 * y1;
+                    s11 += u1 * y1;
+                    s21 += u2 * y1;
+                    s31 += u3 * y1;
+                }
+                r0[b] = s00;
+                r0[b + 1] = s10;
+                r0[b + 2] = s20;
+                r0[b + 3] = s30;
+                r1[b] = s01;
+                r1[b + 1] = s11;
+                r1[b + 2] = s21;
+                r1[b + 3] = s31;
+            }
+            for (; b < count; b++)
+            {
+                var v = ((CpuVector)basis[b]).Data;
+                r0[b] = Dot(v, ((CpuVector)vectors[j]).Data, start, length);
+                r1[b] = Dot(v, ((CpuVector)vectors[j + 1]).Data, start, length);
+            }
+        }
+        if (j < vectorCount) MultiDot(basis, count, ((CpuVector)vectors[j]).Data, start, length, result.Slice(j * count, count));
+    }
+
+    /// <summary>
+    /// outputs[j] = Σ_i coefficients[j·ld + i] basis[i] over the slice (overwritten): two outputs and four basis vectors
+    /// per sweep, eight products per eight loads and stores (a MultiAxpy per output needs six for four).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LinearCombinations(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, int ld,
+        IReadOnlyList<DeviceVector> outputs, int outputCount, int start, int length)
+    {
+        for (int j = 0; j < outputCount; j += 2)
+        {
+            bool pair = j + 1 < outputCount;
+            ref double o0 = ref Slice(outputs[j], start);
+            ref double o1 = ref Slice(outputs[pair ? j + 1 : j], start);
+            var c0 = coefficients.Slice(j * ld, count);
+            var c1 = pair ? coefficients.Slice((j + 1) * ld, count) : c0;
+            MemoryMarshal.CreateSpan(ref o0, length).Clear();
+            if (pair) MemoryMarshal.CreateSpan(ref o1, length).Clear();
+            int b = 0;
+            for (; b + 4 <= count; b += 4)
+            {
+                ref double v0 = ref Slice(basis[b], start);
+                ref double v1 = ref Slice(basis[b + 1], start);
+                ref double v2 = ref Slice(basis[b + 2], start);
+                ref double v3 = ref Slice(basis[b + 3], start);
+                Vector<double> k00 = new(c0[b]), k01 = new(c0[b + 1]), k02 = new(c0[b + 2]), k03 = new(c0[b + 3]);
+                Vector<double> k10 = new(c1[b]), k11 = new(c1[b + 1]), k12 = new(c1[b + 2]), k13 = new(c1[b + 3]);
+                int i = 0;
+                if (pair)
+                {
+                    for (; i <= length - W; i += W)
+                    {
+                        var u0 = Vector.LoadUnsafe(ref v0, (nuint)i);
+                        var u1 = Vector.LoadUnsafe(ref v1, (nuint)i);
+                        var u2 = Vector.LoadUnsafe(ref v2, (nuint)i);
+                        var u3 = Vector.LoadUnsafe(ref v3, (nuint)i);
+                        (Vector.LoadUnsafe(ref o0, (nuint)i) + k00 * u0 + k01 * u1 + k02 * u2 + k03 * u3).StoreUnsafe(ref o0, (nuint)i);
+                        (Vector.LoadUnsafe(ref o1, (nuint)i) + k10 * u0 + k11 * u1 + k12 * u2 + k13 * u3).StoreUnsafe(ref o1, (nuint)i);
+                    }
+                    for (; i < length; i++)
+                    {
+                        double u0 = Unsafe.Add(ref v0, i), u1 = Unsafe.Add(ref v1, i), u2 = Unsafe.Add(ref v2, i), u3 = Unsafe.Add(ref v3, i);
+                        Unsafe.Add(ref o0, i) += c0[b] * u0 + c0[b + 1] * u1 + c0[b + 2] * u2 + c0[b + 3] * u3;
+                        Unsafe.Add(ref o1, i) += c1[b] * u0 + c1[b + 1] * u1 + c1[b + 2] * u2 + c1[b + 3] * u3;
+                    }
+                }
+                else
+                {
+                    for (; i <= length - W; i += W)
+                        (Vector.LoadUnsafe(ref o0, (nuint)i) + k00 * Vector.LoadUnsafe(ref v0, (nuint)i) + k01 * Vector.LoadUnsafe(ref v1, (nuint)i)
+                            + k02 * Vector.LoadUnsafe(ref v2, (nuint)i) + k03 * Vector.LoadUnsafe(ref v3, (nuint)i)).StoreUnsafe(ref o0, (nuint)i);
+                    for (; i < length; i++)
+                        Unsafe.Add(ref o0, i) += c0[b] * Unsafe.Add(ref v0, i) + c0[b + 1] * Unsafe.Add(ref v1, i)
+                            + c0[b + 2] * Unsafe.Add(ref v2, i) + c0[b + 3] * Unsafe.Add(ref v3, i);
+                }
+            }
+            for (; b < count; b++)
+            {
+                var v = ((CpuVector)basis[b]).Data;
+                Axpy(c0[b], v, ((CpuVector)outputs[j]).Data, start, length);
+                if (pair) Axpy(c1[b], v, ((CpuVector)outputs[j + 1]).Data, start, length);
+            }
+        }
+    }
+
     private static ref double Slice(DeviceVector v, int start) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(((CpuVector)v).Data), start);
 

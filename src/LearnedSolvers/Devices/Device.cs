@@ -102,6 +102,44 @@ public abstract class Device : IDisposable
     /// <summary>w ← w − Σ coefficients[i] basis[i] for i &lt; count.</summary>
     public abstract void MultiAxpy(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, DeviceVector w);
 
+    /// <summary>
+    /// result[j·ld + i] ← basis[i]ᵀ vectors[j] for i &lt; count, j &lt; vectorCount (column-major, leading dimension
+    /// <paramref name="ld"/> ≥ count): the projections of several vectors on one basis, as GCRO-DR's recycle-space update
+    /// needs. This default makes one <see cref="MultiDot"/> per vector; a device may sweep the basis once for several.
+    /// </summary>
+    public virtual void MultiDotBlock(IReadOnlyList<DeviceVector> basis, int count, IReadOnlyList<DeviceVector> vectors, int vectorCount,
+        Span<double> result, int ld)
+    {
+        CheckBlock(count, vectorCount, result.Length, ld);
+        for (int j = 0; j < vectorCount; j++) MultiDot(basis, count, vectors[j], result.Slice(j * ld, count));
+    }
+
+    /// <summary>
+    /// outputs[j] ← Σ_i coefficients[j·ld + i] basis[i] for i &lt; count, j &lt; outputCount (overwritten; an output must
+    /// not be one of the basis vectors): several combinations of one basis. This default fills each output and adds a
+    /// <see cref="MultiAxpyAdd"/>; a device may sweep the basis once for several outputs.
+    /// </summary>
+    public virtual void LinearCombinations(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, int ld,
+        IReadOnlyList<DeviceVector> outputs, int outputCount)
+    {
+        CheckBlock(count, outputCount, coefficients.Length, ld);
+        for (int j = 0; j < outputCount; j++)
+        {
+            Fill(outputs[j], 0);
+            MultiAxpyAdd(basis, count, coefficients.Slice(j * ld, count), outputs[j]);
+        }
+    }
+
+    /// <summary>Checks the shape of a column-major block: <paramref name="columns"/> columns of <paramref name="count"/> entries, <paramref name="ld"/> apart.</summary>
+    protected static void CheckBlock(int count, int columns, int length, int ld)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (ld < count) throw new ArgumentOutOfRangeException(nameof(ld), ld, $"The leading dimension must be at least the basis count {count}.");
+        if (columns > 0 && length < (long)(columns - 1) * ld + count)
+            throw new ArgumentException($"A block of {columns} columns of {count} entries, {ld} apart, needs {(long)(columns - 1) * ld + count} values; {length} were given.");
+    }
+
     /// <summary>w ← Σ coefficients[i] basis[i] + w for i &lt; count (solution updates from a Krylov basis).</summary>
     public void MultiAxpyAdd(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, DeviceVector w)
     {

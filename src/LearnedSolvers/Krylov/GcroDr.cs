@@ -343,10 +343,10 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
         int nc = k + steps, rows = nc + 1;
         Array.Clear(_w);
         var scale = _space.Scale;
+        Device.MultiDotBlock(_vHat, rows, _space.U, k, _w, _ld);
         for (int i = 0; i < k; i++)
         {
             var column = _w.AsSpan(i * _ld, rows);
-            Device.MultiDot(_vHat, rows, _space.U[i], column);
             for (int l = 0; l < rows; l++) column[l] *= scale[i]; // Ũ's column i = u_i / ‖u_i‖
         }
         for (int j = 0; j < steps; j++) _w[(k + j) * _ld + k + j] = 1;
@@ -360,13 +360,9 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
         var y = _coefficients.AsSpan(0, _m * kNew);
         SmallDense.SolveUpperFromRight(_p, _m, _r, kNew, nc, kNew, y, _m);
         for (int j = 0; j < kNew; j++)
-        {
             for (int i = 0; i < k; i++) y[j * _m + i] *= scale[i];
-            Device.Fill(_space.NextC[j], 0);
-            Device.MultiAxpyAdd(_vHat, rows, _q.AsSpan(j * _ld, rows), _space.NextC[j]);
-            Device.Fill(_space.NextU[j], 0);
-            Device.MultiAxpyAdd(_wHat, nc, y.Slice(j * _m, nc), _space.NextU[j]);
-        }
+        Device.LinearCombinations(_vHat, rows, _q, _ld, _space.NextC, kNew);
+        Device.LinearCombinations(_wHat, nc, y, _m, _space.NextU, kNew);
         _space.Commit(kNew);
     }
 

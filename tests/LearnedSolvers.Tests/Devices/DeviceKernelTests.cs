@@ -177,6 +177,56 @@ public abstract class DeviceKernelTests
         for (int j = 0; j < n; j++) Assert.Equal(expected[j], got[j], 1e-13 * Math.Max(1, Math.Abs(expected[j])));
     }
 
+    [Theory]
+    [InlineData(1, 1, 7)]
+    [InlineData(5, 3, 597)]
+    [InlineData(4, 2, 1000)]
+    [InlineData(9, 5, 5000)]   // several chunks on the CPU
+    [InlineData(41, 20, 3001)] // GCRO-DR(40, 20)'s recycle update
+    public void MultiDotBlockAndLinearCombinations_MatchSerialLoops(int count, int columns, int n)
+    {
+        const int pad = 3; // leading dimension count + pad: the gaps must stay untouched
+        int ld = count + pad;
+        var host = Enumerable.Range(0, count).Select(i => RandomSystems.Vector(n, 50 + i)).ToArray();
+        var basis = host.Select(v => Device.Upload(v)).ToList();
+        var vectors = Enumerable.Range(0, columns).Select(j => RandomSystems.Vector(n, 500 + j)).ToArray();
+
+        var result = Enumerable.Repeat(42.0, columns * ld).ToArray();
+        Device.MultiDotBlock(basis, count, vectors.Select(v => Device.Upload(v)).ToList(), columns, result, ld);
+        for (int j = 0; j < columns; j++)
+        {
+            for (int i = 0; i < count; i++)
+                Assert.Equal(SerialDot(host[i], vectors[j]), result[j * ld + i], 1e-14 * Math.Max(1, AbsDot(host[i], vectors[j])));
+            for (int i = count; i < ld; i++) Assert.Equal(42, result[j * ld + i]);
+        }
+
+        var coefficients = RandomSystems.Vector(columns * ld, 7);
+        var outputs = Enumerable.Range(0, columns).Select(j => Device.Upload(RandomSystems.Vector(n, 900 + j))).ToList(); // overwritten, not added to
+        Device.LinearCombinations(basis, count, coefficients, ld, outputs, columns);
+        for (int j = 0; j < columns; j++)
+        {
+            var got = outputs[j].ToArray();
+            for (int p = 0; p < n; p++)
+            {
+                double expected = 0, scale = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    expected += coefficients[j * ld + i] * host[i][p];
+                    scale += Math.Abs(coefficients[j * ld + i] * host[i][p]);
+                }
+                Assert.Equal(expected, got[p], 1e-14 * Math.Max(1, scale));
+            }
+        }
+    }
+
+    [Fact]
+    public void MultiDotBlock_RejectsAShortResult()
+    {
+        var basis = new[] { Device.Allocate(4), Device.Allocate(4) };
+        var e = Assert.Throws<ArgumentException>(() => Device.MultiDotBlock(basis, 2, basis, 2, new double[4], ld: 3));
+        Assert.Contains("needs 5 values", e.Message);
+    }
+
     [Fact]
     public void MultiDot_OfCountZero_TouchesNothing()
     {
