@@ -61,11 +61,11 @@ public sealed class CpuDevice : Device
         values[outSlot + 1] = rr;
     }
 
-    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p)
+    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p, double factor = 1)
     {
         var values = Scalars(s, newSlot, 1);
         Scalars(s, oldSlot, 1);
-        double beta = values[newSlot] / values[oldSlot];
+        double beta = factor * values[newSlot] / values[oldSlot];
         if (!double.IsFinite(beta)) beta = 0;
         Axpby(1, z, beta, p);
     }

@@ -168,8 +168,11 @@ public abstract class Device : IDisposable
     public abstract void CgStep(DeviceScalars s, int rzSlot, int pqSlot, int outSlot,
         DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector? z, DeviceVector? inverseDiagonal);
 
-    /// <summary>β = s[newSlot] / s[oldSlot] (0 unless finite); p ← z + βp.</summary>
-    public abstract void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p);
+    /// <summary>
+    /// β = factor · s[newSlot] / s[oldSlot] (0 unless finite); p ← z + βp. CG: factor 1, rᵀz over the previous rᵀz;
+    /// flexible CG: factor −1, zᵀAp over pᵀAp.
+    /// </summary>
+    public abstract void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p, double factor = 1);
 
     /// <summary>s[slot + i] ← basis[i]ᵀw for i &lt; count, left on the device.</summary>
     public abstract void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot);

@@ -36,11 +36,13 @@ public static class KrylovSolvers
     /// </summary>
     public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30, int recycle = 20) => method switch
     {
-        // Off the CPU, CG keeps its scalars on the device (no host synchronization per iteration).
+        // Off the CPU, CG, FCG and BiCGStab keep their scalars on the device (no host synchronization per iteration).
         KrylovMethod.Cg or KrylovMethod.Pcg => a is DeviceCsrMatrix m && a.Device is not CpuDevice
             ? new ResidentConjugateGradient(m, preconditioner, options)
             : new ConjugateGradient(a, preconditioner, options),
-        KrylovMethod.Fcg => new FlexibleConjugateGradient(a, preconditioner, options),
+        KrylovMethod.Fcg => a is DeviceCsrMatrix fm && a.Device is not CpuDevice
+            ? new ResidentFlexibleConjugateGradient(fm, preconditioner, options)
+            : new FlexibleConjugateGradient(a, preconditioner, options),
         KrylovMethod.Gmres => new Gmres(a, preconditioner, options, restart),
         KrylovMethod.Fgmres => new FlexibleGmres(a, preconditioner, options, restart),
         KrylovMethod.BiCgStab => a.Device is not CpuDevice && preconditioner is not { IsLinear: false }

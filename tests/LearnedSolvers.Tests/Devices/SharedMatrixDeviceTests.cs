@@ -8,7 +8,7 @@ namespace LearnedSolvers.Tests.Devices;
 
 /// <summary>
 /// The real matrices of ../shared/matrices solved on a device (b = A·ones), the true residual recomputed on the host by a
-/// serial loop. SPD ones: device-resident PCG + Jacobi; the solvable nonsymmetric one: GMRES(30) and BiCGStab with
+/// serial loop. SPD ones: device-resident PCG and FCG with Jacobi; the solvable nonsymmetric one: GMRES(30) and BiCGStab with
 /// Jacobi. On CUDA every matrix runs; on the slow ILGPU CPU accelerator only the small ones.
 /// </summary>
 public abstract class SharedMatrixDeviceTests
@@ -18,15 +18,17 @@ public abstract class SharedMatrixDeviceTests
     /// <summary>Largest matrix (rows) this device's suite solves.</summary>
     protected abstract int MaxRows { get; }
 
-    public static TheoryData<string> Spd => new(SharedMatrices.Index().Where(m => m.Spd).Select(m => m.Name));
+    public static TheoryData<string, KrylovMethod> Spd => new(SharedMatrices.Index().Where(m => m.Spd)
+        .SelectMany(m => new[] { (m.Name, KrylovMethod.Pcg), (m.Name, KrylovMethod.Fcg) }));
 
     [Theory, MemberData(nameof(Spd))]
-    public void Spd_SolvesWithResidentJacobiPcg(string name)
+    public void Spd_SolvesWithResidentJacobiPcgAndFcg(string name, KrylovMethod method)
     {
         var a = MatrixMarketReader.ReadMatrix(SharedMatrices.PathOf(name));
         Assert.SkipWhen(a.Rows > MaxRows, $"{name} has {a.Rows} rows; this device's suite stops at {MaxRows}");
         var b = Reference.Multiply(a, Enumerable.Repeat(1.0, a.Rows).ToArray());
-        var solver = KrylovSolvers.Create(KrylovMethod.Pcg, Device.Upload(a), new Jacobi(a, Device), new SolverOptions(MaxIterations: 20_000));
+        var solver = KrylovSolvers.Create(method, Device.Upload(a), new Jacobi(a, Device), new SolverOptions(MaxIterations: 20_000));
+        Assert.True(solver is ResidentConjugateGradient or ResidentFlexibleConjugateGradient, solver.GetType().Name);
         var x = Device.Allocate(a.Rows);
         var result = solver.Solve(Device.Upload(b), x);
         Assert.True(result.Converged, result.ToString());

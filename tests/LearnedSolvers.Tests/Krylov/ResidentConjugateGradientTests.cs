@@ -102,6 +102,7 @@ public sealed class CpuResidentConjugateGradientTests : ResidentConjugateGradien
         {
             new ResidentConjugateGradient(Device.Upload(a), new Jacobi(a), options),
             new ResidentBiCgStab(Device.Upload(a), new Jacobi(a), options),
+            new ResidentFlexibleConjugateGradient(Device.Upload(a), new Jacobi(a), options),
         })
         {
             solver.Solve(b, x);

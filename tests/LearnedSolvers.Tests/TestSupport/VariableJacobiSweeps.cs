@@ -16,11 +16,11 @@ public sealed class VariableJacobiSweeps : IPreconditioner
     private readonly DeviceVector _t, _u;
     private readonly int _maxSweeps;
 
-    public VariableJacobiSweeps(CsrMatrix a, int maxSweeps = 3)
+    public VariableJacobiSweeps(CsrMatrix a, int maxSweeps = 3, Device? device = null)
     {
-        Device = Device.Cpu;
+        Device = device ?? Device.Cpu;
         _a = Device.Upload(a);
-        _jacobi = new Jacobi(a);
+        _jacobi = new Jacobi(a, Device);
         _t = Device.Allocate(a.Rows);
         _u = Device.Allocate(a.Rows);
         _maxSweeps = maxSweeps;

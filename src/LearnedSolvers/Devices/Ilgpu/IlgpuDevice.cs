@@ -51,7 +51,7 @@ public sealed class IlgpuDevice : Device
     private readonly Action<KernelConfig, ArrayView<double>, int, ArrayView<double>> _finalSum;
     private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _cgStepPartials;
-    private readonly Action<Index1D, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>> _cgDirection;
+    private readonly Action<Index1D, ArrayView<double>, int, int, double, ArrayView<double>, ArrayView<double>> _cgDirection;
     private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>> _scaledAxpyNormPartials;
     private readonly Action<KernelConfig, ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _biCgStabUpdatePartials;
@@ -89,7 +89,7 @@ public sealed class IlgpuDevice : Device
         _finalSum = accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ReductionKernels.FinalSum);
         _cgStepPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(ReductionKernels.CgStepPartials);
-        _cgDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(VectorKernels.CgDirection);
+        _cgDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, double, ArrayView<double>, ArrayView<double>>(VectorKernels.CgDirection);
         _scaledAxpyNormPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
             ReductionKernels.ScaledAxpyNormPartials);
         _biCgStabUpdatePartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
@@ -457,7 +457,7 @@ public sealed class IlgpuDevice : Device
         }
     }
 
-    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p)
+    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p, double factor = 1)
     {
         var zs = Vec(z, nameof(z));
         var ps = Vec(p, nameof(p), zs.Length);
@@ -465,7 +465,7 @@ public sealed class IlgpuDevice : Device
         ScalarsView(s, newSlot, 1);
         ScalarsView(s, oldSlot, 1);
         if (zs.Length == 0) return;
-        lock (_gate) _cgDirection(zs.Length, all, newSlot, oldSlot, zs.View, ps.View);
+        lock (_gate) _cgDirection(zs.Length, all, newSlot, oldSlot, factor, zs.View, ps.View);
     }
 
     public override void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot)

@@ -16,10 +16,10 @@ internal static class VectorKernels
     public static void Waxpby(Index1D i, double alpha, ArrayView<double> x, double beta, ArrayView<double> y, ArrayView<double> z) =>
         z[i] = alpha * x[i] + beta * y[i];
 
-    /// <summary>p ← z + βp with β = scalars[newSlot] / scalars[oldSlot] (0 unless finite), read on the device.</summary>
-    public static void CgDirection(Index1D i, ArrayView<double> scalars, int newSlot, int oldSlot, ArrayView<double> z, ArrayView<double> p)
+    /// <summary>p ← z + βp with β = factor · scalars[newSlot] / scalars[oldSlot] (0 unless finite), read on the device.</summary>
+    public static void CgDirection(Index1D i, ArrayView<double> scalars, int newSlot, int oldSlot, double factor, ArrayView<double> z, ArrayView<double> p)
     {
-        double beta = scalars[newSlot] / scalars[oldSlot];
+        double beta = factor * scalars[newSlot] / scalars[oldSlot];
         if (!(beta >= -double.MaxValue && beta <= double.MaxValue)) beta = 0;
         p[i] = z[i] + beta * p[i];
     }
