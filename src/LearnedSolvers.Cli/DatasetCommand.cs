@@ -107,11 +107,7 @@ internal static class DatasetCommand
         return problem switch
         {
             "diffusion" => ParametricFamily.Diffusion(new DiffusionOptions { GridSize = n, TargetContrast = contrast, Seed = seed }, count, perturbation, seed + 1),
-            // SKR's Darcy flow: log-normal permeability with f = 1 (smooth Gaussian-covariance fields here).
-            "darcy" => ParametricFamily.Diffusion(new DiffusionOptions
-            {
-                GridSize = n, Covariance = CovarianceKind.Gaussian, CorrelationLength = 0.1, RightHandSide = RightHandSideKind.Constant, Seed = seed,
-            }, count, perturbation, seed + 1),
+            "darcy" => ParametricFamily.Diffusion(DiffusionOptions.SkrDarcy(n, seed), count, perturbation, seed + 1),
             "poisson" => ParametricFamily.RightHandSides(Poisson.TwoD(n), count, seed),
             // Péclet numbers from 1 to 100 in a shuffled order, so that sorting has something to find.
             "convdiff" => ParametricFamily.ConvectionDiffusion(new ConvectionDiffusionOptions { GridSize = n, Seed = seed },

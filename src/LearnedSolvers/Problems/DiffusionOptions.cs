@@ -85,6 +85,22 @@ public sealed record DiffusionOptions
         };
     }
 
+    /// <summary>
+    /// The Darcy problem of SKR (Wang et al., ICLR 2024) and FNO: k = exp(φ) with φ = GRF(α = 2.5, τ = 7) and f = 1.
+    /// That GRF has the spectral density 2τ²ᵅ⁻² (4π²|ω|² + τ²)^(-α), a Matérn-3/2 field (<see cref="CovarianceKind.Matern32"/>)
+    /// with ℓ = √3/τ and pointwise variance 2τ²ᵅ⁻²∫(4π²|ω|² + τ²)^(-α) dω = 1/(2π(α − 1)) = 1/(3π); sampled here by
+    /// circulant embedding on the unit square instead of on their periodic one.
+    /// </summary>
+    public static DiffusionOptions SkrDarcy(int gridSize, int seed = 0) => new()
+    {
+        GridSize = gridSize,
+        Covariance = CovarianceKind.Matern32,
+        CorrelationLength = Math.Sqrt(3) / 7,
+        Variance = 1 / (3 * Math.PI),
+        RightHandSide = RightHandSideKind.Constant,
+        Seed = seed,
+    };
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (or <see cref="ArgumentException"/> for conflicting options) naming the first bad option.</summary>
     public void Validate()
     {

@@ -190,6 +190,7 @@ public sealed class GaussianRandomField
         CovarianceKind.Exponential => Math.Exp(-r),
         CovarianceKind.Gaussian => Math.Exp(-r * r),
         CovarianceKind.Cubic => r >= 1 ? 0 : 1 - r * r * (7 - r * (8.75 - r * r * (3.5 - 0.75 * r * r))),
+        CovarianceKind.Matern32 => (1 + Math.Sqrt(3) * r) * Math.Exp(-Math.Sqrt(3) * r),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown covariance model."),
     };
 }

@@ -20,6 +20,7 @@ public class GaussianRandomFieldTests
     [InlineData(CovarianceKind.Exponential, 2.0)]
     [InlineData(CovarianceKind.Gaussian, 0.5)]
     [InlineData(CovarianceKind.Cubic, 1.0)]
+    [InlineData(CovarianceKind.Matern32, 0.3)]
     public void EmpiricalVariance_MatchesRequested(CovarianceKind kind, double variance)
     {
         var field = new GaussianRandomField(65, 2, kind, correlationLength: 0.05, variance: variance);
@@ -46,6 +47,7 @@ public class GaussianRandomFieldTests
     [InlineData(CovarianceKind.Exponential)]
     [InlineData(CovarianceKind.Gaussian)]
     [InlineData(CovarianceKind.Cubic)]
+    [InlineData(CovarianceKind.Matern32)]
     public void EmpiricalCorrelation_DecaysAsTheCovariance(CovarianceKind kind)
     {
         const int m = 65;
@@ -102,11 +104,24 @@ public class GaussianRandomFieldTests
     [InlineData(CovarianceKind.Exponential)]
     [InlineData(CovarianceKind.Gaussian)]
     [InlineData(CovarianceKind.Cubic)]
+    [InlineData(CovarianceKind.Matern32)]
     public void ConDiffSettings_NeedNoEigenvalueClamping(CovarianceKind kind)
     {
         var field = new GaussianRandomField(129, 2, kind, correlationLength: 0.05, variance: 1.0, spacing: 1.0 / 129);
         Assert.Equal(256, field.EmbeddingSize);
         Assert.True(field.NegativeEigenvalueFraction < 1e-12, $"{field.NegativeEigenvalueFraction}");
+    }
+
+    [Theory]
+    [InlineData(50)]
+    [InlineData(80)]
+    public void SkrDarcyField_IsAnExactMatern32EmbeddingWithTheVarianceOfTheirGrf(int n)
+    {
+        var o = DiffusionOptions.SkrDarcy(n);
+        var field = new GaussianRandomField(n + 1, 2, o.Covariance, o.CorrelationLength, o.Variance, spacing: 1.0 / (n + 1));
+        Assert.True(field.NegativeEigenvalueFraction < 1e-8, $"{field.NegativeEigenvalueFraction}");
+        Assert.Equal(1 / (3 * Math.PI), field.Covariance(0), 1e-15);
+        Assert.Equal(field.Covariance(0) * (1 + 1.0) * Math.Exp(-1.0), field.Covariance(1.0 / 7), 1e-15); // √3 r/ℓ = 7 r
     }
 
     [Fact]
