@@ -26,14 +26,14 @@ public sealed class ResidentBiCgStab : KrylovSolver
     /// <param name="a">The square operator.</param>
     /// <param name="preconditioner">A linear right preconditioner, or null.</param>
     /// <param name="options">Tolerances and iteration limit.</param>
-    /// <param name="checkEvery">Iterations between host reads (≥ 1); <see cref="ResidentConjugateGradient.DefaultCheckEvery"/> when 0.</param>
+    /// <param name="checkEvery">Iterations between host reads (≥ 1); <see cref="ResidentConjugateDirections.DefaultCheckEvery"/> when 0.</param>
     public ResidentBiCgStab(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int checkEvery = 0)
         : base(a, preconditioner, options)
     {
         if (preconditioner is { IsLinear: false })
             throw new ArgumentException("The device-resident BiCGStab needs a linear preconditioner; use BiCgStab or FlexibleGmres with this one.", nameof(preconditioner));
         ArgumentOutOfRangeException.ThrowIfNegative(checkEvery);
-        CheckEvery = checkEvery == 0 ? ResidentConjugateGradient.DefaultCheckEvery : checkEvery;
+        CheckEvery = checkEvery == 0 ? ResidentConjugateDirections.DefaultCheckEvery : checkEvery;
         _r = Device.Allocate(Size);
         _rHat = Device.Allocate(Size);
         _p = Device.Allocate(Size);
