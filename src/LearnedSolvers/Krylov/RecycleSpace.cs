@@ -76,19 +76,7 @@ internal sealed class RecycleSpace
     {
         int k = Dimension;
         var coefficients = _coefficients.AsSpan(0, k);
-        _device.MultiDot(_c, k, r, coefficients);
-        _device.MultiAxpy(_c, k, coefficients, r);
-        double norm = _device.Norm2(r);
-        double squares = 0;
-        for (int i = 0; i < k; i++) squares += coefficients[i] * coefficients[i];
-        if (Math.Sqrt(squares) > GramSchmidt.CancellationLimit * norm)
-        {
-            var second = _secondPass.AsSpan(0, k);
-            _device.MultiDot(_c, k, r, second);
-            _device.MultiAxpy(_c, k, second, r);
-            for (int i = 0; i < k; i++) coefficients[i] += second[i];
-            norm = _device.Norm2(r);
-        }
+        double norm = GramSchmidt.OrthogonalizeAfterBlock(_device, _c, k, k, _c, r, coefficients, _secondPass); // a block and no Krylov part
         _device.Fill(correction, 0);
         _device.MultiAxpyAdd(_u, k, coefficients, correction);
         return norm;
