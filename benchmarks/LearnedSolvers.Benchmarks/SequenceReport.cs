@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Sequences;
@@ -6,11 +7,12 @@ using LearnedSolvers.Sequences;
 namespace LearnedSolvers.Benchmarks;
 
 /// <summary>
-/// `-- sequences GRID [count] [rounds] [seed]`: issue #4's comparison on a ConDiff-style diffusion family (the CLI's
+/// `-- sequences GRID [count] [rounds] [seed] [device]`: issue #4's comparison on a ConDiff-style diffusion family (the CLI's
 /// `dataset --problem diffusion` defaults: seed 0, perturbation 0.3, no preconditioner, rtol 1e-8): GMRES(40) on each
 /// system from zero in the natural order against GCRO-DR(40, 20) with SKR ordering, the breakdown (ordering alone,
 /// recycling alone) and GCRO-DR + SKR with a warm start. The runs alternate for <c>rounds</c> rounds and the least
-/// time of each counts (this VM's timings vary by ±20%); matrix-vector products are exact counts.
+/// time of each counts (this VM's timings vary by ±20%); matrix-vector products are exact counts. device: cpu (default),
+/// cuda, ilgpu-cpu or auto, as the command line's --device.
 /// </summary>
 public static class SequenceReport
 {
@@ -20,11 +22,11 @@ public static class SequenceReport
         public double Median => Seconds.Order().ElementAt(Seconds.Count / 2);
     }
 
-    public static void Run(int grid, int count, int rounds, int seed)
+    public static void Run(int grid, int count, int rounds, int seed, Device device)
     {
         var systems = ParametricFamily.Diffusion(new DiffusionOptions { GridSize = grid, Seed = seed }, count, 0.3, seed + 1).ToList();
         var solver = new SolverOptions(RelativeTolerance: 1e-8, MaxIterations: 100_000, RecordHistory: false);
-        var baseline = new SequenceSolverOptions { Method = KrylovMethod.Gmres, Restart = 40, Solver = solver };
+        var baseline = new SequenceSolverOptions { Method = KrylovMethod.Gmres, Restart = 40, Solver = solver, Device = device };
         var recycled = baseline with { Method = KrylovMethod.GcroDr, Recycle = 20, Sort = true };
         (string Label, SequenceSolverOptions Options)[] runs =
         [
@@ -35,7 +37,7 @@ public static class SequenceReport
             ("GMRES(40), natural order (baseline)", baseline),
         ];
 
-        Console.WriteLine($"# {count} diffusion systems {grid}² (seed {seed}), rtol 1e-8, no preconditioner, cpu ({Environment.ProcessorCount} cores), {DateTime.UtcNow:yyyy-MM-dd}, best of {rounds}");
+        Console.WriteLine($"# {count} diffusion systems {grid}² (seed {seed}), rtol 1e-8, no preconditioner, device {device.Name} ({Environment.ProcessorCount} CPU cores), {DateTime.UtcNow:yyyy-MM-dd}, best of {rounds}");
         var totals = new Totals?[runs.Length];
         for (int r = 0; r < rounds; r++)
             for (int i = 0; i < runs.Length; i++)
