@@ -26,7 +26,7 @@ internal static class DatasetCommand
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "gcrodr", Description = "gcrodr|gmres" }.AcceptOnlyFromAmong("gcrodr", "gmres");
         var precond = new Option<string>("--precond") { DefaultValueFactory = _ => "none", Description = "none|jacobi|ilu0" }.AcceptOnlyFromAmong("none", "jacobi", "ilu0");
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 40, Description = "restart length m" };
-        var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 20, Description = "GCRO-DR recycle dimension k" };
+        var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 15, Description = "GCRO-DR recycle dimension k" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance per system" };
         var outPath = new Option<string>("--out") { Required = true, Description = "HDF5 file to write" };
         var baseline = new Option<bool>("--baseline") { Description = "also run GMRES(m) in natural order and report the speedup" };

@@ -62,7 +62,7 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
     /// <param name="options">Tolerances and iteration limit; <see cref="SolverOptions.Default"/> when null.</param>
     /// <param name="restart">m ≥ 1, the subspace dimension of a cycle (recycled plus new); capped at the system size.</param>
     /// <param name="recycle">k, 0 ≤ k &lt; m, the dimension of the recycled space; capped at (capped m) − 1.</param>
-    public GcroDr(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 40, int recycle = 20)
+    public GcroDr(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 40, int recycle = 15)
         : base(a, preconditioner, options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(restart, 1);

@@ -34,7 +34,7 @@ public static class KrylovSolvers
     /// The method's solver bound to <paramref name="a"/>; <paramref name="restart"/> is used by the GMRES family only,
     /// <paramref name="recycle"/> (k) by GCRO-DR only, capped there at restart − 1 so that a short restart from the command line still works.
     /// </summary>
-    public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30, int recycle = 20) => method switch
+    public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30, int recycle = 15) => method switch
     {
         // Off the CPU, CG, FCG and BiCGStab keep their scalars on the device (no host synchronization per iteration).
         KrylovMethod.Cg or KrylovMethod.Pcg => a is DeviceCsrMatrix m && a.Device is not CpuDevice
