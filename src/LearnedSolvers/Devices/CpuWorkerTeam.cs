@@ -116,11 +116,14 @@ internal sealed class CpuWorkerTeam
     /// <summary>
     /// Polls for the next run for <see cref="SpinMicroseconds"/> after the last one before blocking again (as OpenMP
     /// runtimes spin before sleeping): a Krylov loop issues its kernels a few microseconds apart, and a helper that
-    /// sleeps in between never gets to share a kernel on a vector of 10⁴ doubles.
+    /// sleeps in between never gets to share a kernel on a vector of 10⁴ doubles. The poll backs off to yielding the
+    /// core (SpinWait), so when more threads than cores are runnable (another process, tests in parallel) the polling
+    /// helper gives way instead of holding a core the caller's thread needs.
     /// </summary>
     private void StayAwake()
     {
         long idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+        var spinner = new SpinWait();
         while (System.Diagnostics.Stopwatch.GetElapsedTime(idleSince).Ticks < SpinMicroseconds * TimeSpan.TicksPerMicrosecond)
         {
             long claim = Volatile.Read(ref _claim);
@@ -128,10 +131,11 @@ internal sealed class CpuWorkerTeam
             {
                 Help();
                 idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                spinner.Reset();
             }
             else
             {
-                Thread.SpinWait(20);
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
     }
