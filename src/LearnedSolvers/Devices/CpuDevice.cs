@@ -238,13 +238,9 @@ public sealed class CpuDevice : Device
     public override void MultiDotBlock(IReadOnlyList<DeviceVector> basis, int count, IReadOnlyList<DeviceVector> vectors, int vectorCount,
         Span<double> result, int ld)
     {
-        ArgumentNullException.ThrowIfNull(vectors);
         CheckBlock(count, vectorCount, result.Length, ld);
         if (vectorCount == 0 || count == 0) return;
-        if ((uint)vectorCount > (uint)vectors.Count) throw new ArgumentOutOfRangeException(nameof(vectorCount), vectorCount, $"{vectors.Count} vectors were given.");
-        int n = Data(vectors[0], "vectors[0]").Length;
-        CheckBasis(vectors, vectorCount, n, vectorCount);
-        CheckBasis(basis, count, n, count);
+        int n = CheckColumns(basis, count, vectors, vectorCount, nameof(vectors));
         int chunk = BasisChunkSize(count + vectorCount);
         int chunks = ChunkCount(n, chunk);
         int block = count * vectorCount;
@@ -271,13 +267,9 @@ public sealed class CpuDevice : Device
     public override void LinearCombinations(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, int ld,
         IReadOnlyList<DeviceVector> outputs, int outputCount)
     {
-        ArgumentNullException.ThrowIfNull(outputs);
         CheckBlock(count, outputCount, coefficients.Length, ld);
         if (outputCount == 0) return;
-        if ((uint)outputCount > (uint)outputs.Count) throw new ArgumentOutOfRangeException(nameof(outputCount), outputCount, $"{outputs.Count} outputs were given.");
-        int n = Data(outputs[0], "outputs[0]").Length;
-        CheckBasis(outputs, outputCount, n, outputCount);
-        CheckBasis(basis, count, n, count);
+        int n = CheckColumns(basis, count, outputs, outputCount, nameof(outputs));
         int chunk = BasisChunkSize(count + outputCount);
         lock (_jobGate)
         {
@@ -292,6 +284,17 @@ public sealed class CpuDevice : Device
             _team.Run(_job, ChunkCount(n, chunk));
             _job.Basis = _job.Vectors = null;
         }
+    }
+
+    /// <summary>The block kernels' vectors: at least <paramref name="columnCount"/> of one length n, the basis of length n too; returns n.</summary>
+    private int CheckColumns(IReadOnlyList<DeviceVector> basis, int count, IReadOnlyList<DeviceVector> columns, int columnCount, string name)
+    {
+        ArgumentNullException.ThrowIfNull(columns, name);
+        if ((uint)columnCount > (uint)columns.Count) throw new ArgumentOutOfRangeException(name, columnCount, $"{columnCount} {name} are needed; {columns.Count} were given.");
+        int n = Data(columns[0], name).Length;
+        CheckBasis(columns, columnCount, n, columnCount);
+        CheckBasis(basis, count, n, count);
+        return n;
     }
 
     private void CheckBasis(IReadOnlyList<DeviceVector> basis, int count, int length, int resultLength)
