@@ -16,15 +16,8 @@ internal static class GramSchmidt
     /// (both passes summed); returns ‖w‖ after.
     /// </summary>
     public static double Orthogonalize(Device device, IReadOnlyList<DeviceVector> basis, int count, DeviceVector w,
-        Span<double> coefficients, Span<double> scratch)
-    {
-        device.MultiDot(basis, count, w, coefficients);
-        device.MultiAxpy(basis, count, coefficients, w);
-        device.MultiDot(basis, count, w, scratch);
-        device.MultiAxpy(basis, count, scratch, w);
-        for (int i = 0; i < count; i++) coefficients[i] += scratch[i];
-        return device.Norm2(w);
-    }
+        Span<double> coefficients, Span<double> scratch) =>
+        OrthogonalizeAfterBlock(device, basis, 0, count, basis, w, coefficients, scratch);
 
     /// <summary>
     /// A first pass whose coefficients exceed the remaining norm by more than this factor cancelled so much that the
@@ -38,8 +31,8 @@ internal static class GramSchmidt
     /// the second pass covers V (<paramref name="krylov"/>, the same vectors as basis[blockCount..count)) only.
     /// Reorthogonalization corrects the loss that accumulates in a basis built one vector at a time; C has none, and
     /// one projection onto an exactly orthonormal block leaves w orthogonal to it to ε‖w‖/‖w − proj‖, so C is passed
-    /// again only after severe cancellation (<see cref="CancellationLimit"/>). With no block this is
-    /// <see cref="Orthogonalize"/>, operation for operation.
+    /// again only after severe cancellation (<see cref="CancellationLimit"/>). With no block it is plain CGS2
+    /// (<see cref="Orthogonalize"/>).
     /// </summary>
     public static double OrthogonalizeAfterBlock(Device device, IReadOnlyList<DeviceVector> basis, int blockCount, int count,
         IReadOnlyList<DeviceVector> krylov, DeviceVector w, Span<double> coefficients, Span<double> scratch)
