@@ -10,7 +10,8 @@ namespace LearnedSolvers.Tests.Krylov;
 /// <summary>
 /// CG with its scalars on the device, written once and run on every device: it must stop at the very iteration the
 /// host-synchronized <see cref="ConjugateGradient"/> stops at, whatever the read-back interval, with a true residual
-/// (recomputed on the host) that meets the tolerance.
+/// (recomputed on the host) that meets the tolerance. The window loop's limits and breakdowns are checked here for
+/// flexible CG too.
 /// </summary>
 public abstract class ResidentConjugateGradientTests
 {
@@ -51,25 +52,34 @@ public abstract class ResidentConjugateGradientTests
         Assert.True(Reference.RelativeMaxError(x, s.Solution) < 1e-6);
     }
 
-    [Fact]
-    public void RespectsTheIterationLimitExactly_AcrossWindows()
+    /// <summary>Resident CG or flexible CG: the window loop they share (<see cref="ResidentConjugateDirections"/>).</summary>
+    private ResidentConjugateDirections Resident(bool flexible, CsrMatrix a, int checkEvery, SolverOptions? options = null) => flexible
+        ? new ResidentFlexibleConjugateGradient(Device.Upload(a), null, options, checkEvery)
+        : new ResidentConjugateGradient(Device.Upload(a), null, options, checkEvery);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RespectsTheIterationLimitExactly_AcrossWindows(bool flexible)
     {
         var s = SolvedSystems.Spd(Size, 32);
-        var (result, _) = Solve(Device, s.A, s.B, jacobi: false, checkEvery: 5, new SolverOptions(MaxIterations: 7));
+        var result = Resident(flexible, s.A, checkEvery: 5, new SolverOptions(MaxIterations: 7)).Solve(Device.Upload(s.B), Device.Allocate(Size));
         Assert.Equal(StopReason.MaxIterations, result.Reason);
         Assert.Equal(7, result.Iterations);
     }
 
-    [Fact]
-    public void NegativeDefiniteMatrix_StopsAsIndefinite_WithoutCorruptingX()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void NegativeDefiniteMatrix_StopsAsIndefinite_WithoutCorruptingX(bool flexible)
     {
         var a = RandomSystems.Spd(Size, 33);
         var negative = a.WithValues(a.Values.Select(v => -v).ToArray());
-        var b = RandomSystems.Vector(Size, 34);
-        var (result, x) = Solve(Device, negative, b, jacobi: false, checkEvery: 4);
+        var x = Device.Allocate(Size);
+        var result = Resident(flexible, negative, checkEvery: 4).Solve(Device.Upload(RandomSystems.Vector(Size, 34)), x);
         Assert.Equal(StopReason.IndefiniteMatrix, result.Reason);
         Assert.Equal(1, result.Iterations);
-        Assert.All(x, v => Assert.Equal(0.0, v)); // α = 0 on the broken step and after it
+        Assert.All(x.ToArray(), v => Assert.Equal(0.0, v)); // α = 0 on the broken step and after it
     }
 }
 

@@ -61,15 +61,6 @@ public abstract class ResidentFlexibleConjugateGradientTests
     }
 
     [Fact]
-    public void RespectsTheIterationLimitExactly_AcrossWindows()
-    {
-        var s = SolvedSystems.Spd(Size, 42);
-        var (result, _) = Solve(Device, s.A, s.B, Precond.VariableSweeps, checkEvery: 5, new SolverOptions(MaxIterations: 7));
-        Assert.Equal(StopReason.MaxIterations, result.Reason);
-        Assert.Equal(7, result.Iterations);
-    }
-
-    [Fact]
     public void NegativeScaling_StopsAsIndefinitePreconditioner()
     {
         var a = RandomSystems.Spd(Size, 43);
@@ -79,17 +70,6 @@ public abstract class ResidentFlexibleConjugateGradientTests
             .Solve(Device.Upload(RandomSystems.Vector(Size, 44)), x);
         Assert.Equal(StopReason.IndefinitePreconditioner, result.Reason);
         Assert.Equal(Reference.TrueRelativeResidual(a, x.ToArray(), RandomSystems.Vector(Size, 44)), result.RelativeResidual, 1e-12);
-    }
-
-    [Fact]
-    public void NegativeDefiniteMatrix_StopsAsIndefinite_WithoutCorruptingX()
-    {
-        var a = RandomSystems.Spd(Size, 45);
-        var negative = a.WithValues(a.Values.Select(v => -v).ToArray());
-        var (result, x) = Solve(Device, negative, RandomSystems.Vector(Size, 46), Precond.None, checkEvery: 4);
-        Assert.Equal(StopReason.IndefiniteMatrix, result.Reason);
-        Assert.Equal(1, result.Iterations);
-        Assert.All(x, v => Assert.Equal(0.0, v));
     }
 }
 
