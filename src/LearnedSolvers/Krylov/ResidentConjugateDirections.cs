@@ -6,8 +6,9 @@ namespace LearnedSolvers.Krylov;
 /// <summary>
 /// What device-resident CG and flexible CG share: the vectors, a ring of per-iteration scalars on the device, and the
 /// window loop that runs <see cref="CheckEvery"/> iterations of kernels and then reads the ring in one copy to replay
-/// the iterations on the host monitor (exact stopping iteration, breakdown reasons where they happened). A subclass
-/// supplies one iteration's kernels (<see cref="Step"/>), writing its entry of the ring.
+/// the iterations on the host monitor (exact stopping iteration, breakdown reasons where they happened). Every
+/// iteration starts with the SpMV fused with pᵀAp and the x/r update (<see cref="Device.CgStep"/>); a subclass supplies
+/// the rest (<see cref="Direction"/>): the preconditioner, zᵀr, and the new direction.
 /// </summary>
 public abstract class ResidentConjugateDirections : KrylovSolver
 {
@@ -58,10 +59,11 @@ public abstract class ResidentConjugateDirections : KrylovSolver
     protected DeviceScalars Scalars { get; }
 
     /// <summary>
-    /// One iteration on the device: reads zᵀr of the previous iteration at <paramref name="previous"/> + RZ and writes
-    /// pᵀAp, zᵀr and rᵀr (and zᵀAp where used) at <paramref name="current"/> + PQ, RZ, RR (ZQ).
+    /// The end of an iteration, after pᵀAp (at <paramref name="current"/> + PQ), the x/r update and, with a fused Jacobi,
+    /// z and zᵀr: the preconditioner, the true zᵀr at <paramref name="current"/> + RZ (zᵀAp at ZQ where used) and
+    /// p ← z + βp, with the previous zᵀr at <paramref name="previous"/> + RZ.
     /// </summary>
-    protected abstract void Step(int previous, int current, DeviceVector x);
+    protected abstract void Direction(int previous, int current);
 
     protected sealed override StopReason Iterate(DeviceVector b, DeviceVector x)
     {
@@ -76,7 +78,10 @@ public abstract class ResidentConjugateDirections : KrylovSolver
             int window = Math.Min(CheckEvery, Monitor.IterationsLeft);
             for (int j = 0; j < window; j++)
             {
-                Step(Stride * (done % _ring), Stride * ((done + 1) % _ring), x);
+                int previous = Stride * (done % _ring), current = Stride * ((done + 1) % _ring);
+                Matrix.ApplyAndDotTo(P, Q, Scalars, current + PQ);
+                Device.CgStep(Scalars, previous + RZ, current + PQ, current + RZ, P, Q, x, R, Z, InverseDiagonal);
+                Direction(previous, current);
                 done++;
             }
             Scalars.CopyTo(_host); // the one synchronization of the window

@@ -32,10 +32,8 @@ public sealed class ResidentConjugateGradient : ResidentConjugateDirections
     {
     }
 
-    protected override void Step(int previous, int current, DeviceVector x)
+    protected override void Direction(int previous, int current)
     {
-        Matrix.ApplyAndDotTo(P, Q, Scalars, current + PQ);
-        Device.CgStep(Scalars, previous + RZ, current + PQ, current + RZ, P, Q, x, R, Z, InverseDiagonal);
         if (Preconditioner is not null && InverseDiagonal is null)
         {
             Preconditioner.Apply(R, Z);

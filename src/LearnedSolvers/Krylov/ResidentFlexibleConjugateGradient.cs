@@ -29,10 +29,8 @@ public sealed class ResidentFlexibleConjugateGradient : ResidentConjugateDirecti
         _productAndResidual = [Q, R];
     }
 
-    protected override void Step(int previous, int current, DeviceVector x)
+    protected override void Direction(int previous, int current)
     {
-        Matrix.ApplyAndDotTo(P, Q, Scalars, current + PQ);
-        Device.CgStep(Scalars, previous + RZ, current + PQ, current + RZ, P, Q, x, R, Z, InverseDiagonal);
         if (Preconditioner is not null && InverseDiagonal is null) Preconditioner.Apply(R, Z);
         Device.MultiDotTo(_productAndResidual, 2, Z, Scalars, current + ZQ);
         Device.CgDirection(Scalars, current + ZQ, current + PQ, Z, P, factor: -1);
