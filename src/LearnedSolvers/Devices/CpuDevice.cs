@@ -29,6 +29,8 @@ public sealed class CpuDevice : Device
 
     internal CpuWorkerTeam Team => _team;
 
+    protected override T CreateKernels<T>(KernelFamily<T> family) => family.CreateFor(this);
+
     public override DeviceVector Allocate(int length) => new CpuVector(this, new double[length]);
 
     public override DeviceCsrMatrix Upload(CsrMatrix matrix) => new CpuCsrMatrix(this, matrix);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LearnedSolvers.Devices.Ilgpu;
 using LearnedSolvers.Sparse;
 
@@ -146,6 +147,37 @@ public abstract class Device : IDisposable
         Span<double> negated = count <= 256 ? stackalloc double[count] : new double[count];
         for (int i = 0; i < count; i++) negated[i] = -coefficients[i];
         MultiAxpy(basis, count, negated, w);
+    }
+
+    private readonly ConcurrentDictionary<object, object> _families = new();
+
+    /// <summary>
+    /// This device's implementation of a kernel family, built on first use and kept (look it up once, outside loops).
+    /// </summary>
+    public T Kernels<T>(KernelFamily<T> family) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        if (_families.TryGetValue(family, out var found)) return (T)found;
+        lock (_families)
+        {
+            if (_families.TryGetValue(family, out found)) return (T)found;
+            var created = CreateKernels(family);
+            _families[family] = created;
+            return created;
+        }
+    }
+
+    /// <summary>Builds this backend's implementation of <paramref name="family"/> (double dispatch: each backend picks its own).</summary>
+    protected abstract T CreateKernels<T>(KernelFamily<T> family) where T : class;
+
+    /// <summary>Disposes the kernel families that hold resources; a backend calls this before it releases its memory.</summary>
+    protected void DisposeKernelFamilies()
+    {
+        lock (_families)
+        {
+            foreach (var family in _families.Values) (family as IDisposable)?.Dispose();
+            _families.Clear();
+        }
     }
 
     public virtual void Dispose() => GC.SuppressFinalize(this);

@@ -205,6 +205,12 @@ public sealed class IlgpuDevice : Device
 
     // ---- memory ----
 
+    protected override T CreateKernels<T>(KernelFamily<T> family)
+    {
+        ThrowIfDisposed();
+        return family.CreateFor(this);
+    }
+
     public override DeviceVector Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
@@ -670,6 +676,7 @@ public sealed class IlgpuDevice : Device
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         lock (_gate)
         {
+            DisposeKernelFamilies();
             _partials.Dispose();
             _results.Dispose();
             Accelerator.Dispose();
