@@ -54,9 +54,6 @@ internal static class SolveCommand
                 throw new UsageException($"bad tolerance or iteration limit: {e.ActualValue}");
             }
             var dev = DeviceFromName(p.GetValue(device)!);
-            // Triangular sweeps (SSOR, IC(0), ILU(0)) are CPU-only; the rest is SpMV and vector kernels (multigrid setup is on the CPU, its cycle on the device).
-            if (dev != Device.Cpu && pk is PreconditionerKind.Ssor or PreconditionerKind.Ic0 or PreconditionerKind.Ilu0)
-                throw new UsageException($"--precond {pk.ToString().ToLowerInvariant()} runs on the CPU only; with --device {dev.Name} use none, jacobi, chebyshev, gmg, amg or rsamg");
 
             var a = MatrixMarketReader.ReadMatrix(p.GetValue(matrix)!);
             if (!a.IsSquare) throw new UsageException($"{p.GetValue(matrix)} is {a.Rows} x {a.Columns}; solve needs a square matrix");

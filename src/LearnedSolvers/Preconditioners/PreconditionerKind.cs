@@ -35,9 +35,9 @@ public static class PreconditionerFactory
     {
         PreconditionerKind.None => null,
         PreconditionerKind.Jacobi => new Jacobi(a, device),
-        PreconditionerKind.Ssor => new Ssor(a, ssorOmega),
-        PreconditionerKind.Ic0 => new IncompleteCholesky0(a),
-        PreconditionerKind.Ilu0 => new IncompleteLu0(a),
+        PreconditionerKind.Ssor => new Ssor(a, ssorOmega, device),
+        PreconditionerKind.Ic0 => new IncompleteCholesky0(a, device: device),
+        PreconditionerKind.Ilu0 => new IncompleteLu0(a, device),
         PreconditionerKind.Chebyshev => new ChebyshevPreconditioner(a, device: device),
         PreconditionerKind.Gmg => new MultigridPreconditioner(GeometricMultigrid.Build(a, device: device)),
         PreconditionerKind.Amg => new MultigridPreconditioner(SmoothedAggregationAmg.Build(a, device: device)),

@@ -1,0 +1,9 @@
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Devices;
+
+/// <summary>The CPU device's triangular solves (see <see cref="CpuTriangularMatrix"/> for how they run).</summary>
+internal sealed class CpuTriangularSolveKernels(CpuDevice device) : ITriangularSolveKernels
+{
+    public DeviceTriangularMatrix Upload(TriangularMatrix matrix) => new CpuTriangularMatrix(device, matrix);
+}

@@ -1,0 +1,27 @@
+using ILGPU;
+using ILGPU.Runtime;
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Devices.Ilgpu;
+
+/// <summary>An ILGPU device's triangular solves: <see cref="TriangularSolveKernels"/>, loaded once per device.</summary>
+internal sealed class IlgpuTriangularSolveKernels : ITriangularSolveKernels
+{
+    private readonly IlgpuDevice _device;
+
+    public IlgpuTriangularSolveKernels(IlgpuDevice device)
+    {
+        _device = device ?? throw new ArgumentNullException(nameof(device));
+        lock (device.Gate)
+        {
+            SolveLevel = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>,
+                ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(TriangularSolveKernels.SolveLevel);
+        }
+    }
+
+    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevel"/>; launch under the device's <see cref="IlgpuDevice.Gate"/>.</summary>
+    internal Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, int,
+        ArrayView<double>, ArrayView<double>> SolveLevel { get; }
+
+    public DeviceTriangularMatrix Upload(TriangularMatrix matrix) => new IlgpuTriangularMatrix(_device, this, matrix);
+}
