@@ -108,10 +108,9 @@ public sealed class TriangularMatrix
                     throw new InvalidMatrixException($"Entry {k} (row {i}): column {c} follows column {ColumnIndices[k - 1]}; columns must be sorted and unique within a row.");
                 bool outside = IsLower ? c > i : c < i;
                 if (outside) throw new InvalidMatrixException($"Entry {k} (row {i}, column {c}) lies outside the {kind} triangle.");
-                if (c == i && (HasUnitDiagonal || k != (IsLower ? end - 1 : start)))
-                    throw new InvalidMatrixException(HasUnitDiagonal
-                        ? $"Row {i} stores a diagonal entry, but the matrix has a unit diagonal, which is not stored."
-                        : $"Row {i}: the diagonal entry must be the row's {(IsLower ? "last" : "first")} entry.");
+                // Sorted columns inside the triangle put a stored diagonal last in a lower row and first in an upper one.
+                if (c == i && HasUnitDiagonal)
+                    throw new InvalidMatrixException($"Row {i} stores a diagonal entry, but the matrix has a unit diagonal, which is not stored.");
             }
             if (!HasUnitDiagonal && (end == start || ColumnIndices[IsLower ? end - 1 : start] != i))
                 throw new InvalidMatrixException($"Row {i} has no diagonal entry; a {kind} triangular matrix without a unit diagonal stores it.");

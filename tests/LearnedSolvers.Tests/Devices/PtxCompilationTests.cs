@@ -32,7 +32,7 @@ public sealed class PtxCompilationTests : IDisposable
     public static TheoryData<string, string> Kernels()
     {
         var data = new TheoryData<string, string>();
-        foreach (var type in new[] { typeof(VectorKernels), typeof(ReductionKernels), typeof(SpmvKernels) })
+        foreach (var type in new[] { typeof(VectorKernels), typeof(ReductionKernels), typeof(SpmvKernels), typeof(TriangularSolveKernels) })
             foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.ReturnType == typeof(void)))
                 data.Add(type.Name, m.Name);
         return data;

@@ -92,4 +92,45 @@ public class IncompleteCholesky0Tests
         Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
         Assert.True(result.Iterations * 2 < plain.Iterations, $"IC(0) {result.Iterations} vs none {plain.Iterations}");
     }
+
+    /// <summary>Kershaw's 4 x 4 SPD matrix, on which IC(0) meets a negative pivot (−5) in the last row.</summary>
+    internal static CsrMatrix Kershaw() => CsrMatrix.FromTriplets(4, 4,
+        [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3],
+        [0, 1, 3, 0, 1, 2, 1, 2, 3, 0, 2, 3],
+        [3.0, -2, 2, -2, 3, -2, -2, 3, -2, 2, -2, 3]);
+
+    [Fact]
+    public void GrowingShift_SucceedsWhereIc0BreaksDown_WithTheFirstShiftThatWorks()
+    {
+        var a = Kershaw();
+        Assert.Equal(3, Assert.Throws<ZeroPivotException>(() => new IncompleteCholesky0(a)).Row);
+        var ic = IncompleteCholesky0.WithGrowingShift(a);
+        // 10⁻³ · 2⁸: the pivot is −0.35 at 0.128 and positive at 0.256.
+        Assert.Equal(0.256, ic.DiagonalShift, 1e-15);
+        Assert.Throws<ZeroPivotException>(() => new IncompleteCholesky0(a, ic.DiagonalShift / 2));
+        var r = RandomSystems.Vector(4, 5);
+        Assert.Equal(PreconditionerChecks.Apply(new IncompleteCholesky0(a, ic.DiagonalShift), r), PreconditionerChecks.Apply(ic, r));
+        var x = Device.Cpu.Allocate(4);
+        var result = new ConjugateGradient(Device.Cpu.Upload(a), ic).Solve(Device.Cpu.Upload(r), x);
+        Assert.True(result.Converged, result.ToString());
+    }
+
+    [Fact]
+    public void GrowingShift_StaysAtTheInitialShift_WhenThatWorks()
+    {
+        var a = Poisson.TwoD(9).Matrix;
+        Assert.Equal(0.0, IncompleteCholesky0.WithGrowingShift(a).DiagonalShift);
+        Assert.Equal(0.01, IncompleteCholesky0.WithGrowingShift(a, initialShift: 0.01).DiagonalShift);
+    }
+
+    [Fact]
+    public void GrowingShift_BelowTheShiftNeeded_RaisesTheLastZeroPivot()
+    {
+        var e = Assert.Throws<ZeroPivotException>(() => IncompleteCholesky0.WithGrowingShift(Kershaw(), maxShift: 0.2));
+        Assert.Equal(3, e.Row);
+        Assert.Equal(-0.35, e.Pivot, 2); // at 0.128, the last shift not above 0.2
+        Assert.Throws<ArgumentOutOfRangeException>(() => IncompleteCholesky0.WithGrowingShift(Kershaw(), initialShift: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IncompleteCholesky0.WithGrowingShift(Kershaw(), initialShift: 0.5, maxShift: 0.1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IncompleteCholesky0.WithGrowingShift(Kershaw(), maxShift: double.PositiveInfinity));
+    }
 }

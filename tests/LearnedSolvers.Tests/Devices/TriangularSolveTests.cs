@@ -1,0 +1,158 @@
+using LearnedSolvers.Devices;
+using LearnedSolvers.Sparse;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Devices;
+
+/// <summary>
+/// The triangular-solve kernel family against substitution on the host, on random triangular matrices of odd sizes,
+/// lower and upper, unit and stored diagonals. Written once; subclasses pick the device.
+/// </summary>
+public abstract class TriangularSolveTests
+{
+    protected abstract Device Device { get; }
+
+    /// <summary>Relative tolerance against the host substitution (0: the same bits).</summary>
+    protected abstract double Tolerance { get; }
+
+    public static TheoryData<int, bool, bool> Cases()
+    {
+        var data = new TheoryData<int, bool, bool>();
+        foreach (int n in new[] { 1, 7, 597 })
+            foreach (bool lower in new[] { true, false })
+                foreach (bool unit in new[] { true, false })
+                    data.Add(n, lower, unit);
+        return data;
+    }
+
+    private void AssertMatches(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        if (Tolerance == 0)
+        {
+            Assert.Equal(expected, actual);
+            return;
+        }
+        Assert.True(Reference.RelativeMaxError(actual, expected) <= Tolerance, $"relative error {Reference.RelativeMaxError(actual, expected):G3}");
+    }
+
+    private DeviceTriangularMatrix Upload(TriangularMatrix t) => Device.Kernels(ITriangularSolveKernels.Family).Upload(t);
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Solve_MatchesHostSubstitution(int n, bool lower, bool unit)
+    {
+        var t = RandomTriangular.Matrix(n, seed: 3 * n + (lower ? 1 : 0), lower, unit);
+        var b = RandomSystems.Vector(n, n);
+        using var dt = Upload(t);
+        var x = Device.Allocate(n);
+        dt.Solve(Device.Upload(b), x);
+        var expected = RandomTriangular.Solve(t, b);
+        AssertMatches(expected, x.ToArray());
+        // The substitution itself is right: T x = b.
+        var dense = RandomTriangular.ToDense(t);
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (int j = 0; j < n; j++) s += dense[i, j] * expected[j];
+            Assert.Equal(b[i], s, 1e-12);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Solve_InPlace_GivesTheSameResult(bool lower)
+    {
+        const int n = 301;
+        var t = RandomTriangular.Matrix(n, 11, lower, unitDiagonal: false);
+        var b = RandomSystems.Vector(n, 12);
+        using var dt = Upload(t);
+        var x = Device.Upload(b);
+        dt.Solve(x, x);
+        AssertMatches(RandomTriangular.Solve(t, b), x.ToArray());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void UpdateValues_TakesTheNewValues_AsAFreshUploadDoes(bool lower)
+    {
+        const int n = 203;
+        var t = RandomTriangular.Matrix(n, 13, lower, unitDiagonal: false);
+        var b = Device.Upload(RandomSystems.Vector(n, 14));
+        using var dt = Upload(t);
+        for (int k = 0; k < t.NonZeros; k++) t.Values[k] *= 1 + 0.25 * Math.Sin(k);
+        dt.UpdateValues();
+        using var fresh = Upload(t);
+        var refreshed = Device.Allocate(n);
+        var expected = Device.Allocate(n);
+        dt.Solve(b, refreshed);
+        fresh.Solve(b, expected);
+        Assert.Equal(expected.ToArray(), refreshed.ToArray());
+        AssertMatches(RandomTriangular.Solve(t, b.ToArray()), refreshed.ToArray());
+    }
+
+    [Fact]
+    public void WideLevels_MatchHostSubstitution()
+    {
+        const int n = 20_001;
+        foreach (bool lower in new[] { true, false })
+        {
+            var t = RandomTriangular.WideLevels(n, 15, lower, unitDiagonal: false, gap: 4000);
+            var b = RandomSystems.Vector(n, 16);
+            using var dt = Upload(t);
+            if (dt is CpuTriangularMatrix cpu && ((CpuDevice)Device).Parallelism > 1) Assert.True(cpu.SolvesByLevel);
+            var x = Device.Allocate(n);
+            dt.Solve(Device.Upload(b), x);
+            AssertMatches(RandomTriangular.Solve(t, b), x.ToArray());
+        }
+    }
+
+    [Fact]
+    public void VectorsOfTheWrongDeviceOrLength_AreRejected()
+    {
+        using var dt = Upload(RandomTriangular.Matrix(5, 17, isLower: true, unitDiagonal: false));
+        var other = ReferenceEquals(Device, Device.Cpu) ? Device.IlgpuCpu() : Device.Cpu;
+        Assert.Throws<DeviceMismatchException>(() => dt.Solve(other.Allocate(5), Device.Allocate(5)));
+        Assert.Throws<DeviceMismatchException>(() => dt.Solve(Device.Allocate(5), Device.Allocate(4)));
+    }
+
+    [Fact]
+    public void WarmSolve_AllocatesNothing()
+    {
+        Assert.SkipWhen(Device.Name == "ilgpu-cpu", "ILGPU's CPU accelerator allocates a task object per launch (see CudaAllocationTests).");
+        const int n = 597;
+        var t = RandomTriangular.Matrix(n, 18, isLower: true, unitDiagonal: false);
+        using var dt = Upload(t);
+        var b = Device.Upload(RandomSystems.Vector(n, 19));
+        var x = Device.Allocate(n);
+        dt.Solve(b, x);
+        var (_, bytes) = Allocations.Least(() =>
+        {
+            dt.Solve(b, x);
+            return 0;
+        });
+        Assert.Equal(0, bytes);
+    }
+}
+
+public sealed class CpuTriangularSolveTests : TriangularSolveTests
+{
+    protected override Device Device => Device.Cpu;
+
+    // Each row sums in the same order as the host substitution, on the serial and the level-parallel path alike.
+    protected override double Tolerance => 0;
+}
+
+public sealed class IlgpuCpuTriangularSolveTests : TriangularSolveTests
+{
+    protected override Device Device => DeviceTargets.IlgpuCpu;
+    protected override double Tolerance => 1e-12;
+}
+
+[Trait("Category", "Gpu")]
+public sealed class CudaTriangularSolveTests : TriangularSolveTests
+{
+    protected override Device Device => DeviceTargets.CudaOrSkip;
+    protected override double Tolerance => 1e-12;
+}

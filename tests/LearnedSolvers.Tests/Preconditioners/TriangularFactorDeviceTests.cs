@@ -1,0 +1,155 @@
+using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov;
+using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Problems;
+using LearnedSolvers.Sparse;
+using LearnedSolvers.Tests.Devices;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Preconditioners;
+
+/// <summary>
+/// IC(0), ILU(0) and SSOR applied on a device: the application is the two triangular solves of their factor, and
+/// preconditioned CG and GMRES take the CPU's iteration counts. Written once; subclasses pick the device.
+/// </summary>
+public abstract class TriangularFactorDeviceTests
+{
+    protected abstract Device Device { get; }
+
+    /// <summary>Relative tolerance against host substitution with the factor (0: the same bits).</summary>
+    protected abstract double Tolerance { get; }
+
+    public static TheoryData<string> Kinds => ["ic0", "ilu0", "ssor"];
+
+    private static IPreconditioner Build(string kind, CsrMatrix a, Device device) => kind switch
+    {
+        "ic0" => new IncompleteCholesky0(a, device: device),
+        "ilu0" => new IncompleteLu0(a, device),
+        "ssor" => new Ssor(a, 1.3, device),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown kind."),
+    };
+
+    private static TriangularFactor FactorOf(IPreconditioner m) => m switch
+    {
+        IncompleteCholesky0 ic => ic.Factor,
+        IncompleteLu0 ilu => ilu.Factor,
+        Ssor ssor => ssor.Factor,
+        _ => throw new ArgumentOutOfRangeException(nameof(m), m, "Not a factored preconditioner."),
+    };
+
+    private static CsrMatrix MatrixFor(string kind, int n, int seed) =>
+        kind == "ilu0" ? RandomSystems.Nonsymmetric(n, seed) : RandomSystems.Spd(n, seed);
+
+    private double[] ApplyOnDevice(IPreconditioner m, double[] r)
+    {
+        var z = Device.Allocate(r.Length);
+        m.Apply(Device.Upload(r), z);
+        return z.ToArray();
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void Apply_IsTheTwoTriangularSolvesOfTheFactor(string kind)
+    {
+        var a = MatrixFor(kind, 597, 41);
+        var r = RandomSystems.Vector(597, 42);
+        var m = Build(kind, a, Device);
+        Assert.Same(Device, m.Device);
+        var factor = FactorOf(m);
+        var expected = RandomTriangular.Solve(factor.Upper, RandomTriangular.Solve(factor.Lower, r));
+        var z = ApplyOnDevice(m, r);
+        if (Tolerance == 0) Assert.Equal(expected, z);
+        else Assert.True(Reference.RelativeMaxError(z, expected) <= Tolerance, $"relative error {Reference.RelativeMaxError(z, expected):G3}");
+        // The same preconditioner built on the CPU device gives the same values.
+        var onCpu = PreconditionerChecks.Apply(Build(kind, a, Device.Cpu), r);
+        Assert.True(Reference.RelativeMaxError(z, onCpu) <= Math.Max(Tolerance, 1e-15));
+    }
+
+    [Theory]
+    [InlineData("ic0")]
+    [InlineData("ssor")]
+    public void PreconditionedCg_TakesTheCpusIterations(string kind)
+    {
+        var s = Poisson.TwoD(23);
+        var x = Device.Allocate(s.Size);
+        var result = new ConjugateGradient(Device.Upload(s.Matrix), Build(kind, s.Matrix, Device)).Solve(Device.Upload(s.RightHandSide), x);
+        var cpu = Device.Cpu;
+        var reference = new ConjugateGradient(cpu.Upload(s.Matrix), Build(kind, s.Matrix, cpu)).Solve(cpu.Upload(s.RightHandSide), cpu.Allocate(s.Size));
+        Assert.True(result.Converged, result.ToString());
+        Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
+        Assert.InRange(result.Iterations, reference.Iterations - 1, reference.Iterations + 1);
+    }
+
+    [Fact]
+    public void Ilu0PreconditionedGmres_TakesTheCpusIterations()
+    {
+        var s = ConvectionDiffusion.Generate(new ConvectionDiffusionOptions { GridSize = 23, Peclet = 50, Seed = 3 });
+        var x = Device.Allocate(s.Size);
+        var result = new Gmres(Device.Upload(s.Matrix), new IncompleteLu0(s.Matrix, Device)).Solve(Device.Upload(s.RightHandSide), x);
+        var cpu = Device.Cpu;
+        var reference = new Gmres(cpu.Upload(s.Matrix), new IncompleteLu0(s.Matrix)).Solve(cpu.Upload(s.RightHandSide), cpu.Allocate(s.Size));
+        Assert.True(result.Converged, result.ToString());
+        Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
+        Assert.InRange(result.Iterations, reference.Iterations - 1, reference.Iterations + 1);
+    }
+
+    [Theory]
+    [InlineData("ic0")]
+    [InlineData("ilu0")]
+    public void UpdateValues_GivesWhatAFreshBuildGives(string kind)
+    {
+        var a = MatrixFor(kind, 301, 43);
+        var a2 = a.WithValues(a.Values.Select((v, k) => v * (1 + 0.1 * Math.Sin(k))).ToArray());
+        if (kind == "ic0") a2 = a2.WithValues(a2.Values.Select((v, k) => 0.5 * (v + a2[a.ColumnIndices[k], a.RowOf(k)])).ToArray());
+        var refreshed = (IRefreshablePreconditioner)Build(kind, a, Device);
+        var levels = FactorOf(refreshed).Lower.Levels;
+        refreshed.UpdateValues(a2);
+        Assert.Same(levels, FactorOf(refreshed).Lower.Levels);
+        var r = RandomSystems.Vector(301, 44);
+        Assert.Equal(ApplyOnDevice(Build(kind, a2, Device), r), ApplyOnDevice(refreshed, r));
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void WarmApply_AllocatesNothing(string kind)
+    {
+        Assert.SkipWhen(Device.Name == "ilgpu-cpu", "ILGPU's CPU accelerator allocates a task object per launch (see CudaAllocationTests).");
+        var m = Build(kind, MatrixFor(kind, 597, 45), Device);
+        var r = Device.Upload(RandomSystems.Vector(597, 46));
+        var z = Device.Allocate(597);
+        m.Apply(r, z);
+        var (_, bytes) = Allocations.Least(() =>
+        {
+            m.Apply(r, z);
+            return 0;
+        });
+        Assert.Equal(0, bytes);
+    }
+
+    [Fact]
+    public void GrowingShift_RunsOnTheDevice()
+    {
+        var ic = IncompleteCholesky0.WithGrowingShift(IncompleteCholesky0Tests.Kershaw(), Device);
+        Assert.Same(Device, ic.Device);
+        var r = RandomSystems.Vector(4, 47);
+        var expected = PreconditionerChecks.Apply(new IncompleteCholesky0(IncompleteCholesky0Tests.Kershaw(), ic.DiagonalShift), r);
+        Assert.True(Reference.RelativeMaxError(ApplyOnDevice(ic, r), expected) <= Math.Max(Tolerance, 1e-15));
+    }
+}
+
+public sealed class CpuTriangularFactorDeviceTests : TriangularFactorDeviceTests
+{
+    protected override Device Device => Device.Cpu;
+    protected override double Tolerance => 0;
+}
+
+public sealed class IlgpuCpuTriangularFactorDeviceTests : TriangularFactorDeviceTests
+{
+    protected override Device Device => DeviceTargets.IlgpuCpu;
+    protected override double Tolerance => 1e-12;
+}
+
+[Trait("Category", "Gpu")]
+public sealed class CudaTriangularFactorDeviceTests : TriangularFactorDeviceTests
+{
+    protected override Device Device => DeviceTargets.CudaOrSkip;
+    protected override double Tolerance => 1e-12;
+}
