@@ -6,12 +6,14 @@ namespace LearnedSolvers.Devices;
 /// <summary>
 /// A triangular matrix on the CPU device: the host arrays are read in place, only 1/d_i is kept here.
 /// <para>
-/// A level is solved by the worker team when it holds at least <see cref="ParallelLevelRows"/> rows, split into chunks
-/// of <see cref="RowsPerChunk"/>; narrower levels are solved on the calling thread. When the wide levels hold less than
-/// half of the rows, the whole solve runs as one serial sweep in row order instead: level order jumps across memory
-/// (a 2D stencil's levels are anti-diagonals), while row order reads the matrix and the vectors forwards. A 1M-row 2D
-/// Poisson IC(0) factor has levels of at most 1000 rows, so its solves are serial sweeps. Every row computes the same
-/// sum in the same order on either path, so the result has the same bits whichever path runs.
+/// Two ways to solve, each row computing the same sum in the same order, so both give the same bits. A serial sweep in
+/// row order reads the matrix and the vectors forwards. Level by level, a level of at least <see cref="ParallelLevelRows"/>
+/// rows is split among the worker team in chunks of <see cref="RowsPerChunk"/> and narrower levels run on the calling
+/// thread; but level order jumps across memory (a stencil's levels are anti-diagonals), which made one thread
+/// <see cref="LevelOrderCost"/> times slower per row than the row-order sweep (IC(0) of a 1M-row 3D Poisson matrix: 24 ms
+/// against 5.4 to 6.5 ms). Solves go level by level only where the team's threads pay for that: when
+/// LevelOrderCost · (rows in wide levels / threads + rows in narrow levels) is below the row count. A 2D Poisson IC(0)
+/// factor (levels of at most √n rows) always takes the serial sweep.
 /// </para>
 /// </summary>
 internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
@@ -22,25 +24,35 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
     /// <summary>The narrowest level the team solves: two chunks.</summary>
     internal const int ParallelLevelRows = 2 * RowsPerChunk;
 
+    /// <summary>How many times longer a row takes in level order than in row order on one thread (see the remarks).</summary>
+    internal const double LevelOrderCost = 4;
+
     private readonly CpuWorkerTeam _team;
     private readonly double[] _inverseDiagonal;
     private readonly LevelJob _job;
     private readonly object _gate = new();
 
-    internal CpuTriangularMatrix(CpuDevice device, TriangularMatrix host) : base(device, host)
+    /// <param name="device">The CPU device, whose worker team solves wide levels.</param>
+    /// <param name="host">The matrix, read in place.</param>
+    /// <param name="solveByLevel">Forces the level-by-level (true) or the row-order (false) solve; null chooses (see the remarks).</param>
+    internal CpuTriangularMatrix(CpuDevice device, TriangularMatrix host, bool? solveByLevel = null) : base(device, host)
     {
         _team = device.Team;
         _inverseDiagonal = new double[host.Size];
         host.InverseDiagonal(_inverseDiagonal);
         _job = new LevelJob(host, _inverseDiagonal);
-        var levels = host.Levels;
-        long rowsInWideLevels = 0;
+        SolvesByLevel = solveByLevel ?? LevelsPayOff(host.Levels, host.Size, _team.Parallelism);
+    }
+
+    private static bool LevelsPayOff(LevelSchedule levels, int size, int threads)
+    {
+        long wide = 0;
         for (int level = 0; level < levels.LevelCount; level++)
         {
             int width = levels.LevelStarts[level + 1] - levels.LevelStarts[level];
-            if (width >= ParallelLevelRows) rowsInWideLevels += width;
+            if (width >= ParallelLevelRows) wide += width;
         }
-        SolvesByLevel = _team.Parallelism > 1 && 2 * rowsInWideLevels >= host.Size && host.Size > 0;
+        return threads > 1 && LevelOrderCost * ((double)wide / threads + (size - wide)) < size;
     }
 
     /// <summary>True when solves run level by level (wide levels on the team); false for one serial sweep in row order.</summary>

@@ -101,7 +101,6 @@ public abstract class TriangularSolveTests
             var t = RandomTriangular.WideLevels(n, 15, lower, unitDiagonal: false, gap: 4000);
             var b = RandomSystems.Vector(n, 16);
             using var dt = Upload(t);
-            if (dt is CpuTriangularMatrix cpu && ((CpuDevice)Device).Parallelism > 1) Assert.True(cpu.SolvesByLevel);
             var x = Device.Allocate(n);
             dt.Solve(Device.Upload(b), x);
             AssertMatches(RandomTriangular.Solve(t, b), x.ToArray());
@@ -133,6 +132,44 @@ public abstract class TriangularSolveTests
             return 0;
         });
         Assert.Equal(0, bytes);
+    }
+}
+
+/// <summary>The CPU device's two solve orders, forced: the level-parallel one and the row-order sweep give the same bits.</summary>
+public class CpuTriangularSolveOrderTests
+{
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void LevelByLevel_AndRowOrder_GiveTheSameBitsAsHostSubstitution(bool lower, bool unit)
+    {
+        const int n = 20_001;
+        var t = RandomTriangular.WideLevels(n, 21, lower, unit, gap: 4000);
+        var b = Device.Cpu.Upload(RandomSystems.Vector(n, 22));
+        var expected = RandomTriangular.Solve(t, b.ToArray());
+        foreach (bool byLevel in new[] { true, false })
+        {
+            var dt = new CpuTriangularMatrix((CpuDevice)Device.Cpu, t, solveByLevel: byLevel);
+            Assert.Equal(byLevel, dt.SolvesByLevel);
+            var x = Device.Cpu.Allocate(n);
+            dt.Solve(b, x);
+            Assert.Equal(expected, x.ToArray());
+        }
+    }
+
+    [Fact]
+    public void TheChoice_KeepsA2dStencilOnTheRowOrderSweep()
+    {
+        var ic = new LearnedSolvers.Preconditioners.IncompleteCholesky0(LearnedSolvers.Problems.Poisson.TwoD(100).Matrix);
+        Assert.False(new CpuTriangularMatrix((CpuDevice)Device.Cpu, ic.Factor.Lower).SolvesByLevel);
+        // Levels of about 4000 rows: level order pays off only with more threads than it costs per row.
+        var wide = RandomTriangular.WideLevels(20_001, 23, isLower: true, unitDiagonal: false, gap: 4000);
+        int threads = ((CpuDevice)Device.Cpu).Parallelism;
+        bool choice = new CpuTriangularMatrix((CpuDevice)Device.Cpu, wide).SolvesByLevel;
+        if (threads <= CpuTriangularMatrix.LevelOrderCost) Assert.False(choice);
+        if (threads >= 4 * CpuTriangularMatrix.LevelOrderCost) Assert.True(choice);
     }
 }
 
