@@ -139,6 +139,21 @@ public sealed class CpuTriangularFactorDeviceTests : TriangularFactorDeviceTests
 {
     protected override Device Device => Device.Cpu;
     protected override double Tolerance => 0;
+
+    [Theory]
+    [InlineData("ic0")]
+    [InlineData("ilu0")]
+    public void UpdateValues_AllocatesNothing(string kind)
+    {
+        var a = kind == "ic0" ? Poisson.TwoD(20).Matrix : RandomSystems.Nonsymmetric(301, 48);
+        var m = kind == "ic0" ? (IRefreshablePreconditioner)new IncompleteCholesky0(a) : new IncompleteLu0(a);
+        var (_, bytes) = Allocations.Least(() =>
+        {
+            m.UpdateValues(a);
+            return 0;
+        });
+        Assert.Equal(0, bytes);
+    }
 }
 
 public sealed class IlgpuCpuTriangularFactorDeviceTests : TriangularFactorDeviceTests
