@@ -18,7 +18,7 @@ namespace LearnedSolvers.Devices;
 /// </summary>
 internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
 {
-    /// <summary>Rows per parallel chunk: 1024 stencil rows take about 10 µs, well above the team's dispatch cost.</summary>
+    /// <summary>Rows per parallel chunk: 1024 rows of a 3D stencil's factor take 6 µs in row order and 25 µs in level order (from the timings in the remarks), well above the team's dispatch cost.</summary>
     internal const int RowsPerChunk = 1024;
 
     /// <summary>The narrowest level the team solves: two chunks.</summary>

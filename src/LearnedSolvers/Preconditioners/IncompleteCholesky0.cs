@@ -29,7 +29,7 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
     /// <exception cref="ZeroPivotException">A diagonal entry is missing, or a pivot is not positive (A is not SPD, or IC(0) breaks down: try a shift).</exception>
     public IncompleteCholesky0(CsrMatrix a, double diagonalShift = 0, Device? device = null)
-        : this(a, CheckShift(diagonalShift, nameof(diagonalShift)), CheckShift(diagonalShift, nameof(diagonalShift)), device)
+        : this(a, CheckShift(diagonalShift, nameof(diagonalShift)), diagonalShift, device)
     {
     }
 
