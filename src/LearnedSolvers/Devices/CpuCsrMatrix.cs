@@ -54,18 +54,43 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
         CheckSpmv(x, y);
         lock (_gate)
         {
-            _job.X = ((CpuVector)x).Data;
-            _job.Y = ((CpuVector)y).Data;
+            _job.X = ((CpuVector)x).Memory;
+            _job.Y = ((CpuVector)y).Memory;
             _job.WithDot = withDot;
-            _job.B = (b as CpuVector)?.Data;
+            _job.B = b is null ? default : ((CpuVector)b).Memory;
             ((CpuDevice)Device).Team.Run(_job, BlockCount);
             double s = 0;
             if (withDot)
                 for (int block = 0; block < BlockCount; block++) s += _job.Partials[block];
-            _job.X = _job.Y = _job.B = null;
+            _job.X = _job.Y = _job.B = default;
             return s;
         }
     }
+
+    /// <summary>Y = A X for k columns at once: each row block streams its part of A once for all columns.</summary>
+    public override void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y)
+    {
+        int k = CheckBlockSpmv(x, y);
+        if (k == 0) return;
+        var xs = CpuBufferMemory(x);
+        var ys = CpuBufferMemory(y);
+        lock (_gate)
+        {
+            _job.X = xs;
+            _job.Y = ys;
+            _job.BlockColumns = k;
+            ((CpuDevice)Device).Team.Run(_job, BlockCount);
+            _job.X = _job.Y = default;
+            _job.BlockColumns = 0;
+        }
+    }
+
+    private static CpuMemory<double> CpuBufferMemory(DeviceBuffer<double> block) => block switch
+    {
+        CpuBuffer<double> b => b.Memory,
+        CpuVector v => v.Memory,
+        _ => throw new DeviceMismatchException($"A buffer of type {block.GetType().Name} is not CPU memory."),
+    };
 
     /// <summary>Row boundaries such that each block holds about <paramref name="entriesPerBlock"/> entries (at least one row).</summary>
     internal static int[] PartitionRows(CsrMatrix a, int entriesPerBlock)
@@ -93,16 +118,22 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
 
     private sealed class SpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
     {
-        public double[]? X, Y, B;
+        public CpuMemory<double> X, Y, B;
         public bool WithDot;
+        public int BlockColumns;
         public readonly double[] Partials = new double[blockStarts.Length - 1];
 
         public override void RunChunk(int chunk)
         {
             int r0 = blockStarts[chunk], r1 = blockStarts[chunk + 1];
-            if (B is null) a.MultiplyRows(r0, r1, X, Y);
-            else a.ResidualRows(r0, r1, X, B, Y);
-            if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X!, Y!, r0, r1 - r0);
+            if (BlockColumns > 0)
+            {
+                a.MultiplyRowsBlock(r0, r1, X.Span, Y.Span, BlockColumns);
+                return;
+            }
+            if (B.Array is null) a.MultiplyRows(r0, r1, X.Span, Y.Span);
+            else a.ResidualRows(r0, r1, X.Span, B.Span, Y.Span);
+            if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X, Y, r0, r1 - r0);
         }
     }
 }
