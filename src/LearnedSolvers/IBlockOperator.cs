@@ -11,4 +11,10 @@ public interface IBlockOperator : ILinearOperator
 {
     /// <summary>Y = Op X, column by column; X and Y must not overlap.</summary>
     void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y);
+
+    /// <summary>
+    /// Y = Op X and <paramref name="xty"/>[j] = X[:, j]ᵀ Y[:, j] (square operators): what CG needs after its products,
+    /// fused where the backend can, summed in the order the single-vector fused product uses.
+    /// </summary>
+    void ApplyAndDot(DeviceBuffer<double> x, DeviceBuffer<double> y, Span<double> xty);
 }

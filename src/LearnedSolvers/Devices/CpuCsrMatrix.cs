@@ -68,9 +68,18 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
     }
 
     /// <summary>Y = A X for k columns at once: each row block streams its part of A once for all columns.</summary>
-    public override void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y)
+    public override void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y) => RunBlock(x, y, CheckBlockSpmv(x, y), withDot: false, []);
+
+    /// <summary>Y = A X with the k dots xᵀy fused per row block, summed in the order of the single-vector <see cref="ApplyAndDot(DeviceVector, DeviceVector)"/>.</summary>
+    public override void ApplyAndDot(DeviceBuffer<double> x, DeviceBuffer<double> y, Span<double> xty)
     {
         int k = CheckBlockSpmv(x, y);
+        CheckBlockDots(k, xty.Length);
+        RunBlock(x, y, k, withDot: true, xty);
+    }
+
+    private void RunBlock(DeviceBuffer<double> x, DeviceBuffer<double> y, int k, bool withDot, Span<double> xty)
+    {
         if (k == 0) return;
         var xs = CpuBufferMemory(x);
         var ys = CpuBufferMemory(y);
@@ -79,7 +88,16 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
             _job.X = xs;
             _job.Y = ys;
             _job.BlockColumns = k;
+            _job.WithDot = withDot;
+            if (withDot) _job.EnsureBlockPartials(k);
             ((CpuDevice)Device).Team.Run(_job, BlockCount);
+            if (withDot)
+                for (int j = 0; j < k; j++)
+                {
+                    double s = 0;
+                    for (int block = 0; block < BlockCount; block++) s += _job.BlockPartials[block * k + j];
+                    xty[j] = s;
+                }
             _job.X = _job.Y = default;
             _job.BlockColumns = 0;
         }
@@ -122,6 +140,13 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
         public bool WithDot;
         public int BlockColumns;
         public readonly double[] Partials = new double[blockStarts.Length - 1];
+        public double[] BlockPartials = [];
+
+        public void EnsureBlockPartials(int columns)
+        {
+            int needed = (blockStarts.Length - 1) * columns;
+            if (BlockPartials.Length < needed) BlockPartials = new double[needed];
+        }
 
         public override void RunChunk(int chunk)
         {
@@ -129,6 +154,9 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
             if (BlockColumns > 0)
             {
                 a.MultiplyRowsBlock(r0, r1, X.Span, Y.Span, BlockColumns);
+                if (WithDot)
+                    for (int j = 0; j < BlockColumns; j++)
+                        BlockPartials[chunk * BlockColumns + j] = CpuVectorKernels.Dot(X.Window(j * a.Columns, a.Columns), Y.Window(j * a.Rows, a.Rows), r0, r1 - r0);
                 return;
             }
             if (B.Array is null) a.MultiplyRows(r0, r1, X.Span, Y.Span);

@@ -55,6 +55,22 @@ public abstract class DeviceCsrMatrix : IBlockOperator, IDisposable
         for (int j = 0; j < k; j++) Apply(x.Column(j), y.Column(j));
     }
 
+    /// <summary>Y = A X and xty[j] = X[:, j]ᵀ Y[:, j]. This default applies the block, then takes the k dots.</summary>
+    public virtual void ApplyAndDot(DeviceBuffer<double> x, DeviceBuffer<double> y, Span<double> xty)
+    {
+        int k = CheckBlockSpmv(x, y);
+        CheckBlockDots(k, xty.Length);
+        Apply(x, y);
+        for (int j = 0; j < k; j++) xty[j] = Device.Dot(x.Column(j), y.Column(j));
+    }
+
+    /// <summary>Checks that a square matrix has room for k dots.</summary>
+    protected void CheckBlockDots(int k, int length)
+    {
+        if (Rows != Columns) throw new InvalidOperationException($"ApplyAndDot needs a square matrix; this one is {Rows} x {Columns}.");
+        if (length < k) throw new ArgumentException($"Room for {length} dots; the block has {k} columns.", "xty");
+    }
+
     /// <summary>Checks the blocks of Y = A X: on this device, [k, Columns] and [k, Rows], not the same buffer; returns k.</summary>
     protected int CheckBlockSpmv(DeviceBuffer<double> x, DeviceBuffer<double> y)
     {
