@@ -17,12 +17,12 @@ public static class ClassicalAmg
     /// <summary>The options used when none are given: the shared defaults with θ = 0.25, the usual choice for 2D problems.</summary>
     public static MultigridOptions DefaultOptions { get; } = new() { StrengthThreshold = 0.25 };
 
-    /// <summary>Builds the hierarchy; <see cref="MultigridOptions.StrengthThreshold"/> is θ (0.25 is the usual choice for 2D, pass it explicitly).</summary>
+    /// <summary>Builds the hierarchy; <see cref="MultigridOptions.StrengthThreshold"/> is θ, and null options are <see cref="DefaultOptions"/>.</summary>
     public static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options = null, Device? device = null) => Build(a, options, device, uploaded: null);
 
     /// <summary>
     /// The hierarchy for a matrix already on its device: the finest level uses <paramref name="a"/> itself (no second
-    /// copy of A), and the caller keeps ownership of it.
+    /// copy of A), and the caller keeps ownership of it. Null options are <see cref="DefaultOptions"/>.
     /// </summary>
     public static MultigridHierarchy Build(DeviceCsrMatrix a, MultigridOptions? options = null)
     {
