@@ -50,10 +50,10 @@ internal static class SolveCommand
             {
                 throw new UsageException($"bad tolerance or iteration limit: {e.ActualValue}");
             }
-            var pk = PreconditionerRegistry.Get(precondName, new Dictionary<string, string> { ["omega"] = w.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
+            var preconditioner = PreconditionerRegistry.Get(precondName, new Dictionary<string, string> { ["omega"] = w.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
             var dev = DeviceFromName(p.GetValue(device)!);
-            if (!pk.Supports(dev))
-                throw new UsageException($"--precond {pk.Name} runs on {pk.Devices}; --device {dev.Name} is not one of them");
+            if (!preconditioner.Supports(dev))
+                throw new UsageException($"--precond {preconditioner.Name} runs on {preconditioner.Devices}; --device {dev.Name} is not one of them");
 
             var a = MatrixMarketReader.ReadMatrix(p.GetValue(matrix)!);
             if (!a.IsSquare) throw new UsageException($"{p.GetValue(matrix)} is {a.Rows} x {a.Columns}; solve needs a square matrix");
@@ -70,7 +70,7 @@ internal static class SolveCommand
             }
 
             var x = new double[a.Rows];
-            var report = SolveRunner.Run(a, b, x, kind, pk, options, m, dev, recycle: k, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
+            var report = SolveRunner.Run(a, b, x, kind, preconditioner, options, m, dev, recycle: k, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
             if (p.GetValue(outPath) is { } xPath) MatrixMarketWriter.WriteVector(xPath, x);
             if (p.GetValue(json)) output.WriteLine(report.ToJson());
             else

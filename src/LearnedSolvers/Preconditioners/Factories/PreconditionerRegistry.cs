@@ -49,8 +49,9 @@ public static class PreconditionerRegistry
     private static Func<PreconditionerSettings, IPreconditionerFactory>? Find(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        string trimmed = name.Trim();
         foreach (var (entry, build) in Entries)
-            if (string.Equals(entry, name.Trim(), StringComparison.OrdinalIgnoreCase)) return build;
+            if (string.Equals(entry, trimmed, StringComparison.OrdinalIgnoreCase)) return build;
         return null;
     }
 
