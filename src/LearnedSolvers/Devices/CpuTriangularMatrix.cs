@@ -63,13 +63,13 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
     public override void Solve(DeviceVector b, DeviceVector x)
     {
         CheckSolve(b, x);
-        var bs = ((CpuVector)b).Data;
-        var xs = ((CpuVector)x).Data;
+        var bs = CpuVector.MemoryOf(b, nameof(CpuTriangularMatrix));
+        var xs = CpuVector.MemoryOf(x, nameof(CpuTriangularMatrix));
         var t = Host;
         if (!SolvesByLevel)
         {
-            if (t.IsLower) Sweep(t, _inverseDiagonal, 0, 1, t.Size, bs, xs);
-            else Sweep(t, _inverseDiagonal, t.Size - 1, -1, t.Size, bs, xs);
+            if (t.IsLower) Sweep(t, _inverseDiagonal, 0, 1, t.Size, bs.Span, xs.Span);
+            else Sweep(t, _inverseDiagonal, t.Size - 1, -1, t.Size, bs.Span, xs.Span);
             return;
         }
         var levels = t.Levels;
@@ -88,16 +88,16 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
                 }
                 else
                 {
-                    SolveRows(t, _inverseDiagonal, levels.Rows, start, end, bs, xs);
+                    SolveRows(t, _inverseDiagonal, levels.Rows, start, end, bs.Span, xs.Span);
                 }
             }
-            _job.B = _job.X = null;
+            _job.B = _job.X = default;
         }
     }
 
     /// <summary>Rows i = first, first + step, … (count of them) in that order: the serial sweep.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sweep(TriangularMatrix t, double[] inverseDiagonal, int first, int step, int count, double[] b, double[] x)
+    private static void Sweep(TriangularMatrix t, double[] inverseDiagonal, int first, int step, int count, ReadOnlySpan<double> b, Span<double> x)
     {
         int[] rowPointers = t.RowPointers, columns = t.ColumnIndices;
         double[] values = t.Values;
@@ -114,7 +114,7 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
 
     /// <summary>The rows listed in rows[start … end), in that order; the same arithmetic per row as <see cref="Sweep"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SolveRows(TriangularMatrix t, double[] inverseDiagonal, int[] rows, int start, int end, double[] b, double[] x)
+    private static void SolveRows(TriangularMatrix t, double[] inverseDiagonal, int[] rows, int start, int end, ReadOnlySpan<double> b, Span<double> x)
     {
         int[] rowPointers = t.RowPointers, columns = t.ColumnIndices;
         double[] values = t.Values;
@@ -131,13 +131,13 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
 
     private sealed class LevelJob(TriangularMatrix t, double[] inverseDiagonal) : CpuChunkJob
     {
-        public double[]? B, X;
+        public CpuMemory<double> B, X;
         public int Start, End;
 
         public override void RunChunk(int chunk)
         {
             int first = Start + chunk * RowsPerChunk;
-            SolveRows(t, inverseDiagonal, t.Levels.Rows, first, Math.Min(End, first + RowsPerChunk), B!, X!);
+            SolveRows(t, inverseDiagonal, t.Levels.Rows, first, Math.Min(End, first + RowsPerChunk), B.Span, X.Span);
         }
     }
 }
