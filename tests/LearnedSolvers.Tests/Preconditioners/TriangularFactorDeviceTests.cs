@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Devices.Ilgpu;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Problems;
@@ -160,6 +161,24 @@ public sealed class IlgpuCpuTriangularFactorDeviceTests : TriangularFactorDevice
 {
     protected override Device Device => DeviceTargets.IlgpuCpu;
     protected override double Tolerance => 1e-12;
+
+    [Fact]
+    public void UpdateValues_TakesNoNewDeviceMemory_AndDisposeFreesTheFactor()
+    {
+        // A device of its own: tests running in parallel on the shared one would move its byte count.
+        using var device = IlgpuDevice.CreateCpu(shared: false);
+        var a = RandomSystems.Nonsymmetric(301, 49);
+        var a2 = a.WithValues(a.Values.Select((v, k) => v * (1 + 0.1 * Math.Cos(k))).ToArray());
+        device.Kernels(ITriangularSolveKernels.Family);
+        long before = device.LiveBytes();
+        var ilu = new IncompleteLu0(a, device);
+        long built = device.LiveBytes();
+        Assert.True(built > before);
+        ilu.UpdateValues(a2);
+        Assert.Equal(built, device.LiveBytes());
+        ilu.Dispose();
+        Assert.Equal(before, device.LiveBytes());
+    }
 }
 
 [Trait("Category", "Gpu")]
