@@ -24,6 +24,10 @@ public sealed class CpuDevice : Device
 
     public override string Name => "cpu";
 
+    public override bool PrefersDeviceScalars => false;
+
+    public override bool HasHostAddressableVectors => true;
+
     /// <summary>Threads the device uses.</summary>
     public int Parallelism => _team.Parallelism;
 

@@ -53,6 +53,19 @@ public abstract class Device : IDisposable
     /// <summary>Short name as used on the command line ("cpu", "cuda", "ilgpu-cpu").</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// True where reading a result on the host waits for the queued device work (a GPU): iterations should then keep
+    /// their scalars on the device (<see cref="DeviceScalars"/>) and read them every few iterations. False where
+    /// operations are synchronous and a host scalar costs nothing extra.
+    /// </summary>
+    public abstract bool PrefersDeviceScalars { get; }
+
+    /// <summary>
+    /// True when this device's vectors are host arrays that host code may index directly (sequential sweeps such as
+    /// Gauss–Seidel need this); false when they live in accelerator memory.
+    /// </summary>
+    public abstract bool HasHostAddressableVectors { get; }
+
     /// <summary>A zero vector of the given length.</summary>
     public abstract DeviceVector Allocate(int length);
 

@@ -113,6 +113,11 @@ public sealed class IlgpuDevice : Device
     /// <summary>"cuda" or "ilgpu-cpu".</summary>
     public override string Name { get; }
 
+    /// <summary>True on every ILGPU accelerator: launches are queued, and a host read waits for them (the CPU accelerator runs the same kernels, so it takes the same path).</summary>
+    public override bool PrefersDeviceScalars => true;
+
+    public override bool HasHostAddressableVectors => false;
+
     /// <summary>The ILGPU accelerator the kernels run on.</summary>
     public Accelerator Accelerator { get; }
 
