@@ -135,7 +135,7 @@ public sealed class MultigridHierarchy : IDisposable
         var inverseDiagonal = SpectralRadius.InverseDiagonal(level.Matrix, "multigrid smoother");
         if (options.Smoother == SmootherKind.GaussSeidel)
         {
-            if (!device.HasHostAddressableVectors) throw new NotSupportedException($"The Gauss–Seidel smoother sweeps vectors in host memory, and '{device.Name}' keeps them in accelerator memory: use Jacobi or Chebyshev there.");
+            if (!device.HasHostAddressableVectors) throw new NotSupportedException($"The Gauss–Seidel smoother sweeps vectors in host memory, as on the CPU device; '{device.Name}' keeps them in accelerator memory: use Jacobi or Chebyshev there.");
             return new MulticolorGaussSeidel(level.Matrix, inverseDiagonal);
         }
         level.InverseDiagonal = device.Upload(inverseDiagonal);

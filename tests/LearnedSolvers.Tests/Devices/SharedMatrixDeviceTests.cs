@@ -22,7 +22,7 @@ public abstract class SharedMatrixDeviceTests
         .SelectMany(m => new[] { (m.Name, KrylovMethod.Pcg), (m.Name, KrylovMethod.Fcg) }));
 
     [Theory, MemberData(nameof(Spd))]
-    public void Spd_SolvesWithResidentJacobiPcgAndFcg(string name, KrylovMethod method)
+    public void Spd_SolvesWithDeviceScalarJacobiPcgAndFcg(string name, KrylovMethod method)
     {
         var a = MatrixMarketReader.ReadMatrix(SharedMatrices.PathOf(name));
         Assert.SkipWhen(a.Rows > MaxRows, $"{name} has {a.Rows} rows; this device's suite stops at {MaxRows}");
