@@ -296,7 +296,7 @@ internal static class CpuVectorKernels
 
     /// <summary>x += αp; r −= αq; returns the slice's ‖r‖².</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double CgUpdate(double alpha, double[] p, double[] q, double[] x, double[] r, int start, int length)
+    public static double UpdateWithNorm(double alpha, double[] p, double[] q, double[] x, double[] r, int start, int length)
     {
         ref double pr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p), start);
         ref double qr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(q), start);

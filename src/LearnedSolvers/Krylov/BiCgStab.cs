@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Krylov;
 
@@ -26,8 +27,8 @@ namespace LearnedSolvers.Krylov;
 /// </para>
 /// <para>
 /// With device scalars (<see cref="UsesDeviceScalars"/>; the default on a device that prefers them, for a linear
-/// preconditioner) ρ, r̂ᵀv, tᵀs, tᵀt and the norms are written by the kernels (<see cref="Device.BiCgStabDirection"/>,
-/// <see cref="Device.ScaledAxpyWithNorm"/>, <see cref="Device.BiCgStabUpdate"/>, <see cref="Device.DotTo"/>,
+/// preconditioner) ρ, r̂ᵀv, tᵀs, tᵀt and the norms are written by the kernels (<see cref="IKrylovKernels.BiCgStabDirection"/>,
+/// <see cref="IKrylovKernels.ScaledAxpyWithNorm"/>, <see cref="IKrylovKernels.BiCgStabUpdate"/>, <see cref="Device.DotTo"/>,
 /// <see cref="Device.MultiDotTo"/>) and α, β, ω are formed from them on the device; the host reads them every
 /// <see cref="CheckEvery"/> iterations and replays them, so the reported iteration is exact. A zero or non-finite
 /// divisor makes the kernels take a zero step (x stays put) and is reported as <see cref="StopReason.Breakdown"/> or
@@ -50,6 +51,7 @@ public sealed class BiCgStab : KrylovSolver
     private readonly DeviceScalars? _scalars;
     private readonly double[] _host;
     private readonly int _ring;
+    private readonly IKrylovKernels _kernels;
 
     /// <param name="a">The square operator.</param>
     /// <param name="preconditioner">The right preconditioner, or null (linear for device scalars).</param>
@@ -70,6 +72,7 @@ public sealed class BiCgStab : KrylovSolver
             throw new ArgumentException("BiCGStab with device scalars needs a linear preconditioner; use host scalars or FlexibleGmres with this one.", nameof(preconditioner));
         UsesDeviceScalars = scalars == ScalarPlacement.Device || (scalars == ScalarPlacement.Auto && linear && Device.PrefersDeviceScalars);
         CheckEvery = checkEvery == 0 ? ConjugateDirections.DefaultCheckEvery : checkEvery;
+        _kernels = Device.Kernels(IKrylovKernels.Family);
         _r = AllocateVector();
         _rHat = AllocateVector();
         _p = AllocateVector();
@@ -188,15 +191,15 @@ public sealed class BiCgStab : KrylovSolver
             for (int j = 0; j < window; j++)
             {
                 int previous = Stride * (done % _ring), current = Stride * ((done + 1) % _ring);
-                Device.BiCgStabDirection(scalars, previous + Rho, previous + RHatV, previous + TS, previous + TT, first: done == 0, _r, _v, _p);
+                _kernels.BiCgStabDirection(scalars, previous + Rho, previous + RHatV, previous + TS, previous + TT, first: done == 0, _r, _v, _p);
                 Precondition(_p, _pHat);
                 Operator.Apply(_pHat, _v);
                 Device.DotTo(_rHat, _v, scalars, current + RHatV);
-                Device.ScaledAxpyWithNorm(scalars, previous + Rho, current + RHatV, _v, _r, current + SNorm); // r holds s
+                _kernels.ScaledAxpyWithNorm(scalars, previous + Rho, current + RHatV, _v, _r, current + SNorm); // r holds s
                 Precondition(_r, _sHat);
                 Operator.Apply(_sHat, _t);
                 Device.MultiDotTo(_tAndS, 2, _t, scalars, current + TT); // tᵀt, sᵀt
-                Device.BiCgStabUpdate(scalars, previous + Rho, current + RHatV, current + TS, current + TT, current + Rho, _pHat, _sHat, _t, x, _r, _rHat);
+                _kernels.BiCgStabUpdate(scalars, previous + Rho, current + RHatV, current + TS, current + TT, current + Rho, _pHat, _sHat, _t, x, _r, _rHat);
                 done++;
             }
             scalars.CopyTo(_host); // the one synchronization of the window

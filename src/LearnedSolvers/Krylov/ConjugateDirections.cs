@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Krylov;
 
@@ -43,6 +44,7 @@ public abstract class ConjugateDirections : KrylovSolver
         if (!Enum.IsDefined(scalars)) throw new ArgumentOutOfRangeException(nameof(scalars), scalars, "Unknown scalar placement.");
         CheckEvery = checkEvery == 0 ? DefaultCheckEvery : checkEvery;
         UsesDeviceScalars = scalars == ScalarPlacement.Device || (scalars == ScalarPlacement.Auto && Device.PrefersDeviceScalars);
+        Kernels = Device.Kernels(IKrylovKernels.Family);
         R = AllocateVector();
         Z = preconditioner is null ? R : AllocateVector();
         P = AllocateVector();
@@ -64,6 +66,9 @@ public abstract class ConjugateDirections : KrylovSolver
 
     /// <summary>Iterations between host reads of the scalars (with device scalars).</summary>
     public int CheckEvery { get; }
+
+    /// <summary>This device's fused Krylov steps.</summary>
+    protected IKrylovKernels Kernels { get; }
 
     protected DeviceVector R { get; }
     protected DeviceVector Z { get; }
@@ -101,7 +106,7 @@ public abstract class ConjugateDirections : KrylovSolver
             double pq = ApplyAndDot(P, Q);
             if (!double.IsFinite(pq)) return StopReason.NaNOrInfinity;
             if (pq <= 0) return StopReason.IndefiniteMatrix;
-            double rNorm = Math.Sqrt(Device.CgUpdate(rz / pq, P, Q, x, R));
+            double rNorm = Math.Sqrt(Kernels.UpdateWithNorm(rz / pq, P, Q, x, R));
             Monitor.Record(rNorm);
             if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
             if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
@@ -126,7 +131,7 @@ public abstract class ConjugateDirections : KrylovSolver
             {
                 int previous = Stride * (done % _ring), current = Stride * ((done + 1) % _ring);
                 ApplyAndDotTo(P, Q, scalars, current + PQ);
-                Device.CgStep(scalars, previous + RZ, current + PQ, current + RZ, P, Q, x, R, Z, scaling);
+                Kernels.CgStep(scalars, previous + RZ, current + PQ, current + RZ, P, Q, x, R, Z, scaling);
                 NextDirectionOnDevice(scalars, previous, current);
                 done++;
             }

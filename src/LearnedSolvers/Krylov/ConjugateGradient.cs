@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Krylov;
 
@@ -49,7 +50,7 @@ public sealed class ConjugateGradient : ConjugateDirections
             Preconditioner.Apply(R, Z);
             Device.DotTo(R, Z, scalars, current + RZ);
         }
-        Device.CgDirection(scalars, current + RZ, previous + RZ, Z, P);
+        Kernels.CgDirection(scalars, current + RZ, previous + RZ, Z, P);
     }
 
     private static IPreconditioner? CheckSymmetricLinear(IPreconditioner? preconditioner) =>

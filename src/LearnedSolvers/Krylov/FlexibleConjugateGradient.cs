@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Krylov;
 
@@ -18,7 +19,7 @@ namespace LearnedSolvers.Krylov;
 /// <para>
 /// On a device that prefers device scalars they stay there (<see cref="ConjugateDirections"/>): α from the update
 /// kernel, zᵀAp and zᵀr from one <see cref="Device.MultiDotTo"/> pass, and p ← z − (zᵀAp / pᵀAp) p from
-/// <see cref="Device.CgDirection"/> with factor −1. The preconditioner may still vary (it runs between the kernels; a
+/// <see cref="IKrylovKernels.CgDirection"/> with factor −1. The preconditioner may still vary (it runs between the kernels; a
 /// diagonal scaling such as Jacobi is fused into the update).
 /// </para>
 /// <para>
@@ -61,6 +62,6 @@ public sealed class FlexibleConjugateGradient : ConjugateDirections
     {
         if (Preconditioner is not null && FusedScaling is null) Preconditioner.Apply(R, Z);
         Device.MultiDotTo(_productAndResidual, 2, Z, scalars, current + ZQ);
-        Device.CgDirection(scalars, current + ZQ, current + PQ, Z, P, factor: -1);
+        Kernels.CgDirection(scalars, current + ZQ, current + PQ, Z, P, factor: -1);
     }
 }
