@@ -21,11 +21,6 @@ namespace LearnedSolvers.Krylov;
 /// </summary>
 public sealed class Gmres : RestartedArnoldiSolver
 {
-    /// <summary>A cycle that reduces the residual by less than this relative amount counts as no progress.</summary>
-    internal const double StagnationFactor = 1 - 1e-12;
-
-    internal const string CycleStagnated = "a full restart cycle did not reduce the residual: increase the restart length or use a stronger preconditioner";
-
     private readonly DeviceVector? _u;
 
     /// <param name="a">The square operator A.</param>

@@ -19,6 +19,11 @@ namespace LearnedSolvers.Krylov;
 public abstract class KrylovSolver : ILinearSolver
 {
     private const int MaxResidualReplacements = 3;
+
+    /// <summary>A restart cycle that reduces the residual by less than this relative amount counts as no progress.</summary>
+    private const double StagnationFactor = 1 - 1e-12;
+
+    private const string CycleStagnated = "a full restart cycle did not reduce the residual: increase the restart length or use a stronger preconditioner";
     private readonly DeviceVector _trueResidual;
     private readonly List<IDisposable> _owned = [];
     private int _solving; // 1 while a Solve runs (Interlocked)
@@ -188,15 +193,15 @@ public abstract class KrylovSolver : ILinearSolver
 
     /// <summary>
     /// The GMRES family's check after a restart, on the fresh residual norm <paramref name="next"/>: NaN, converged, or
-    /// stagnated (the cycle reduced the norm from <paramref name="previous"/> by less than <see cref="Gmres.StagnationFactor"/>);
+    /// stagnated (the cycle reduced the norm from <paramref name="previous"/> by less than <see cref="StagnationFactor"/>);
     /// null to run another cycle.
     /// </summary>
     protected StopReason? AfterRestart(double next, double previous)
     {
         if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
         if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
-        if (next < Gmres.StagnationFactor * previous) return null;
-        StopDetail = Gmres.CycleStagnated;
+        if (next < StagnationFactor * previous) return null;
+        StopDetail = CycleStagnated;
         return StopReason.Stagnation;
     }
 
