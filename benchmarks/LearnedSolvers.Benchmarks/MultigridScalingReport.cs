@@ -2,7 +2,7 @@ using System.Diagnostics;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Multigrid;
-using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 
 namespace LearnedSolvers.Benchmarks;
@@ -23,19 +23,20 @@ public static class MultigridScalingReport
         foreach (int n in sizes)
         {
             // A fresh matrix object per row: setup work cached per matrix (the ρ(D⁻¹A) estimate) must not carry over.
-            foreach (var kind in new[] { PreconditionerKind.Gmg, PreconditionerKind.Amg })
-                Row(Poisson.TwoD(n), kind, cpu);
-            if (n == 1024) Row(Poisson.TwoD(n), PreconditionerKind.Ic0, cpu);
+            foreach (var factory in new IPreconditionerFactory[] { PreconditionerFactories.Gmg(), PreconditionerFactories.Amg() })
+                Row(Poisson.TwoD(n), factory, cpu);
+            if (n == 1024) Row(Poisson.TwoD(n), PreconditionerFactories.Ic0(), cpu);
         }
     }
 
-    private static void Row(LinearSystem s, PreconditionerKind kind, Device cpu)
+    private static void Row(LinearSystem s, IPreconditionerFactory factory, Device cpu)
     {
+        var a = cpu.Upload(s.Matrix);
         var clock = Stopwatch.StartNew();
-        var m = PreconditionerFactory.Create(kind, s.Matrix, cpu)!;
+        var m = factory.Create(a)!;
         double setup = clock.Elapsed.TotalSeconds;
         var x = cpu.Allocate(s.Size);
-        var result = new ConjugateGradient(cpu.Upload(s.Matrix), m, new SolverOptions(MaxIterations: 20_000)).Solve(cpu.Upload(s.RightHandSide), x);
+        var result = new ConjugateGradient(a, m, new SolverOptions(MaxIterations: 20_000)).Solve(cpu.Upload(s.RightHandSide), x);
         string levels = "-", complexity = "-";
         if (m is MultigridPreconditioner mg)
         {
@@ -44,6 +45,6 @@ public static class MultigridScalingReport
             mg.Hierarchy.Dispose();
         }
         double solve = result.Elapsed.TotalSeconds;
-        Console.WriteLine($"| {s.GridSize} | {s.Size} | {kind.ToString().ToLowerInvariant()} | {levels} | {complexity} | {result.Iterations} | {setup:F2} | {solve:F2} | {setup + solve:F2} | {result.RelativeResidual:E1} ({result.Reason}) |");
+        Console.WriteLine($"| {s.GridSize} | {s.Size} | {factory.Name} | {levels} | {complexity} | {result.Iterations} | {setup:F2} | {solve:F2} | {setup + solve:F2} | {result.RelativeResidual:E1} ({result.Reason}) |");
     }
 }

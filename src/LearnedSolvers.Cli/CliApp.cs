@@ -27,7 +27,7 @@ public static class CliApp
         {
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
-                return Fail(error, ExitCodes.BadInput, $"{string.Join(" ", parsed.Errors.Select(e => e.Message).Distinct())} (see 'learnedsolvers {CommandPath(parsed)}--help')");
+                return Fail(error, ExitCodes.BadInput, $"{string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message)).Distinct())} (see 'learnedsolvers {CommandPath(parsed)}--help')");
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
@@ -50,6 +50,9 @@ public static class CliApp
         error.WriteLine($"error: {FirstLine(message)}");
         return code;
     }
+
+    /// <summary>The parser lists allowed values on lines of their own ("Must be one of:\n\t'cg'…"): keep them, on one line.</summary>
+    private static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static string FirstLine(string message)
     {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using LearnedSolvers.Krylov;
-using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Sequences;
 
@@ -24,7 +24,8 @@ internal static class DatasetCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "random seed" };
         var order = new Option<string>("--order") { DefaultValueFactory = _ => "skr", Description = "skr|natural" }.AcceptOnlyFromAmong("skr", "natural");
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "gcrodr", Description = "gcrodr|gmres" }.AcceptOnlyFromAmong("gcrodr", "gmres");
-        var precond = new Option<string>("--precond") { DefaultValueFactory = _ => "none", Description = "none|jacobi|ilu0" }.AcceptOnlyFromAmong("none", "jacobi", "ilu0");
+        var precond = new Option<string>("--precond") { DefaultValueFactory = _ => "none", Description = string.Join("|", PreconditionerRegistry.Names) }
+            .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 40, Description = "restart length m" };
         var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 15, Description = "GCRO-DR recycle dimension k" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance per system" };
@@ -56,7 +57,7 @@ internal static class DatasetCommand
             var options = new SequenceSolverOptions
             {
                 Method = KrylovSolvers.Parse(p.GetValue(method)!),
-                Preconditioner = PreconditionerFactory.Parse(p.GetValue(precond)!),
+                Preconditioner = PreconditionerRegistry.Get(p.GetValue(precond)!),
                 Restart = p.GetValue(restart),
                 Recycle = p.GetValue(recycle),
                 Solver = solverOptions,

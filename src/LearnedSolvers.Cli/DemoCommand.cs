@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 
 namespace LearnedSolvers.Cli;
@@ -11,18 +12,18 @@ namespace LearnedSolvers.Cli;
 /// </summary>
 internal static class DemoCommand
 {
-    private static readonly (KrylovMethod Method, PreconditionerKind Preconditioner)[] Contenders =
+    private static readonly (KrylovMethod Method, IPreconditionerFactory Preconditioner)[] Contenders =
     [
-        (KrylovMethod.Cg, PreconditionerKind.None),
-        (KrylovMethod.Pcg, PreconditionerKind.Jacobi),
-        (KrylovMethod.Pcg, PreconditionerKind.Ssor),
-        (KrylovMethod.Pcg, PreconditionerKind.Ic0),
-        (KrylovMethod.Pcg, PreconditionerKind.Amg),
-        (KrylovMethod.Pcg, PreconditionerKind.RsAmg),
-        (KrylovMethod.Pcg, PreconditionerKind.Gmg),
-        (KrylovMethod.Fcg, PreconditionerKind.Ic0),
-        (KrylovMethod.Gmres, PreconditionerKind.Ilu0),
-        (KrylovMethod.BiCgStab, PreconditionerKind.Ilu0),
+        (KrylovMethod.Cg, PreconditionerFactories.None()),
+        (KrylovMethod.Pcg, PreconditionerFactories.Jacobi()),
+        (KrylovMethod.Pcg, PreconditionerFactories.Ssor()),
+        (KrylovMethod.Pcg, PreconditionerFactories.Ic0()),
+        (KrylovMethod.Pcg, PreconditionerFactories.Amg()),
+        (KrylovMethod.Pcg, PreconditionerFactories.RsAmg()),
+        (KrylovMethod.Pcg, PreconditionerFactories.Gmg()),
+        (KrylovMethod.Fcg, PreconditionerFactories.Ic0()),
+        (KrylovMethod.Gmres, PreconditionerFactories.Ilu0()),
+        (KrylovMethod.BiCgStab, PreconditionerFactories.Ilu0()),
     ];
 
     public static Command Create(TextWriter output)
@@ -54,7 +55,7 @@ internal static class DemoCommand
             }
             catch (ZeroPivotException e)
             {
-                row = [method.ToString().ToLowerInvariant(), preconditioner.ToString().ToLowerInvariant(), "-", "-", "-", "-", $"setup failed: zero pivot at row {e.Row}"];
+                row = [method.ToString().ToLowerInvariant(), preconditioner.Name, "-", "-", "-", "-", $"setup failed: zero pivot at row {e.Row}"];
             }
             table.Add(row);
         }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
-using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Cli;
@@ -15,8 +15,8 @@ internal static class SolveCommand
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b (default: b = A * ones)" };
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr" }
             .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr");
-        var precond = new Option<string?>("--precond") { Description = "none|jacobi|ssor|ic0|ilu0|chebyshev|gmg|amg|rsamg (default: none; jacobi for pcg)" }
-            .AcceptOnlyFromAmong("none", "jacobi", "ssor", "ic0", "ilu0", "chebyshev", "gmg", "amg", "rsamg");
+        var precond = new Option<string?>("--precond") { Description = $"{string.Join("|", PreconditionerRegistry.Names)} (default: none; jacobi for pcg)" }
+            .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
         var mgSummary = new Option<bool>("--mg-summary") { Description = "print the multigrid hierarchy (levels, rows, nnz, operator complexity)" };
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES/GCRO-DR restart length m" };
         var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 10, Description = "GCRO-DR recycle dimension k (< m)" };
@@ -34,10 +34,7 @@ internal static class SolveCommand
         command.SetAction(p =>
         {
             var kind = KrylovSolvers.Parse(p.GetValue(method)!);
-            string? precondName = p.GetValue(precond);
-            var pk = precondName is null
-                ? (kind == KrylovMethod.Pcg ? PreconditionerKind.Jacobi : PreconditionerKind.None)
-                : PreconditionerFactory.Parse(precondName);
+            string precondName = p.GetValue(precond) ?? (kind == KrylovMethod.Pcg ? "jacobi" : "none");
             int m = p.GetValue(restart);
             if (m < 1) throw new UsageException($"--restart must be at least 1 (got {m})");
             int k = p.GetValue(recycle);
@@ -53,10 +50,10 @@ internal static class SolveCommand
             {
                 throw new UsageException($"bad tolerance or iteration limit: {e.ActualValue}");
             }
+            var preconditioner = PreconditionerRegistry.Get(precondName, new Dictionary<string, string> { ["omega"] = w.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
             var dev = DeviceFromName(p.GetValue(device)!);
-            // Triangular sweeps (SSOR, IC(0), ILU(0)) are CPU-only; the rest is SpMV and vector kernels (multigrid setup is on the CPU, its cycle on the device).
-            if (dev != Device.Cpu && pk is PreconditionerKind.Ssor or PreconditionerKind.Ic0 or PreconditionerKind.Ilu0)
-                throw new UsageException($"--precond {pk.ToString().ToLowerInvariant()} runs on the CPU only; with --device {dev.Name} use none, jacobi, chebyshev, gmg, amg or rsamg");
+            if (!preconditioner.Supports(dev))
+                throw new UsageException($"--precond {preconditioner.Name} runs on {preconditioner.Devices}; --device {dev.Name} is not one of them");
 
             var a = MatrixMarketReader.ReadMatrix(p.GetValue(matrix)!);
             if (!a.IsSquare) throw new UsageException($"{p.GetValue(matrix)} is {a.Rows} x {a.Columns}; solve needs a square matrix");
@@ -73,7 +70,7 @@ internal static class SolveCommand
             }
 
             var x = new double[a.Rows];
-            var report = SolveRunner.Run(a, b, x, kind, pk, options, m, dev, recycle: k, ssorOmega: w, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
+            var report = SolveRunner.Run(a, b, x, kind, preconditioner, options, m, dev, recycle: k, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
             if (p.GetValue(outPath) is { } xPath) MatrixMarketWriter.WriteVector(xPath, x);
             if (p.GetValue(json)) output.WriteLine(report.ToJson());
             else

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Multigrid;
-using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Cli;
@@ -10,15 +10,15 @@ namespace LearnedSolvers.Cli;
 /// <summary>Runs one configured solve and measures it; shared by `solve` and `demo`.</summary>
 internal static class SolveRunner
 {
-    public static SolveReport Run(CsrMatrix a, double[] b, double[] x, KrylovMethod method, PreconditionerKind preconditioner,
-        SolverOptions options, int restart, Device device, string? methodLabel = null, TextWriter? hierarchyOut = null, int recycle = 10, double ssorOmega = 1.0)
+    public static SolveReport Run(CsrMatrix a, double[] b, double[] x, KrylovMethod method, IPreconditionerFactory preconditioner,
+        SolverOptions options, int restart, Device device, string? methodLabel = null, TextWriter? hierarchyOut = null, int recycle = 10)
     {
         if (!a.IsSquare) throw new UsageException($"the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
         if (b.Length != a.Rows) throw new UsageException($"the right-hand side has {b.Length} entries; the matrix has {a.Rows} rows");
 
         var clock = Stopwatch.StartNew();
         var deviceMatrix = device.Upload(a);
-        var m = PreconditionerFactory.Create(preconditioner, a, device, ssorOmega);
+        var m = preconditioner.Create(deviceMatrix);
         if (hierarchyOut is not null && m is MultigridPreconditioner multigrid) hierarchyOut.WriteLine(multigrid.Hierarchy.Summary());
         var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
         var db = device.Upload(b);
@@ -29,7 +29,7 @@ internal static class SolveRunner
         dx.CopyTo(x);
         return new SolveReport(
             methodLabel ?? method.ToString().ToLowerInvariant(),
-            preconditioner.ToString().ToLowerInvariant(),
+            preconditioner.Name,
             device.Name,
             a.Rows,
             a.NonZeros,

@@ -54,18 +54,61 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
         CheckSpmv(x, y);
         lock (_gate)
         {
-            _job.X = ((CpuVector)x).Data;
-            _job.Y = ((CpuVector)y).Data;
+            _job.X = ((CpuVector)x).Memory;
+            _job.Y = ((CpuVector)y).Memory;
             _job.WithDot = withDot;
-            _job.B = (b as CpuVector)?.Data;
+            _job.B = b is null ? default : ((CpuVector)b).Memory;
             ((CpuDevice)Device).Team.Run(_job, BlockCount);
             double s = 0;
             if (withDot)
                 for (int block = 0; block < BlockCount; block++) s += _job.Partials[block];
-            _job.X = _job.Y = _job.B = null;
+            _job.X = _job.Y = _job.B = default;
             return s;
         }
     }
+
+    /// <summary>Y = A X for k columns at once: each row block streams its part of A once for all columns.</summary>
+    public override void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y) => RunBlock(x, y, CheckBlockSpmv(x, y), withDot: false, []);
+
+    /// <summary>Y = A X with the k dots xᵀy fused per row block, summed in the order of the single-vector <see cref="ApplyAndDot(DeviceVector, DeviceVector)"/>.</summary>
+    public override void ApplyAndDot(DeviceBuffer<double> x, DeviceBuffer<double> y, Span<double> xty)
+    {
+        int k = CheckBlockSpmv(x, y);
+        CheckBlockDots(k, xty.Length);
+        RunBlock(x, y, k, withDot: true, xty);
+    }
+
+    private void RunBlock(DeviceBuffer<double> x, DeviceBuffer<double> y, int k, bool withDot, Span<double> xty)
+    {
+        if (k == 0) return;
+        var xs = CpuBufferMemory(x);
+        var ys = CpuBufferMemory(y);
+        lock (_gate)
+        {
+            _job.X = xs;
+            _job.Y = ys;
+            _job.BlockColumns = k;
+            _job.WithDot = withDot;
+            if (withDot) _job.EnsureBlockPartials(k);
+            ((CpuDevice)Device).Team.Run(_job, BlockCount);
+            if (withDot)
+                for (int j = 0; j < k; j++)
+                {
+                    double s = 0;
+                    for (int block = 0; block < BlockCount; block++) s += _job.BlockPartials[block * k + j];
+                    xty[j] = s;
+                }
+            _job.X = _job.Y = default;
+            _job.BlockColumns = 0;
+        }
+    }
+
+    private static CpuMemory<double> CpuBufferMemory(DeviceBuffer<double> block) => block switch
+    {
+        CpuBuffer<double> b => b.Memory,
+        CpuVector v => v.Memory,
+        _ => throw new DeviceMismatchException($"A buffer of type {block.GetType().Name} is not CPU memory."),
+    };
 
     /// <summary>Row boundaries such that each block holds about <paramref name="entriesPerBlock"/> entries (at least one row).</summary>
     internal static int[] PartitionRows(CsrMatrix a, int entriesPerBlock)
@@ -93,16 +136,32 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
 
     private sealed class SpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
     {
-        public double[]? X, Y, B;
+        public CpuMemory<double> X, Y, B;
         public bool WithDot;
+        public int BlockColumns;
         public readonly double[] Partials = new double[blockStarts.Length - 1];
+        public double[] BlockPartials = [];
+
+        public void EnsureBlockPartials(int columns)
+        {
+            int needed = (blockStarts.Length - 1) * columns;
+            if (BlockPartials.Length < needed) BlockPartials = new double[needed];
+        }
 
         public override void RunChunk(int chunk)
         {
             int r0 = blockStarts[chunk], r1 = blockStarts[chunk + 1];
-            if (B is null) a.MultiplyRows(r0, r1, X, Y);
-            else a.ResidualRows(r0, r1, X, B, Y);
-            if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X!, Y!, r0, r1 - r0);
+            if (BlockColumns > 0)
+            {
+                a.MultiplyRowsBlock(r0, r1, X.Span, Y.Span, BlockColumns);
+                if (WithDot)
+                    for (int j = 0; j < BlockColumns; j++)
+                        BlockPartials[chunk * BlockColumns + j] = CpuVectorKernels.Dot(X.Window(j * a.Columns, a.Columns), Y.Window(j * a.Rows, a.Rows), r0, r1 - r0);
+                return;
+            }
+            if (B.Array is null) a.MultiplyRows(r0, r1, X.Span, Y.Span);
+            else a.ResidualRows(r0, r1, X.Span, B.Span, Y.Span);
+            if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X, Y, r0, r1 - r0);
         }
     }
 }

@@ -35,7 +35,17 @@ public sealed class CpuDevice : Device
 
     protected override T CreateKernels<T>(KernelFamily<T> family) => family.CreateFor(this);
 
-    public override DeviceVector Allocate(int length) => new CpuVector(this, new double[length]);
+    public override DeviceVector Allocate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new CpuVector(this, new CpuMemory<double>(new double[length], 0, length));
+    }
+
+    public override DeviceBuffer<T> Allocate<T>(Shape shape)
+    {
+        if (shape.Rank == 0) throw new ArgumentException("The shape has no dimensions.", nameof(shape));
+        return CpuBuffer<T>.Create(this, new CpuMemory<T>(new T[shape.Length], 0, shape.Length), shape, null);
+    }
 
     public override DeviceCsrMatrix Upload(CsrMatrix matrix) => new CpuCsrMatrix(this, matrix);
 
@@ -72,13 +82,13 @@ public sealed class CpuDevice : Device
     {
         var xs = Data(x, nameof(x));
         var ys = Data(y, nameof(y), xs.Length);
-        return Reduce(VectorOp.Dot, 0, xs, 0, ys, null, null, xs.Length);
+        return Reduce(VectorOp.Dot, 0, xs, 0, ys, default, default, xs.Length);
     }
 
     public override void Axpy(double alpha, DeviceVector x, DeviceVector y)
     {
         var xs = Data(x, nameof(x));
-        Map(VectorOp.Axpy, alpha, xs, 0, Data(y, nameof(y), xs.Length), null, xs.Length);
+        Map(VectorOp.Axpy, alpha, xs, 0, Data(y, nameof(y), xs.Length), default, xs.Length);
     }
 
     public override void Axpby(double alpha, DeviceVector x, double beta, DeviceVector y)
@@ -97,19 +107,19 @@ public sealed class CpuDevice : Device
     public override void Scale(double alpha, DeviceVector x)
     {
         var xs = Data(x, nameof(x));
-        Map(VectorOp.Scale, alpha, xs, 0, null, null, xs.Length);
+        Map(VectorOp.Scale, alpha, xs, 0, default, default, xs.Length);
     }
 
     public override void Copy(DeviceVector source, DeviceVector destination)
     {
         var s = Data(source, nameof(source));
-        Map(VectorOp.Copy, 0, s, 0, Data(destination, nameof(destination), s.Length), null, s.Length);
+        Map(VectorOp.Copy, 0, s, 0, Data(destination, nameof(destination), s.Length), default, s.Length);
     }
 
     public override void Fill(DeviceVector x, double value)
     {
         var xs = Data(x, nameof(x));
-        Map(VectorOp.Fill, value, xs, 0, null, null, xs.Length);
+        Map(VectorOp.Fill, value, xs, 0, default, default, xs.Length);
     }
 
     public override void PointwiseMultiply(DeviceVector a, DeviceVector x, DeviceVector y)
@@ -136,7 +146,7 @@ public sealed class CpuDevice : Device
         lock (_jobGate)
         {
             var partials = _job.Partials(chunks * count);
-            _job.Set(VectorOp.MultiDot, 0, ws, 0, null, null, null, ws.Length, chunk);
+            _job.Set(VectorOp.MultiDot, 0, ws, 0, default, default, default, ws.Length, chunk);
             _job.Basis = basis;
             _job.BasisCount = count;
             _team.Run(_job, chunks);
@@ -160,7 +170,7 @@ public sealed class CpuDevice : Device
             var coeffs = _job.Coefficients(count);
             coefficients[..count].CopyTo(coeffs);
             int chunk = BasisChunkSize(count);
-            _job.Set(VectorOp.MultiAxpy, 0, ws, 0, null, null, null, ws.Length, chunk);
+            _job.Set(VectorOp.MultiAxpy, 0, ws, 0, default, default, default, ws.Length, chunk);
             _job.Basis = basis;
             _job.BasisCount = count;
             _team.Run(_job, ChunkCount(ws.Length, chunk));
@@ -180,7 +190,7 @@ public sealed class CpuDevice : Device
         lock (_jobGate)
         {
             var partials = _job.Partials(chunks * block);
-            _job.Set(VectorOp.MultiDotBlock, 0, [], 0, null, null, null, n, chunk);
+            _job.Set(VectorOp.MultiDotBlock, 0, default, 0, default, default, default, n, chunk);
             _job.Basis = basis;
             _job.BasisCount = count;
             _job.Vectors = vectors;
@@ -208,7 +218,7 @@ public sealed class CpuDevice : Device
         {
             var coeffs = _job.Coefficients(outputCount * ld);
             coefficients[..((outputCount - 1) * ld + count)].CopyTo(coeffs);
-            _job.Set(VectorOp.LinearCombinations, 0, [], 0, null, null, null, n, chunk);
+            _job.Set(VectorOp.LinearCombinations, 0, default, 0, default, default, default, n, chunk);
             _job.Basis = basis;
             _job.BasisCount = count;
             _job.Vectors = outputs;
@@ -253,21 +263,21 @@ public sealed class CpuDevice : Device
 
     private const int MinimumBasisChunk = 1024;
 
-    private void Map(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, int length)
+    private void Map(VectorOp op, double alpha, CpuMemory<double> x, double beta, CpuMemory<double> y, CpuMemory<double> z, int length)
     {
         if (length <= ChunkSize)
         {
-            VectorJob.RunSlice(op, alpha, x, beta, y, z, null, 0, length);
+            VectorJob.RunSlice(op, alpha, x, beta, y, z, default, 0, length);
             return;
         }
         lock (_jobGate)
         {
-            _job.Set(op, alpha, x, beta, y, z, null, length);
+            _job.Set(op, alpha, x, beta, y, z, default, length);
             _team.Run(_job, ChunkCount(length));
         }
     }
 
-    private double Reduce(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int length)
+    private double Reduce(VectorOp op, double alpha, CpuMemory<double> x, double beta, CpuMemory<double> y, CpuMemory<double> z, CpuMemory<double> w, int length)
     {
         if (length <= ChunkSize) return VectorJob.RunReduction(op, alpha, x, y, z, w, 0, length);
         int chunks = ChunkCount(length);
@@ -282,14 +292,14 @@ public sealed class CpuDevice : Device
         }
     }
 
-    private double[] Data(DeviceVector v, string argument, int expectedLength = -1)
+    private static CpuMemory<double> Data(DeviceVector v, string argument, int expectedLength = -1)
     {
         ArgumentNullException.ThrowIfNull(v, argument);
         if (v is not CpuVector c)
             throw new DeviceMismatchException($"{argument} lives on device '{v.Device.Name}', but the operation runs on 'cpu'.");
         if (expectedLength >= 0 && c.Length != expectedLength)
             throw new DeviceMismatchException($"{argument} has length {c.Length}; expected {expectedLength}.");
-        return c.Data;
+        return c.Memory;
     }
 
     private enum VectorOp
@@ -313,8 +323,8 @@ public sealed class CpuDevice : Device
     {
         private VectorOp _op;
         private double _alpha, _beta;
-        private double[] _x = [];
-        private double[]? _y, _z, _w;
+        private CpuMemory<double> _x;
+        private CpuMemory<double> _y, _z, _w;
         private int _length, _chunkSize = ChunkSize;
         private double[] _partials = new double[64];
         private double[] _coefficients = new double[64];
@@ -333,7 +343,7 @@ public sealed class CpuDevice : Device
             return _coefficients;
         }
 
-        public void Set(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int length, int chunkSize = ChunkSize)
+        public void Set(VectorOp op, double alpha, CpuMemory<double> x, double beta, CpuMemory<double> y, CpuMemory<double> z, CpuMemory<double> w, int length, int chunkSize = ChunkSize)
         {
             _chunkSize = chunkSize;
             _op = op;
@@ -375,23 +385,23 @@ public sealed class CpuDevice : Device
             }
         }
 
-        public static double RunReduction(VectorOp op, double alpha, double[] x, double[]? y, double[]? z, double[]? w, int start, int length) => op switch
+        public static double RunReduction(VectorOp op, double alpha, CpuMemory<double> x, CpuMemory<double> y, CpuMemory<double> z, CpuMemory<double> w, int start, int length) => op switch
         {
-            VectorOp.Dot => CpuVectorKernels.Dot(x, y!, start, length),
-            VectorOp.UpdateWithNorm => CpuVectorKernels.UpdateWithNorm(alpha, x, y!, z!, w!, start, length),
+            VectorOp.Dot => CpuVectorKernels.Dot(x, y, start, length),
+            VectorOp.UpdateWithNorm => CpuVectorKernels.UpdateWithNorm(alpha, x, y, z, w, start, length),
             _ => throw new InvalidOperationException($"{op} is not a reduction."),
         };
 
-        public static void RunSlice(VectorOp op, double alpha, double[] x, double beta, double[]? y, double[]? z, double[]? w, int start, int length)
+        public static void RunSlice(VectorOp op, double alpha, CpuMemory<double> x, double beta, CpuMemory<double> y, CpuMemory<double> z, CpuMemory<double> w, int start, int length)
         {
             switch (op)
             {
-                case VectorOp.Axpy: CpuVectorKernels.Axpy(alpha, x, y!, start, length); break;
-                case VectorOp.Waxpby: CpuVectorKernels.Waxpby(alpha, x, beta, y!, z!, start, length); break;
+                case VectorOp.Axpy: CpuVectorKernels.Axpy(alpha, x, y, start, length); break;
+                case VectorOp.Waxpby: CpuVectorKernels.Waxpby(alpha, x, beta, y, z, start, length); break;
                 case VectorOp.Scale: CpuVectorKernels.Scale(alpha, x, start, length); break;
-                case VectorOp.Copy: x.AsSpan(start, length).CopyTo(y.AsSpan(start, length)); break;
-                case VectorOp.Fill: x.AsSpan(start, length).Fill(alpha); break;
-                case VectorOp.PointwiseMultiply: CpuVectorKernels.PointwiseMultiply(x, y!, z!, start, length); break;
+                case VectorOp.Copy: x.Slice(start, length).CopyTo(y.Slice(start, length)); break;
+                case VectorOp.Fill: x.Slice(start, length).Fill(alpha); break;
+                case VectorOp.PointwiseMultiply: CpuVectorKernels.PointwiseMultiply(x, y, z, start, length); break;
                 default: throw new InvalidOperationException($"{op} is not an element-wise kernel.");
             }
         }

@@ -13,10 +13,10 @@ internal static class CpuVectorKernels
     private static readonly int W = Vector<double>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Dot(double[] x, double[] y, int start, int length)
+    public static double Dot(CpuMemory<double> x, CpuMemory<double> y, int start, int length)
     {
-        ref double xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), start);
-        ref double yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), start);
+        ref double xr = ref x.At(start);
+        ref double yr = ref y.At(start);
         var a0 = Vector<double>.Zero;
         var a1 = Vector<double>.Zero;
         int i = 0;
@@ -32,11 +32,11 @@ internal static class CpuVectorKernels
 
     /// <summary>z = αx + βy over the slice.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Waxpby(double alpha, double[] x, double beta, double[] y, double[] z, int start, int length)
+    public static void Waxpby(double alpha, CpuMemory<double> x, double beta, CpuMemory<double> y, CpuMemory<double> z, int start, int length)
     {
-        ref double xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), start);
-        ref double yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), start);
-        ref double zr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(z), start);
+        ref double xr = ref x.At(start);
+        ref double yr = ref y.At(start);
+        ref double zr = ref z.At(start);
         var va = new Vector<double>(alpha);
         var vb = new Vector<double>(beta);
         int i = 0;
@@ -47,10 +47,10 @@ internal static class CpuVectorKernels
 
     /// <summary>y = αx + y over the slice.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Axpy(double alpha, double[] x, double[] y, int start, int length)
+    public static void Axpy(double alpha, CpuMemory<double> x, CpuMemory<double> y, int start, int length)
     {
-        ref double xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), start);
-        ref double yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), start);
+        ref double xr = ref x.At(start);
+        ref double yr = ref y.At(start);
         var va = new Vector<double>(alpha);
         int i = 0;
         for (; i <= length - W; i += W)
@@ -63,9 +63,9 @@ internal static class CpuVectorKernels
     /// four dot products). Each product keeps its own lanes, summed in a fixed order: deterministic.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiDot(IReadOnlyList<DeviceVector> basis, int count, double[] w, int start, int length, Span<double> result)
+    public static void MultiDot(IReadOnlyList<DeviceVector> basis, int count, CpuMemory<double> w, int start, int length, Span<double> result)
     {
-        ref double wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), start);
+        ref double wr = ref w.At(start);
         int b = 0;
         for (; b + 4 <= count; b += 4)
         {
@@ -97,14 +97,14 @@ internal static class CpuVectorKernels
             result[b + 2] = s2;
             result[b + 3] = s3;
         }
-        for (; b < count; b++) result[b] = Dot(((CpuVector)basis[b]).Data, w, start, length);
+        for (; b < count; b++) result[b] = Dot(((CpuVector)basis[b]).Memory, w, start, length);
     }
 
     /// <summary>w ← w − Σ_i c_i basis[i] over the slice, four basis vectors per sweep over w.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiAxpy(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, double[] w, int start, int length)
+    public static void MultiAxpy(IReadOnlyList<DeviceVector> basis, int count, ReadOnlySpan<double> coefficients, CpuMemory<double> w, int start, int length)
     {
-        ref double wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), start);
+        ref double wr = ref w.At(start);
         int b = 0;
         for (; b + 4 <= count; b += 4)
         {
@@ -127,7 +127,7 @@ internal static class CpuVectorKernels
             for (; i < length; i++)
                 Unsafe.Add(ref wr, i) -= c0 * Unsafe.Add(ref v0, i) + c1 * Unsafe.Add(ref v1, i) + c2 * Unsafe.Add(ref v2, i) + c3 * Unsafe.Add(ref v3, i);
         }
-        for (; b < count; b++) Axpy(-coefficients[b], ((CpuVector)basis[b]).Data, w, start, length);
+        for (; b < count; b++) Axpy(-coefficients[b], ((CpuVector)basis[b]).Memory, w, start, length);
     }
 
     /// <summary>
@@ -197,12 +197,12 @@ internal static class CpuVectorKernels
             }
             for (; b < count; b++)
             {
-                var v = ((CpuVector)basis[b]).Data;
-                r0[b] = Dot(v, ((CpuVector)vectors[j]).Data, start, length);
-                r1[b] = Dot(v, ((CpuVector)vectors[j + 1]).Data, start, length);
+                var v = ((CpuVector)basis[b]).Memory;
+                r0[b] = Dot(v, ((CpuVector)vectors[j]).Memory, start, length);
+                r1[b] = Dot(v, ((CpuVector)vectors[j + 1]).Memory, start, length);
             }
         }
-        if (j < vectorCount) MultiDot(basis, count, ((CpuVector)vectors[j]).Data, start, length, result.Slice(j * count, count));
+        if (j < vectorCount) MultiDot(basis, count, ((CpuVector)vectors[j]).Memory, start, length, result.Slice(j * count, count));
     }
 
     /// <summary>
@@ -262,20 +262,20 @@ internal static class CpuVectorKernels
             }
             for (; b < count; b++)
             {
-                var v = ((CpuVector)basis[b]).Data;
-                Axpy(c0[b], v, ((CpuVector)outputs[j]).Data, start, length);
-                if (pair) Axpy(c1[b], v, ((CpuVector)outputs[j + 1]).Data, start, length);
+                var v = ((CpuVector)basis[b]).Memory;
+                Axpy(c0[b], v, ((CpuVector)outputs[j]).Memory, start, length);
+                if (pair) Axpy(c1[b], v, ((CpuVector)outputs[j + 1]).Memory, start, length);
             }
         }
     }
 
     private static ref double Slice(DeviceVector v, int start) =>
-        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(((CpuVector)v).Data), start);
+        ref ((CpuVector)v).Memory.At(start);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scale(double alpha, double[] x, int start, int length)
+    public static void Scale(double alpha, CpuMemory<double> x, int start, int length)
     {
-        ref double xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), start);
+        ref double xr = ref x.At(start);
         var va = new Vector<double>(alpha);
         int i = 0;
         for (; i <= length - W; i += W) (va * Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref xr, (nuint)i);
@@ -283,11 +283,11 @@ internal static class CpuVectorKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PointwiseMultiply(double[] a, double[] x, double[] y, int start, int length)
+    public static void PointwiseMultiply(CpuMemory<double> a, CpuMemory<double> x, CpuMemory<double> y, int start, int length)
     {
-        ref double ar = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), start);
-        ref double xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), start);
-        ref double yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), start);
+        ref double ar = ref a.At(start);
+        ref double xr = ref x.At(start);
+        ref double yr = ref y.At(start);
         int i = 0;
         for (; i <= length - W; i += W)
             (Vector.LoadUnsafe(ref ar, (nuint)i) * Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
@@ -296,12 +296,12 @@ internal static class CpuVectorKernels
 
     /// <summary>x += αp; r −= αq; returns the slice's ‖r‖².</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double UpdateWithNorm(double alpha, double[] p, double[] q, double[] x, double[] r, int start, int length)
+    public static double UpdateWithNorm(double alpha, CpuMemory<double> p, CpuMemory<double> q, CpuMemory<double> x, CpuMemory<double> r, int start, int length)
     {
-        ref double pr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p), start);
-        ref double qr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(q), start);
-        ref double xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), start);
-        ref double rr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(r), start);
+        ref double pr = ref p.At(start);
+        ref double qr = ref q.At(start);
+        ref double xr = ref x.At(start);
+        ref double rr = ref r.At(start);
         var va = new Vector<double>(alpha);
         var acc = Vector<double>.Zero;
         int i = 0;

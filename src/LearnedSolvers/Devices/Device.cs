@@ -77,6 +77,19 @@ public abstract class Device : IDisposable
         return v;
     }
 
+    /// <summary>A zero buffer of <typeparamref name="T"/> (float or double) with the given shape; a rank-1 double buffer is a <see cref="DeviceVector"/>.</summary>
+    public abstract DeviceBuffer<T> Allocate<T>(Shape shape) where T : unmanaged;
+
+    /// <summary>A device copy of host values, with the given shape (of the same length).</summary>
+    public DeviceBuffer<T> Upload<T>(ReadOnlySpan<T> values, Shape shape) where T : unmanaged
+    {
+        if (values.Length != shape.Length)
+            throw new ArgumentException($"{values.Length} values were given for the shape {shape} of {shape.Length} elements.", nameof(values));
+        var buffer = Allocate<T>(shape);
+        buffer.CopyFrom(values);
+        return buffer;
+    }
+
     /// <summary>Uploads a matrix once; the result is an operator on this device.</summary>
     public abstract DeviceCsrMatrix Upload(CsrMatrix matrix);
 

@@ -3,7 +3,7 @@ using LearnedSolvers.Sparse;
 namespace LearnedSolvers.Devices;
 
 /// <summary>A CSR matrix uploaded once to a device and applied there as an operator (y = A x).</summary>
-public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IDisposable
+public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IBlockOperator, IDisposable
 {
     protected DeviceCsrMatrix(Device device, CsrMatrix host)
     {
@@ -45,16 +45,66 @@ public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IDisp
 
     private DeviceVector? _scratch;
 
+    /// <summary>
+    /// Y = A X for column-major blocks X ([k, Columns]) and Y ([k, Rows]). This default applies the columns one by one;
+    /// a backend overrides it with a kernel that reads A once for all k columns.
+    /// </summary>
+    public virtual void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y)
+    {
+        int k = CheckBlockSpmv(x, y);
+        for (int j = 0; j < k; j++) Apply(x.Column(j), y.Column(j));
+    }
+
+    /// <summary>Y = A X and xty[j] = X[:, j]ᵀ Y[:, j]. This default applies the block, then takes the k dots.</summary>
+    public virtual void ApplyAndDot(DeviceBuffer<double> x, DeviceBuffer<double> y, Span<double> xty)
+    {
+        int k = CheckBlockSpmv(x, y);
+        CheckBlockDots(k, xty.Length);
+        Apply(x, y);
+        for (int j = 0; j < k; j++) xty[j] = Device.Dot(x.Column(j), y.Column(j));
+    }
+
+    /// <summary>Checks that a square matrix has room for k dots.</summary>
+    protected void CheckBlockDots(int k, int length)
+    {
+        if (Rows != Columns) throw new InvalidOperationException($"ApplyAndDot needs a square matrix; this one is {Rows} x {Columns}.");
+        if (length < k) throw new ArgumentException($"Room for {length} dots; the block has {k} columns.", "xty");
+    }
+
+    /// <summary>Checks the blocks of Y = A X: on this device, [k, Columns] and [k, Rows], not the same buffer; returns k.</summary>
+    protected int CheckBlockSpmv(DeviceBuffer<double> x, DeviceBuffer<double> y)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        foreach (var (block, name) in new[] { (x, nameof(x)), (y, nameof(y)) })
+            if (!ReferenceEquals(block.Device, Device))
+                throw new DeviceMismatchException($"{name} lives on device '{block.Device.Name}', but the matrix on '{Device.Name}'.");
+        if (x.Shape.Rank != 2 || x.Shape[1] != Columns)
+            throw new ArgumentException($"x must be a block [k, {Columns}] (k columns of length {Columns}); its shape is {x.Shape}.", nameof(x));
+        if (y.Shape.Rank != 2 || y.Shape[1] != Rows || y.Shape[0] != x.Shape[0])
+            throw new ArgumentException($"y must be a block [{x.Shape[0]}, {Rows}]; its shape is {y.Shape}.", nameof(y));
+        if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same block).", nameof(y));
+        return x.Shape[0];
+    }
+
     /// <summary>Checks x and y of y = A x: on this device, of the matrix's sizes, and not the same vector.</summary>
     protected void CheckSpmv(DeviceVector x, DeviceVector y)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         Device.Check(x, Columns, nameof(x));
         Device.Check(y, Rows, nameof(y));
         if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same vector).", nameof(y));
     }
 
+    /// <summary>True once disposed; any later use throws <see cref="ObjectDisposedException"/>, on every device.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    private int _disposed;
+
     public virtual void Dispose()
     {
+        Volatile.Write(ref _disposed, 1);
         _scratch?.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -23,17 +23,28 @@ public abstract class DeviceScalars : IDisposable
     /// <summary>Sets all scalars from the host.</summary>
     public abstract void CopyFrom(ReadOnlySpan<double> source);
 
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    /// <summary>True once disposed; any later use throws <see cref="ObjectDisposedException"/>, on every device.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    private int _disposed;
+
+    public virtual void Dispose()
+    {
+        Volatile.Write(ref _disposed, 1);
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Throws unless <paramref name="count"/> slots from <paramref name="slot"/> lie inside.</summary>
     internal void CheckSlots(int slot, int count, string argument)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (slot < 0 || slot + count > Count)
             throw new ArgumentOutOfRangeException(argument, slot, $"Slots {slot}..{slot + count - 1} lie outside the {Count} scalars.");
     }
 
     protected void CheckLength(int length, string argument)
     {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         if (length != Count) throw new ArgumentException($"{argument} has {length} entries; there are {Count} scalars.", argument);
     }
 }

@@ -1,34 +1,20 @@
 namespace LearnedSolvers.Devices;
 
-/// <summary>A vector of doubles that lives on a <see cref="Devices.Device"/>. Host copies happen only when asked.</summary>
-public abstract class DeviceVector : IDisposable
+/// <summary>
+/// A vector of doubles that lives on a <see cref="Devices.Device"/>: the rank-1 double <see cref="DeviceBuffer{T}"/>
+/// the solvers work on. Host copies happen only when asked.
+/// </summary>
+public abstract class DeviceVector : DeviceBuffer<double>
 {
-    protected DeviceVector(Device device, int length)
+    protected DeviceVector(Device device, int length, DeviceBuffer<double>? parent = null) : base(device, Shape.Vector(CheckedLength(length)), parent)
     {
-        ArgumentNullException.ThrowIfNull(device);
+    }
+
+    private static int CheckedLength(int length)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        Device = device;
-        Length = length;
+        return length;
     }
-
-    public Device Device { get; }
-    public int Length { get; }
-
-    /// <summary>Overwrites this vector with host values (same length).</summary>
-    public abstract void CopyFrom(ReadOnlySpan<double> source);
-
-    /// <summary>Copies this vector into host memory (same length).</summary>
-    public abstract void CopyTo(Span<double> destination);
-
-    /// <summary>A new host array holding this vector.</summary>
-    public double[] ToArray()
-    {
-        var a = new double[Length];
-        CopyTo(a);
-        return a;
-    }
-
-    public virtual void Dispose() => GC.SuppressFinalize(this);
 
     protected void CheckLength(int length, string argument)
     {

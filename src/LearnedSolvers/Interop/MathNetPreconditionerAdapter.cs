@@ -60,8 +60,8 @@ public sealed class MathNetPreconditionerAdapter : IPreconditioner
     {
         Device.Check(x, Rows, nameof(x));
         Device.Check(y, Rows, nameof(y));
-        CpuVector.DataOf(x, nameof(MathNetPreconditionerAdapter)).AsSpan().CopyTo(_rhs);
+        CpuVector.SpanOf(x, nameof(MathNetPreconditionerAdapter)).CopyTo(_rhs);
         _inner.Approximate(_rhsVector, _lhsVector);
-        _lhs.AsSpan().CopyTo(CpuVector.DataOf(y, nameof(MathNetPreconditionerAdapter)));
+        _lhs.AsSpan().CopyTo(CpuVector.SpanOf(y, nameof(MathNetPreconditionerAdapter)));
     }
 }

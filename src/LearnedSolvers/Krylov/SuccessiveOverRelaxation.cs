@@ -44,8 +44,8 @@ public sealed class SuccessiveOverRelaxation : KrylovSolver
 
     protected override StopReason Iterate(DeviceVector b, DeviceVector x)
     {
-        var rhs = CpuVector.DataOf(b, nameof(SuccessiveOverRelaxation));
-        var solution = CpuVector.DataOf(x, nameof(SuccessiveOverRelaxation));
+        var rhs = CpuVector.SpanOf(b, nameof(SuccessiveOverRelaxation));
+        var solution = CpuVector.SpanOf(x, nameof(SuccessiveOverRelaxation));
         if (StartResidual(b, x, _r, out double norm) is { } stop) return stop;
         int[] rp = _a.RowPointers, ci = _a.ColumnIndices;
         double[] v = _a.Values;

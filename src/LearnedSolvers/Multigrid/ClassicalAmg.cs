@@ -14,12 +14,27 @@ namespace LearnedSolvers.Multigrid;
 /// </summary>
 public static class ClassicalAmg
 {
-    /// <summary>Builds the hierarchy; <see cref="MultigridOptions.StrengthThreshold"/> is θ (0.25 is the usual choice for 2D, pass it explicitly).</summary>
-    public static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options = null, Device? device = null)
+    /// <summary>The options used when none are given: the shared defaults with θ = 0.25, the usual choice for 2D problems.</summary>
+    public static MultigridOptions DefaultOptions { get; } = new() { StrengthThreshold = 0.25 };
+
+    /// <summary>Builds the hierarchy; <see cref="MultigridOptions.StrengthThreshold"/> is θ, and null options are <see cref="DefaultOptions"/>.</summary>
+    public static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options = null, Device? device = null) => Build(a, options, device, uploaded: null);
+
+    /// <summary>
+    /// The hierarchy for a matrix already on its device: the finest level uses <paramref name="a"/> itself (no second
+    /// copy of A), and the caller keeps ownership of it. Null options are <see cref="DefaultOptions"/>.
+    /// </summary>
+    public static MultigridHierarchy Build(DeviceCsrMatrix a, MultigridOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Build(a.Host, options, a.Device, a);
+    }
+
+    private static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options, Device? device, DeviceCsrMatrix? uploaded)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (!a.IsSquare) throw new ArgumentException($"AMG needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
-        options ??= new MultigridOptions { StrengthThreshold = 0.25 };
+        options ??= DefaultOptions;
         options.Validate();
         var clock = Stopwatch.StartNew();
         var matrices = new List<CsrMatrix> { a };
@@ -34,7 +49,7 @@ public static class ClassicalAmg
             prolongations.Add(p);
             matrices.Add(SparseProduct.Galerkin(level, p));
         }
-        return new MultigridHierarchy(matrices, prolongations, options, device ?? Device.Cpu, "classical (Ruge–Stüben)", clock.Elapsed);
+        return new MultigridHierarchy(matrices, prolongations, options, device ?? Device.Cpu, "classical (Ruge–Stüben)", clock.Elapsed, uploaded);
     }
 
     /// <summary>strong[k] for each stored entry k: an off-diagonal with −a_ij ≥ θ max_{l≠i}(−a_il).</summary>

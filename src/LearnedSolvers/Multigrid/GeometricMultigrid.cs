@@ -34,8 +34,24 @@ public static class GeometricMultigrid
         return Build(a, n, dimension, options, device);
     }
 
+    /// <summary>
+    /// The hierarchy for a matrix already on its device, recognized as a 5- or 7-point stencil on a square or cubic
+    /// grid: the finest level uses <paramref name="a"/> itself (no second copy of A), and the caller keeps ownership of it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The matrix is not such a stencil.</exception>
+    public static MultigridHierarchy Build(DeviceCsrMatrix a, MultigridOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (!StructuredGridDetector.TryDetect(a.Host, out int n, out int dimension))
+            throw new ArgumentException($"The {a.Rows} x {a.Columns} matrix is not a 5-point or 7-point stencil on a square or cubic grid, which geometric multigrid needs: use AMG.", nameof(a));
+        return Build(a.Host, n, dimension, options, a.Device, a);
+    }
+
     /// <summary>The hierarchy for a matrix on an n^d grid (n = <paramref name="gridSize"/>, d = <paramref name="dimension"/>, unknowns row-major).</summary>
-    public static MultigridHierarchy Build(CsrMatrix a, int gridSize, int dimension, MultigridOptions? options = null, Device? device = null)
+    public static MultigridHierarchy Build(CsrMatrix a, int gridSize, int dimension, MultigridOptions? options = null, Device? device = null) =>
+        Build(a, gridSize, dimension, options, device, uploaded: null);
+
+    private static MultigridHierarchy Build(CsrMatrix a, int gridSize, int dimension, MultigridOptions? options, Device? device, DeviceCsrMatrix? uploaded)
     {
         ArgumentNullException.ThrowIfNull(a);
         options ??= new MultigridOptions();
@@ -54,7 +70,7 @@ public static class GeometricMultigrid
             matrices.Add(SparseProduct.Galerkin(matrices[^1], p));
             n /= 2;
         }
-        return new MultigridHierarchy(matrices, prolongations, options, device ?? Device.Cpu, "geometric", clock.Elapsed);
+        return new MultigridHierarchy(matrices, prolongations, options, device ?? Device.Cpu, "geometric", clock.Elapsed, uploaded);
     }
 
     /// <summary>d-linear interpolation from the (n/2)^d coarse grid to the n^d fine grid.</summary>

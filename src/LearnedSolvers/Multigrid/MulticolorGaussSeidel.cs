@@ -49,9 +49,9 @@ public sealed class MulticolorGaussSeidel : ISmoother
 
     public void Smooth(DeviceVector b, DeviceVector x, int sweeps, SmoothingStep step, bool zeroGuess)
     {
-        var rhs = CpuVector.DataOf(b, nameof(MulticolorGaussSeidel));
-        var solution = CpuVector.DataOf(x, nameof(MulticolorGaussSeidel));
-        if (zeroGuess) Array.Clear(solution);
+        var rhs = CpuVector.SpanOf(b, nameof(MulticolorGaussSeidel));
+        var solution = CpuVector.SpanOf(x, nameof(MulticolorGaussSeidel));
+        if (zeroGuess) solution.Clear();
         for (int s = 0; s < sweeps; s++)
         {
             for (int c = 0; c < Colors; c++)
@@ -59,7 +59,7 @@ public sealed class MulticolorGaussSeidel : ISmoother
         }
     }
 
-    private void Relax(int color, double[] b, double[] x)
+    private void Relax(int color, ReadOnlySpan<double> b, Span<double> x)
     {
         int[] rp = _a.RowPointers, ci = _a.ColumnIndices;
         double[] v = _a.Values;

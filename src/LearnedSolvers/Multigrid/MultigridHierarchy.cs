@@ -22,7 +22,9 @@ public sealed class MultigridHierarchy : IDisposable
     /// <param name="device">Where the cycle runs.</param>
     /// <param name="method">The builder's name, for the summary.</param>
     /// <param name="setupTime">The time the builder took.</param>
-    internal MultigridHierarchy(IReadOnlyList<CsrMatrix> matrices, IReadOnlyList<CsrMatrix> prolongations, MultigridOptions options, Device device, string method, TimeSpan setupTime)
+    /// <param name="finestOperator">A_0 already on <paramref name="device"/>, shared with the caller (who keeps ownership), or null to upload A_0 here.</param>
+    internal MultigridHierarchy(IReadOnlyList<CsrMatrix> matrices, IReadOnlyList<CsrMatrix> prolongations, MultigridOptions options, Device device, string method, TimeSpan setupTime,
+        DeviceCsrMatrix? finestOperator = null)
     {
         Options = options;
         Device = device;
@@ -31,7 +33,7 @@ public sealed class MultigridHierarchy : IDisposable
         _levels = new MultigridLevel[matrices.Count];
         for (int l = 0; l < matrices.Count; l++)
         {
-            var level = _levels[l] = new MultigridLevel(matrices[l], device);
+            var level = _levels[l] = new MultigridLevel(matrices[l], device, l == 0 ? finestOperator : null);
             if (l == matrices.Count - 1)
             {
                 // A dense factorization of a large coarsest level (coarsening stalled, or MaxLevels stopped it) would
@@ -61,7 +63,7 @@ public sealed class MultigridHierarchy : IDisposable
     public TimeSpan SetupTime { get; }
     public int LevelCount => _levels.Length;
 
-    /// <summary>The finest operator A_0 on the device.</summary>
+    /// <summary>The finest operator A_0 on the device (the caller's matrix when the hierarchy was built from a <see cref="DeviceCsrMatrix"/>).</summary>
     public DeviceCsrMatrix FinestOperator => _levels[0].Operator;
 
     /// <summary>Rows and stored entries per level, finest first.</summary>
@@ -74,7 +76,7 @@ public sealed class MultigridHierarchy : IDisposable
     public double GridComplexity => _levels.Sum(l => (double)l.Matrix.Rows) / _levels[0].Matrix.Rows;
 
     /// <summary>True when one cycle is a symmetric operator (V or W cycle with equal pre- and post-sweeps), as CG needs.</summary>
-    public bool IsSymmetric => Options.Cycle != CycleKind.F && Options.PreSweeps == Options.PostSweeps;
+    public bool IsSymmetric => Options.IsSymmetricCycle;
 
     /// <summary>x ← one cycle applied to b from a zero initial guess (the preconditioner action x ≈ A⁻¹b).</summary>
     public void Cycle(DeviceVector b, DeviceVector x)
@@ -135,11 +137,11 @@ public sealed class MultigridHierarchy : IDisposable
         var inverseDiagonal = SpectralRadius.InverseDiagonal(level.Matrix, "multigrid smoother");
         if (options.Smoother == SmootherKind.GaussSeidel)
         {
-            if (!device.HasHostAddressableVectors) throw new NotSupportedException($"The Gauss–Seidel smoother sweeps vectors in host memory, as on the CPU device; '{device.Name}' keeps them in accelerator memory: use Jacobi or Chebyshev there.");
+            if (!options.Devices.Includes(device)) throw new NotSupportedException($"The Gauss–Seidel smoother runs on {options.Devices}; use Jacobi or Chebyshev on '{device.Name}'.");
             return new MulticolorGaussSeidel(level.Matrix, inverseDiagonal);
         }
         level.InverseDiagonal = device.Upload(inverseDiagonal);
-        double rho = options.Smoother == SmootherKind.Jacobi && options.JacobiWeight is { } ? 0 : SpectralRadius.OfJacobiScaled(level.Matrix, inverseDiagonal, device);
+        double rho = options.Smoother == SmootherKind.Jacobi && options.JacobiWeight is { } ? 0 : SpectralRadius.OfJacobiScaled(level.Operator, inverseDiagonal);
         return options.Smoother switch
         {
             SmootherKind.Jacobi => new JacobiSmoother(level.Operator, level.InverseDiagonal, options.JacobiWeight ?? 4 / (3 * rho)),

@@ -6,14 +6,20 @@ namespace LearnedSolvers.Multigrid;
 /// <summary>One level of a hierarchy: its operator, the transfers to the next coarser level, its smoother or direct solve, and its vectors.</summary>
 internal sealed class MultigridLevel : IDisposable
 {
-    public MultigridLevel(CsrMatrix matrix, Device device)
+    /// <param name="matrix">A_l on the host.</param>
+    /// <param name="device">Where the cycle runs.</param>
+    /// <param name="uploaded">A_l already on <paramref name="device"/> and owned by the caller (the finest level shares the solver's A), or null to upload it here.</param>
+    public MultigridLevel(CsrMatrix matrix, Device device, DeviceCsrMatrix? uploaded = null)
     {
         Matrix = matrix;
-        Operator = device.Upload(matrix);
+        _ownsOperator = uploaded is null;
+        Operator = uploaded ?? device.Upload(matrix);
         RightHandSide = device.Allocate(matrix.Rows);
         Solution = device.Allocate(matrix.Rows);
         Residual = device.Allocate(matrix.Rows);
     }
+
+    private readonly bool _ownsOperator;
 
     public CsrMatrix Matrix { get; }
     public DeviceCsrMatrix Operator { get; }
@@ -39,7 +45,7 @@ internal sealed class MultigridLevel : IDisposable
 
     public void Dispose()
     {
-        Operator.Dispose();
+        if (_ownsOperator) Operator.Dispose();
         Prolongation?.Dispose();
         Restriction?.Dispose();
         Smoother?.Dispose();

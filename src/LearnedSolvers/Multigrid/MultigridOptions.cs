@@ -1,3 +1,5 @@
+using LearnedSolvers.Devices;
+
 namespace LearnedSolvers.Multigrid;
 
 /// <summary>
@@ -39,6 +41,12 @@ public sealed record MultigridOptions
 
     /// <summary>AMG only: j is a strong neighbour of i when |a_ij| ≥ θ √(|a_ii a_jj|) (Vaněk, Mandel and Brezina 1996).</summary>
     public double StrengthThreshold { get; init; } = 0.08;
+
+    /// <summary>True when one cycle is a symmetric operator (V or W cycle with equal pre- and post-sweeps), as CG needs.</summary>
+    public bool IsSymmetricCycle => Cycle != CycleKind.F && PreSweeps == PostSweeps;
+
+    /// <summary>Where the cycle runs: the multicolor Gauss–Seidel smoother sweeps host arrays; Jacobi and Chebyshev are SpMVs and vector kernels.</summary>
+    public DeviceSupport Devices => Smoother == SmootherKind.GaussSeidel ? DeviceSupport.CpuOnly : DeviceSupport.AllDevices;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()

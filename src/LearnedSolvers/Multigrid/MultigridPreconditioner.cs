@@ -5,7 +5,8 @@ namespace LearnedSolvers.Multigrid;
 /// <summary>
 /// One multigrid cycle from a zero initial guess as a preconditioner z = M⁻¹ r. Linear; symmetric for V and W
 /// cycles with equal pre- and post-sweeps (so PCG may use it); an F-cycle needs FCG or GMRES. Disposing it disposes
-/// the hierarchy (idempotent, so a hierarchy also disposed by its builder's caller is fine).
+/// the hierarchy (idempotent, so a hierarchy also disposed by its builder's caller is fine); a finest operator the
+/// hierarchy was given (built from a <see cref="DeviceCsrMatrix"/>) stays with its owner.
 /// </summary>
 public sealed class MultigridPreconditioner(MultigridHierarchy hierarchy) : IPreconditioner, IDisposable
 {

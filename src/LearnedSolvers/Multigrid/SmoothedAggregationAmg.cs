@@ -14,7 +14,19 @@ namespace LearnedSolvers.Multigrid;
 /// </summary>
 public static class SmoothedAggregationAmg
 {
-    public static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options = null, Device? device = null)
+    public static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options = null, Device? device = null) => Build(a, options, device, uploaded: null);
+
+    /// <summary>
+    /// The hierarchy for a matrix already on its device: the finest level uses <paramref name="a"/> itself (no second
+    /// copy of A), and the caller keeps ownership of it.
+    /// </summary>
+    public static MultigridHierarchy Build(DeviceCsrMatrix a, MultigridOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return Build(a.Host, options, a.Device, a);
+    }
+
+    private static MultigridHierarchy Build(CsrMatrix a, MultigridOptions? options, Device? device, DeviceCsrMatrix? uploaded)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (!a.IsSquare) throw new ArgumentException($"AMG needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
@@ -34,7 +46,7 @@ public static class SmoothedAggregationAmg
             matrices.Add(SparseProduct.Galerkin(level, p));
             threshold /= 2; // Vaněk et al.: θ_{l+1} = θ_l / 2 as the coarse operators fill in
         }
-        return new MultigridHierarchy(matrices, prolongations, options, device ?? Device.Cpu, "smoothed aggregation", clock.Elapsed);
+        return new MultigridHierarchy(matrices, prolongations, options, device ?? Device.Cpu, "smoothed aggregation", clock.Elapsed, uploaded);
     }
 
     /// <summary>P = (I − ω D⁻¹A) T, T the normalized piecewise-constant prolongator of the aggregates.</summary>

@@ -24,11 +24,18 @@ internal static class SpectralRadius
     /// A v = λ D v after <paramref name="steps"/> power iterations v ← D⁻¹A v from a seeded random start, run with
     /// the device's kernels, capped by the Gershgorin bound max_i Σ_j |a_ij| / a_ii, which it approaches from below.
     /// </summary>
-    public static double OfJacobiScaled(CsrMatrix a, double[] inverseDiagonal, Device? device = null, int steps = 20)
+    public static double OfJacobiScaled(CsrMatrix a, double[] inverseDiagonal, Device? device = null, int steps = 20) =>
+        OfJacobiScaled(a, null, inverseDiagonal, device ?? Device.Cpu, steps);
+
+    /// <summary>As <see cref="OfJacobiScaled(CsrMatrix, double[], Device?, int)"/>, iterating with the matrix already on its device instead of uploading another copy.</summary>
+    public static double OfJacobiScaled(DeviceCsrMatrix a, double[] inverseDiagonal, int steps = 20) =>
+        OfJacobiScaled(a.Host, a, inverseDiagonal, a.Device, steps);
+
+    private static double OfJacobiScaled(CsrMatrix a, DeviceCsrMatrix? uploaded, double[] inverseDiagonal, Device device, int steps)
     {
         // AMG asks twice per level (prolongator smoothing, then the level's smoother): estimate once per matrix.
         if (Estimates.TryGetValue(a, out var known) && known.Steps == steps) return known.Value;
-        double value = Estimate(a, inverseDiagonal, device, steps);
+        double value = Estimate(a, uploaded, inverseDiagonal, device, steps);
         Estimates.AddOrUpdate(a, new Known(value, steps));
         return value;
     }
@@ -38,9 +45,8 @@ internal static class SpectralRadius
     /// <summary>Estimates by matrix object (CSR matrices are read-only once built), released with the matrix.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CsrMatrix, Known> Estimates = new();
 
-    private static double Estimate(CsrMatrix a, double[] inverseDiagonal, Device? device, int steps)
+    private static double Estimate(CsrMatrix a, DeviceCsrMatrix? uploaded, double[] inverseDiagonal, Device device, int steps)
     {
-        device ??= Device.Cpu;
         int n = a.Rows;
         double gershgorin = 0;
         var start = new double[n];
@@ -54,7 +60,8 @@ internal static class SpectralRadius
             diagonal[i] = 1 / inverseDiagonal[i];
             start[i] = rng.NextDouble() + 0.5;
         }
-        using var op = device.Upload(a);
+        using var owned = uploaded is null ? device.Upload(a) : null;
+        var op = uploaded ?? owned!;
         using var inverse = device.Upload(inverseDiagonal);
         using var d = device.Upload(diagonal);
         using var v = device.Upload(start);

@@ -14,28 +14,56 @@ namespace LearnedSolvers.Preconditioners;
 public sealed class ChebyshevPreconditioner : IPreconditioner, IDisposable
 {
     private readonly DeviceCsrMatrix _a;
+    private readonly bool _ownsMatrix;
     private readonly DeviceVector _inverseDiagonal;
     private readonly ChebyshevSmoother _iteration;
 
-    /// <param name="a">An SPD matrix with positive diagonal.</param>
+    /// <param name="a">An SPD matrix with positive diagonal; uploaded to <paramref name="device"/> and owned by this preconditioner.</param>
     /// <param name="degree">Polynomial degree d ≥ 1 (SpMVs per application).</param>
     /// <param name="lowerFraction">λ_min / λ_max of the interval, in (0, 1): smaller covers more of the spectrum.</param>
     /// <param name="device">Where it runs; the CPU device when null.</param>
     /// <exception cref="ZeroPivotException">A diagonal entry is zero.</exception>
     public ChebyshevPreconditioner(CsrMatrix a, int degree = 4, double lowerFraction = 1.0 / 30, Device? device = null)
+        : this(Checked(a), null, degree, lowerFraction, device ?? Device.Cpu)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        if (!a.IsSquare) throw new ArgumentException($"A Chebyshev preconditioner needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
+    }
+
+    /// <summary>
+    /// Applies the polynomial with the matrix already on its device, so the solver and the preconditioner share one
+    /// copy of A. The caller keeps ownership of <paramref name="a"/>: disposing the preconditioner leaves it alone.
+    /// </summary>
+    /// <param name="a">An SPD matrix with positive diagonal, uploaded; the preconditioner runs on its device.</param>
+    /// <param name="degree">Polynomial degree d ≥ 1 (SpMVs per application).</param>
+    /// <param name="lowerFraction">λ_min / λ_max of the interval, in (0, 1): smaller covers more of the spectrum.</param>
+    /// <exception cref="ZeroPivotException">A diagonal entry is zero.</exception>
+    public ChebyshevPreconditioner(DeviceCsrMatrix a, int degree = 4, double lowerFraction = 1.0 / 30)
+        : this(Checked(a?.Host!), a, degree, lowerFraction, a?.Device!)
+    {
+    }
+
+    private ChebyshevPreconditioner(CsrMatrix a, DeviceCsrMatrix? uploaded, int degree, double lowerFraction, Device device)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
-        Device = device ?? Device.Cpu;
+        Device = device;
         var inverse = SpectralRadius.InverseDiagonal(a, nameof(ChebyshevPreconditioner));
-        double rho = SpectralRadius.OfJacobiScaled(a, inverse, Device);
-        _a = Device.Upload(a);
+        _ownsMatrix = uploaded is null;
+        _a = uploaded ?? Device.Upload(a);
+        double rho = SpectralRadius.OfJacobiScaled(_a, inverse);
         _inverseDiagonal = Device.Upload(inverse);
         _iteration = new ChebyshevSmoother(_a, _inverseDiagonal, rho, degree, lowerFraction);
         Degree = degree;
         Rows = Columns = a.Rows;
     }
+
+    private static CsrMatrix Checked(CsrMatrix a)
+    {
+        ArgumentNullException.ThrowIfNull(a, nameof(a));
+        if (!a.IsSquare) throw new ArgumentException($"A Chebyshev preconditioner needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
+        return a;
+    }
+
+    /// <summary>A on <see cref="Device"/>: the operator each application multiplies by (shared when built from a <see cref="DeviceCsrMatrix"/>).</summary>
+    public DeviceCsrMatrix Operator => _a;
 
     public int Degree { get; }
     public int Rows { get; }
@@ -55,6 +83,6 @@ public sealed class ChebyshevPreconditioner : IPreconditioner, IDisposable
     {
         _iteration.Dispose();
         _inverseDiagonal.Dispose();
-        _a.Dispose();
+        if (_ownsMatrix) _a.Dispose();
     }
 }

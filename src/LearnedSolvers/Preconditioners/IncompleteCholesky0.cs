@@ -137,8 +137,8 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner
     {
         Device.Check(x, Rows, nameof(x));
         Device.Check(y, Rows, nameof(y));
-        var r = CpuVector.DataOf(x, nameof(IncompleteCholesky0));
-        var z = CpuVector.DataOf(y, nameof(IncompleteCholesky0));
+        var r = CpuVector.SpanOf(x, nameof(IncompleteCholesky0));
+        var z = CpuVector.SpanOf(y, nameof(IncompleteCholesky0));
         TriangularSweeps.Forward(_lowerRows, _lowerColumns, _lower, _lowerDiagonal, _inverseDiagonal, 1, r, z);
         TriangularSweeps.Backward(_upperRows, _upperColumns, _upper, _upperDiagonal, _inverseDiagonal, 1, z, z);
     }

@@ -80,8 +80,8 @@ public sealed class IncompleteLu0 : IRefreshablePreconditioner
     {
         Device.Check(x, Rows, nameof(x));
         Device.Check(y, Rows, nameof(y));
-        var r = CpuVector.DataOf(x, nameof(IncompleteLu0));
-        var z = CpuVector.DataOf(y, nameof(IncompleteLu0));
+        var r = CpuVector.SpanOf(x, nameof(IncompleteLu0));
+        var z = CpuVector.SpanOf(y, nameof(IncompleteLu0));
         TriangularSweeps.Forward(_rowPointers, _columns, _factors, _diagonal, null, 1, r, z);
         TriangularSweeps.Backward(_rowPointers, _columns, _factors, _diagonal, _inverseDiagonal, 1, z, z);
     }

@@ -52,8 +52,8 @@ public sealed class Ssor : IPreconditioner
     {
         Device.Check(x, Rows, nameof(x));
         Device.Check(y, Rows, nameof(y));
-        var r = CpuVector.DataOf(x, nameof(Ssor));
-        var z = CpuVector.DataOf(y, nameof(Ssor));
+        var r = CpuVector.SpanOf(x, nameof(Ssor));
+        var z = CpuVector.SpanOf(y, nameof(Ssor));
         TriangularSweeps.Forward(_a.RowPointers, _a.ColumnIndices, _a.Values, _diagonal, _inverseDiagonal, Omega, r, z);
         // M⁻¹ = ω(2 − ω) (D + ωU)⁻¹ D (D + ωL)⁻¹: scale between the sweeps, then solve in place.
         for (int i = 0; i < z.Length; i++) z[i] *= _scaledDiagonal[i];

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
-using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 
 namespace LearnedSolvers.Sequences;
@@ -12,7 +12,8 @@ public sealed record SequenceSolverOptions
     /// <summary>The Krylov method; a recycling one (GCRO-DR) carries its subspace from system to system.</summary>
     public KrylovMethod Method { get; init; } = KrylovMethod.Gmres;
 
-    public PreconditionerKind Preconditioner { get; init; } = PreconditionerKind.None;
+    /// <summary>Builds each system's preconditioner on the uploaded matrix; a refreshable product is kept and refreshed by value while the pattern stays the same.</summary>
+    public IPreconditionerFactory Preconditioner { get; init; } = PreconditionerFactories.None();
 
     /// <summary>Restart length m of the GMRES family.</summary>
     public int Restart { get; init; } = 40;
@@ -88,7 +89,7 @@ public sealed class SequenceSolver(SequenceSolverOptions? options = null)
             var clock = Stopwatch.StartNew();
             var matrix = device.Upload(system.Matrix);
             var counted = new CountingOperator(matrix);
-            var preconditioner = Precondition(system, device);
+            var preconditioner = Precondition(system, matrix);
             if (_solver is IRecyclingSolver recycling && _solver.Operator.Rows == system.Size)
                 recycling.UpdateOperator(counted, preconditioner);
             else
@@ -114,7 +115,7 @@ public sealed class SequenceSolver(SequenceSolverOptions? options = null)
     }
 
     /// <summary>The preconditioner for this system: refreshed by value on the same pattern when it can be, else built anew.</summary>
-    private IPreconditioner? Precondition(LinearSystem system, Device device)
+    private IPreconditioner? Precondition(LinearSystem system, DeviceCsrMatrix matrix)
     {
         if (_preconditioner is IRefreshablePreconditioner refreshable && _pattern is not null && system.Matrix.HasSamePattern(_pattern))
         {
@@ -123,7 +124,9 @@ public sealed class SequenceSolver(SequenceSolverOptions? options = null)
             return refreshable;
         }
         (_preconditioner as IDisposable)?.Dispose();
-        _preconditioner = PreconditionerFactory.Create(Options.Preconditioner, system.Matrix, device);
+        // A product that multiplies by A shares this system's upload, which outlives it: the next system disposes this
+        // product (here) before the upload (in Run).
+        _preconditioner = Options.Preconditioner.Create(matrix);
         _pattern = system.Matrix;
         return _preconditioner;
     }

@@ -28,19 +28,32 @@ public sealed class PtxCompilationTests : IDisposable
         _context.Dispose();
     }
 
-    /// <summary>The kernels: public static void methods of the kernel classes (helpers such as GroupSum return a value).</summary>
+    /// <summary>
+    /// The kernels: public static void methods of the static classes named *Kernels in an Ilgpu namespace (helpers such
+    /// as GroupSum return a value), wherever a kernel family puts them.
+    /// </summary>
     public static TheoryData<string, string> Kernels()
     {
         var data = new TheoryData<string, string>();
-        foreach (var type in new[] { typeof(VectorKernels), typeof(ReductionKernels), typeof(SpmvKernels) })
+        foreach (var type in KernelClasses())
             foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.ReturnType == typeof(void)))
-                data.Add(type.Name, m.Name);
+                data.Add(type.FullName!, m.Name);
         return data;
+    }
+
+    private static IEnumerable<Type> KernelClasses() => typeof(VectorKernels).Assembly.GetTypes()
+        .Where(t => t.IsAbstract && t.IsSealed && t.Name.EndsWith("Kernels", StringComparison.Ordinal) && (t.Namespace ?? "").Contains("Ilgpu"));
+
+    [Fact]
+    public void KernelDiscovery_FindsTheKnownKernelClasses()
+    {
+        var names = KernelClasses().Select(t => t.Name).ToHashSet();
+        Assert.Superset(new HashSet<string> { nameof(VectorKernels), nameof(ReductionKernels), nameof(SpmvKernels), nameof(BufferKernels) }, names);
     }
 
     private string Compile(string typeName, string methodName)
     {
-        var type = typeof(VectorKernels).Assembly.GetType($"LearnedSolvers.Devices.Ilgpu.{typeName}", throwOnError: true)!;
+        var type = typeof(VectorKernels).Assembly.GetType(typeName.Contains('.') ? typeName : $"LearnedSolvers.Devices.Ilgpu.{typeName}", throwOnError: true)!;
         var method = type.GetMethod(methodName, BindingFlags.Public | BindingFlags.Static)!;
         var entry = method.GetParameters()[0].ParameterType == typeof(Index1D)
             ? EntryPointDescription.FromImplicitlyGroupedKernel(method)

@@ -1,20 +1,23 @@
 using LearnedSolvers.Devices;
-using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
+using LearnedSolvers.Sparse;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Preconditioners;
 
-/// <summary>What every built-in preconditioner shares: the factory, argument checks, and an Apply that allocates nothing.</summary>
+/// <summary>What every built-in preconditioner shares: the registry, argument checks, and an Apply that allocates nothing.</summary>
 public class PreconditionerApplyTests
 {
-    public static TheoryData<PreconditionerKind> Kinds => new(Enum.GetValues<PreconditionerKind>().Where(k => k != PreconditionerKind.None));
+    public static TheoryData<string> Names => new(PreconditionerRegistry.Names.Where(n => n != "none"));
 
-    [Theory, MemberData(nameof(Kinds))]
-    public void Apply_AllocatesNothing_OnceWarm(PreconditionerKind kind)
+    private static IPreconditioner Create(string name, CsrMatrix a) => PreconditionerRegistry.Get(name).Create(Device.Cpu.Upload(a))!;
+
+    [Theory, MemberData(nameof(Names))]
+    public void Apply_AllocatesNothing_OnceWarm(string name)
     {
         var a = Poisson.TwoD(40).Matrix;
-        var m = PreconditionerFactory.Create(kind, a)!;
+        var m = Create(name, a);
         var x = Device.Cpu.Upload(RandomSystems.Vector(a.Rows, 1));
         var y = Device.Cpu.Allocate(a.Rows);
         m.Apply(x, y);
@@ -26,24 +29,24 @@ public class PreconditionerApplyTests
         Assert.Equal(0, bytes);
     }
 
-    [Theory, MemberData(nameof(Kinds))]
-    public void Apply_RejectsVectorsOfTheWrongLength(PreconditionerKind kind)
+    [Theory, MemberData(nameof(Names))]
+    public void Apply_RejectsVectorsOfTheWrongLength(string name)
     {
         var a = Poisson.TwoD(6).Matrix;
-        var m = PreconditionerFactory.Create(kind, a)!;
+        var m = Create(name, a);
         Assert.ThrowsAny<ArgumentException>(() => m.Apply(Device.Cpu.Allocate(35), Device.Cpu.Allocate(36)));
         Assert.ThrowsAny<ArgumentException>(() => m.Apply(Device.Cpu.Allocate(36), Device.Cpu.Allocate(37)));
     }
 
     [Fact]
-    public void Factory_ParsesNames_AndRejectsUnknownOnes()
+    public void Registry_FindsNamesInAnyCase_AndRejectsUnknownOnes()
     {
-        Assert.Equal(PreconditionerKind.Ic0, PreconditionerFactory.Parse("IC0"));
-        Assert.Equal(PreconditionerKind.Ilu0, PreconditionerFactory.Parse("ilu0"));
-        Assert.Null(PreconditionerFactory.Create(PreconditionerKind.None, RandomSystems.Spd(3, 1)));
-        Assert.Equal(PreconditionerKind.Amg, PreconditionerFactory.Parse("amg"));
-        var e = Assert.Throws<ArgumentException>(() => PreconditionerFactory.Parse("ilut"));
+        Assert.Equal("ic0", PreconditionerRegistry.Get("IC0").Name);
+        Assert.Equal("ilu0", PreconditionerRegistry.Get("ilu0").Name);
+        Assert.Null(PreconditionerRegistry.Get("none").Create(Device.Cpu.Upload(RandomSystems.Spd(3, 1))));
+        Assert.Equal("amg", PreconditionerRegistry.Get("amg").Name);
+        var e = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ilut"));
         Assert.Contains("ilut", e.Message);
-        Assert.Throws<ArgumentException>(() => PreconditionerFactory.Parse("2"));
+        Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("2"));
     }
 }

@@ -1,5 +1,5 @@
 using LearnedSolvers.Krylov;
-using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Sequences;
 using LearnedSolvers.Tests.TestSupport;
@@ -12,14 +12,14 @@ public class SequenceSolverTests
         ParametricFamily.Diffusion(new DiffusionOptions { GridSize = 20, TargetContrast = 100, Seed = 3 }, count, perturbation: 0.2, seed: 4).ToList();
 
     [Theory]
-    [InlineData(KrylovMethod.Gmres, PreconditionerKind.None, false)]
-    [InlineData(KrylovMethod.GcroDr, PreconditionerKind.None, true)]
-    [InlineData(KrylovMethod.GcroDr, PreconditionerKind.Ilu0, true)]
-    [InlineData(KrylovMethod.Gmres, PreconditionerKind.Jacobi, true)]
-    public void EverySystem_MeetsTheTrueResidual_InTheChosenOrder(KrylovMethod method, PreconditionerKind preconditioner, bool sort)
+    [InlineData(KrylovMethod.Gmres, "none", false)]
+    [InlineData(KrylovMethod.GcroDr, "none", true)]
+    [InlineData(KrylovMethod.GcroDr, "ilu0", true)]
+    [InlineData(KrylovMethod.Gmres, "jacobi", true)]
+    public void EverySystem_MeetsTheTrueResidual_InTheChosenOrder(KrylovMethod method, string preconditioner, bool sort)
     {
         var systems = Family();
-        var solver = new SequenceSolver(new SequenceSolverOptions { Method = method, Preconditioner = preconditioner, Sort = sort, Restart = 30, Recycle = 10 });
+        var solver = new SequenceSolver(new SequenceSolverOptions { Method = method, Preconditioner = PreconditionerRegistry.Get(preconditioner), Sort = sort, Restart = 30, Recycle = 10 });
         var steps = solver.Solve(systems).ToList();
         Assert.Equal(Enumerable.Range(0, systems.Count), steps.Select(s => s.Index).Order());
         Assert.Equal(solver.LastOrder!.Order, steps.Select(s => s.Index));
@@ -65,7 +65,7 @@ public class SequenceSolverTests
     public void RebuiltPreconditioners_AndDeviceMemory_AreReleasedAsTheSequenceGoes()
     {
         var systems = Family(4);
-        var amg = new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.Cg, Preconditioner = PreconditionerKind.Amg });
+        var amg = new SequenceSolver(new SequenceSolverOptions { Method = KrylovMethod.Cg, Preconditioner = PreconditionerFactories.Amg() });
         Assert.All(amg.Solve(systems), step => Assert.True(step.Result.Converged, step.Result.ToString()));
 
         var small = ParametricFamily.Diffusion(new DiffusionOptions { GridSize = 10, TargetContrast = 10, Seed = 3 }, 3, 0.2, 4).ToList();

@@ -88,6 +88,20 @@ public sealed class IlgpuCsrMatrix : IlgpuMatrix
         Accelerated.SpmvSubwarp(new KernelConfig(groups, Accelerated.GroupSize), _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow);
     }
 
+    /// <summary>Y = A X for k columns at once, one thread per row over all k columns (the row read from memory once).</summary>
+    public override void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y)
+    {
+        int k = CheckBlockSpmv(x, y);
+        if (k == 0 || Rows == 0) return;
+        var kernel = Accelerated.LoadOnDemand(static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>,
+            ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int>(SpmvKernels.ScalarBlock));
+        lock (Accelerated.Gate)
+        {
+            ObjectDisposedException.ThrowIf(IsReleased, this);
+            kernel(Rows, _rowPointers!.View, _columns!.View, _values!.View, IlgpuBufferKernels.View(x), IlgpuBufferKernels.View(y), Columns, Rows, k);
+        }
+    }
+
     /// <summary>Frees the device copy at once (idempotent).</summary>
     public override void Dispose()
     {

@@ -207,10 +207,19 @@ public sealed class IlgpuDevice : Device
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ThrowIfDisposed();
-        var v = new IlgpuVector(this, AllocateBuffer<double>(length));
+        var v = new IlgpuVector(this, IlgpuMemory<double>.Owning(AllocateBuffer<double>(length)));
         // Device memory comes uninitialized; the Device contract promises a zero vector.
         if (length > 0) lock (_gate) v.View.MemSetToZero();
         return v;
+    }
+
+    public override DeviceBuffer<T> Allocate<T>(Shape shape)
+    {
+        if (shape.Rank == 0) throw new ArgumentException("The shape has no dimensions.", nameof(shape));
+        ThrowIfDisposed();
+        var memory = IlgpuMemory<T>.Owning(AllocateBuffer<T>(shape.Length));
+        if (shape.Length > 0) lock (_gate) memory.View.MemSetToZero();
+        return IlgpuBuffer<T>.Create(this, memory, shape, null);
     }
 
     public override DeviceCsrMatrix Upload(CsrMatrix matrix) => new IlgpuCsrMatrix(this, matrix, lanesPerRow: null);
@@ -227,6 +236,22 @@ public sealed class IlgpuDevice : Device
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(matrix);
         return new IlgpuSlicedEllMatrix(this, matrix, sliceHeight ?? WarpSize);
+    }
+
+    private readonly Dictionary<System.Reflection.MethodInfo, object> _loadedOnDemand = [];
+
+    /// <summary>
+    /// A kernel that few runs need, loaded by <paramref name="load"/> on first use and kept (keyed by the loader, which
+    /// must be a static lambda so that every call passes the same method).
+    /// </summary>
+    internal TKernel LoadOnDemand<TKernel>(Func<Accelerator, TKernel> load) where TKernel : class
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_loadedOnDemand.TryGetValue(load.Method, out var kernel)) _loadedOnDemand[load.Method] = kernel = load(Accelerator);
+            return (TKernel)kernel;
+        }
     }
 
     /// <summary>The sliced ELL kernels, loaded on first use (most runs never need them).</summary>
@@ -255,11 +280,31 @@ public sealed class IlgpuDevice : Device
         if (free >= 0 && bytes > free) throw new DeviceOutOfMemoryException(Name, bytes, free);
         try
         {
-            return Accelerator.Allocate1D<T>(length);
+            var buffer = Accelerator.Allocate1D<T>(length);
+            lock (_live) _live.Add(new WeakReference<MemoryBuffer>(buffer));
+            return buffer;
         }
         catch (Exception e) when (IsOutOfMemory(e))
         {
             throw new DeviceOutOfMemoryException(Name, bytes, FreeBytes(), e);
+        }
+    }
+
+    private readonly List<WeakReference<MemoryBuffer>> _live = [];
+
+    /// <summary>
+    /// Bytes held by this device's allocations that are not yet disposed (nor collected): what returns to its starting
+    /// level when every buffer, matrix, solver and preconditioner is disposed. Setup-time bookkeeping only.
+    /// </summary>
+    public long LiveBytes()
+    {
+        lock (_live)
+        {
+            long bytes = 0;
+            _live.RemoveAll(w => !w.TryGetTarget(out var b) || b.IsDisposed);
+            foreach (var w in _live)
+                if (w.TryGetTarget(out var b)) bytes += b.LengthInBytes;
+            return bytes;
         }
     }
 

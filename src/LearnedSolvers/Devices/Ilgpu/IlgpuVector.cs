@@ -3,37 +3,37 @@ using ILGPU.Runtime;
 
 namespace LearnedSolvers.Devices.Ilgpu;
 
-/// <summary>A vector in the memory of an ILGPU accelerator. <see cref="Dispose"/> frees that memory at once (idempotent).</summary>
+/// <summary>A vector in the memory of an ILGPU accelerator. <see cref="DeviceBuffer{T}.Dispose"/> frees that memory at once (idempotent).</summary>
 public sealed class IlgpuVector : DeviceVector
 {
-    private MemoryBuffer1D<double, Stride1D.Dense>? _buffer;
+    private readonly IlgpuMemory<double> _memory;
 
-    internal IlgpuVector(IlgpuDevice device, MemoryBuffer1D<double, Stride1D.Dense> buffer) : base(device, checked((int)buffer.Length)) =>
-        _buffer = buffer;
+    internal IlgpuVector(IlgpuDevice device, IlgpuMemory<double> memory, DeviceBuffer<double>? parent = null)
+        : base(device, checked((int)memory.View.Length), parent) => _memory = memory;
 
-    /// <summary>True once <see cref="Dispose"/> has released the device memory.</summary>
-    public bool IsDisposed => _buffer is null;
-
-    /// <summary>The device memory, for kernels.</summary>
-    internal ArrayView1D<double, Stride1D.Dense> View =>
-        (_buffer ?? throw new ObjectDisposedException(nameof(IlgpuVector), "This device vector was disposed; its memory is released.")).View;
+    /// <summary>The device memory, for kernels; throws once disposed.</summary>
+    internal ArrayView1D<double, Stride1D.Dense> View
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _memory.View;
+        }
+    }
 
     public override void CopyFrom(ReadOnlySpan<double> source)
     {
         CheckLength(source.Length, nameof(source));
-        if (Length > 0) ((ArrayView<double>)View).CopyFromCPU(source);
+        _memory.CopyFrom((IlgpuDevice)Device, View, source);
     }
 
     public override void CopyTo(Span<double> destination)
     {
         CheckLength(destination.Length, nameof(destination));
-        if (Length > 0) ((ArrayView<double>)View).CopyToCPU(destination);
+        _memory.CopyTo((IlgpuDevice)Device, View, destination);
     }
 
-    public override void Dispose()
-    {
-        var buffer = Interlocked.Exchange(ref _buffer, null);
-        buffer?.Dispose();
-        base.Dispose();
-    }
+    protected override DeviceBuffer<double> CreateView(int offset, Shape shape) => IlgpuBuffer<double>.Create((IlgpuDevice)Device, _memory.Window(offset, shape.Length), shape, this);
+
+    protected override void Release() => _memory.Release();
 }

@@ -23,6 +23,25 @@ internal static class SpmvKernels
     }
 
     /// <summary>
+    /// One thread per row of a block product Y = A X over <paramref name="count"/> column-major columns (column j of X at
+    /// j·<paramref name="n"/>, of Y at j·<paramref name="m"/>): the row's entries come from memory once and from cache for
+    /// the further columns.
+    /// </summary>
+    public static void ScalarBlock(
+        Index1D row, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, int n, int m, int count)
+    {
+        int begin = rowPointers[row], end = rowPointers[row + 1];
+        for (int j = 0; j < count; j++)
+        {
+            long offset = (long)j * n;
+            double s = 0;
+            for (int k = begin; k < end; k++) s += values[k] * x[offset + columns[k]];
+            y[(long)j * m + row] = s;
+        }
+    }
+
+    /// <summary>
     /// A segment of <paramref name="lanesPerRow"/> consecutive lanes (a power of two ≤ the warp size) per row: the lanes
     /// read consecutive entries of the row (coalesced), then fold their sums with warp shuffles into the segment's first
     /// lane. Every lane reaches the shuffles, including lanes past the last row: a shuffle needs the whole warp.

@@ -1,0 +1,33 @@
+using LearnedSolvers.Devices;
+
+namespace LearnedSolvers.Preconditioners.Factories;
+
+/// <summary>"chebyshev": builds <see cref="ChebyshevPreconditioner"/> on the given matrix, sharing it (no second copy of A).</summary>
+public sealed class ChebyshevFactory : IPreconditionerFactory
+{
+    /// <param name="options">Degree and interval; the defaults when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public ChebyshevFactory(ChebyshevOptions? options = null)
+    {
+        Options = options ?? new ChebyshevOptions();
+        Options.Validate();
+    }
+
+    public ChebyshevOptions Options { get; }
+    public string Name => "chebyshev";
+    public DeviceSupport Devices => DeviceSupport.AllDevices;
+    public bool Supports(Device device) => Devices.Includes(device);
+    public bool IsSymmetric => true;
+    public bool IsLinear => true;
+    public bool IsRefreshable => false;
+
+    /// <inheritdoc cref="IPreconditionerFactory.Create"/>
+    public ChebyshevPreconditioner Create(DeviceCsrMatrix a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Devices.Require(a.Device, "Chebyshev", nameof(a));
+        return new ChebyshevPreconditioner(a, Options.Degree, Options.LowerFraction);
+    }
+
+    IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);
+}

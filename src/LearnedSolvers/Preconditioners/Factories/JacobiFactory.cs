@@ -1,0 +1,24 @@
+using LearnedSolvers.Devices;
+
+namespace LearnedSolvers.Preconditioners.Factories;
+
+/// <summary>"jacobi": builds <see cref="Jacobi"/> (z = D⁻¹ r) on the matrix's device. No options.</summary>
+public sealed class JacobiFactory : IPreconditionerFactory
+{
+    public string Name => "jacobi";
+    public DeviceSupport Devices => DeviceSupport.AllDevices;
+    public bool Supports(Device device) => Devices.Includes(device);
+    public bool IsSymmetric => true;
+    public bool IsLinear => true;
+    public bool IsRefreshable => true;
+
+    /// <inheritdoc cref="IPreconditionerFactory.Create"/>
+    public Jacobi Create(DeviceCsrMatrix a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Devices.Require(a.Device, nameof(Jacobi), nameof(a));
+        return new Jacobi(a.Host, a.Device);
+    }
+
+    IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);
+}

@@ -1,0 +1,76 @@
+using LearnedSolvers.Multigrid;
+
+namespace LearnedSolvers.Preconditioners.Factories;
+
+/// <summary>
+/// The built-in preconditioners by name (case-insensitive), for the command line, configuration files and tests:
+/// <c>PreconditionerRegistry.Get("ssor", new Dictionary&lt;string, string&gt; { ["omega"] = "1.4" })</c>.
+/// Each entry turns text settings into its factory's options; a key an entry does not read is ignored, so one
+/// settings bag serves whichever preconditioner is chosen. Adding a preconditioner is its factory file plus one line here.
+/// </summary>
+/// <remarks>
+/// Settings: ssor: omega. ic0: shift. chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
+/// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
+/// max-levels, strength.
+/// </remarks>
+public static class PreconditionerRegistry
+{
+    private static readonly (string Name, Func<PreconditionerSettings, IPreconditionerFactory> Build)[] Entries =
+    [
+        ("none", _ => PreconditionerFactories.None()),
+        ("jacobi", _ => PreconditionerFactories.Jacobi()),
+        ("ssor", s => PreconditionerFactories.Ssor(new SsorOptions { Omega = s.Double("omega", new SsorOptions().Omega) })),
+        ("ic0", s => PreconditionerFactories.Ic0(new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })),
+        ("ilu0", _ => PreconditionerFactories.Ilu0()),
+        ("chebyshev", s => PreconditionerFactories.Chebyshev(Chebyshev(s, new ChebyshevOptions()))),
+        ("gmg", s => PreconditionerFactories.Gmg(Multigrid(s, new MultigridOptions()))),
+        ("amg", s => PreconditionerFactories.Amg(Multigrid(s, new MultigridOptions()))),
+        ("rsamg", s => PreconditionerFactories.RsAmg(Multigrid(s, ClassicalAmg.DefaultOptions))),
+    ];
+
+    /// <summary>The registered names, lower case, in registration order ("none" first).</summary>
+    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    /// <summary>True when <paramref name="name"/> is registered (any case).</summary>
+    public static bool Contains(string name) => Find(name) is not null;
+
+    /// <summary>The factory registered as <paramref name="name"/> (any case), configured from <paramref name="settings"/>.</summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="settings">Option values as text by key (see the remarks); null or absent keys keep the defaults.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not registered (the message lists <see cref="Names"/>), or a setting does not parse.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting parses but is out of range.</exception>
+    public static IPreconditionerFactory Get(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var build = Find(name) ?? throw new ArgumentException($"Unknown preconditioner '{name}'; expected one of {string.Join(", ", Names)}.", nameof(name));
+        return build(new PreconditionerSettings(settings));
+    }
+
+    private static Func<PreconditionerSettings, IPreconditionerFactory>? Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string trimmed = name.Trim();
+        foreach (var (entry, build) in Entries)
+            if (string.Equals(entry, trimmed, StringComparison.OrdinalIgnoreCase)) return build;
+        return null;
+    }
+
+    private static ChebyshevOptions Chebyshev(PreconditionerSettings s, ChebyshevOptions d) => d with
+    {
+        Degree = s.Int("degree", d.Degree),
+        LowerFraction = s.Double("lower-fraction", d.LowerFraction),
+    };
+
+    private static MultigridOptions Multigrid(PreconditionerSettings s, MultigridOptions d) => d with
+    {
+        Cycle = s.Enum("cycle", d.Cycle),
+        Smoother = s.Enum("smoother", d.Smoother),
+        PreSweeps = s.Int("pre-sweeps", d.PreSweeps),
+        PostSweeps = s.Int("post-sweeps", d.PostSweeps),
+        ChebyshevDegree = s.Int("chebyshev-degree", d.ChebyshevDegree),
+        JacobiWeight = s.DoubleOrNull("jacobi-weight", d.JacobiWeight),
+        CoarseSize = s.Int("coarse-size", d.CoarseSize),
+        MaxLevels = s.Int("max-levels", d.MaxLevels),
+        StrengthThreshold = s.Double("strength", d.StrengthThreshold),
+    };
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace LearnedSolvers.Preconditioners.Factories;
+
+/// <summary>
+/// Reads typed option values from the text settings a <see cref="PreconditionerRegistry"/> entry is given (keys are
+/// case-insensitive). A key that is absent keeps the option's default; a value that does not parse is an
+/// <see cref="ArgumentException"/> naming the key, the value and what was expected.
+/// </summary>
+internal sealed class PreconditionerSettings
+{
+    private readonly Dictionary<string, string> _values;
+
+    public PreconditionerSettings(IReadOnlyDictionary<string, string>? values)
+    {
+        _values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in values ?? new Dictionary<string, string>()) _values[key.Trim()] = value;
+    }
+
+    public double Double(string key, double fallback) =>
+        !_values.TryGetValue(key, out var text) ? fallback
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value
+        : throw Bad(key, text, "a number");
+
+    public double? DoubleOrNull(string key, double? fallback) => _values.ContainsKey(key) ? Double(key, 0.0) : fallback;
+
+    public int Int(string key, int fallback) =>
+        !_values.TryGetValue(key, out var text) ? fallback
+        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value
+        : throw Bad(key, text, "an integer");
+
+    /// <summary>An enum value by its name in any case, hyphens ignored ("gauss-seidel" is GaussSeidel).</summary>
+    public T Enum<T>(string key, T fallback) where T : struct, System.Enum
+    {
+        if (!_values.TryGetValue(key, out var text)) return fallback;
+        foreach (var value in System.Enum.GetValues<T>())
+            if (string.Equals(value.ToString(), text.Replace("-", ""), StringComparison.OrdinalIgnoreCase)) return value;
+        throw Bad(key, text, "one of " + string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant())));
+    }
+
+    private static ArgumentException Bad(string key, string text, string expected) =>
+        new($"Preconditioner setting '{key}' is '{text}'; expected {expected}.", key);
+}

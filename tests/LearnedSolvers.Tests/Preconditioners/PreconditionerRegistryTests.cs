@@ -1,0 +1,122 @@
+using LearnedSolvers.Cli;
+using LearnedSolvers.Devices;
+using LearnedSolvers.Multigrid;
+using LearnedSolvers.Preconditioners.Factories;
+using LearnedSolvers.Problems;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Preconditioners;
+
+/// <summary>The registry by name: its names, its errors, its settings, and that the command line accepts exactly its names.</summary>
+public class PreconditionerRegistryTests
+{
+    public static TheoryData<string> Names => new(PreconditionerRegistry.Names);
+
+    [Fact]
+    public void Names_AreTheBuiltInPreconditioners_NoneFirst()
+    {
+        Assert.Equal(["none", "jacobi", "ssor", "ic0", "ilu0", "chebyshev", "gmg", "amg", "rsamg"], PreconditionerRegistry.Names);
+    }
+
+    [Fact]
+    public void UnknownName_IsAnArgumentError_ListingEveryName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ilut"));
+        Assert.Equal("name", e.ParamName);
+        Assert.Contains("'ilut'", e.Message);
+        Assert.All(PreconditionerRegistry.Names, n => Assert.Contains(n, e.Message));
+        Assert.False(PreconditionerRegistry.Contains("ilut"));
+        Assert.True(PreconditionerRegistry.Contains(" RsAmg "));
+    }
+
+    [Fact]
+    public void Settings_ConfigureTheFactories_AndBadValuesNameTheirKey()
+    {
+        var ssor = Assert.IsType<SsorFactory>(PreconditionerRegistry.Get("SSOR", new Dictionary<string, string> { ["Omega"] = "1.4" }));
+        Assert.Equal(1.4, ssor.Options.Omega);
+        Assert.Equal(0.5, Assert.IsType<IncompleteCholesky0Factory>(PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["shift"] = "0.5" })).Options.DiagonalShift);
+        Assert.Equal(0, Assert.IsType<IncompleteCholesky0Factory>(PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["omega"] = "1.4" })).Options.DiagonalShift);
+        Assert.Equal(7, Assert.IsType<ChebyshevFactory>(PreconditionerRegistry.Get("chebyshev", new Dictionary<string, string> { ["degree"] = "7" })).Options.Degree);
+
+        var notANumber = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ssor", new Dictionary<string, string> { ["omega"] = "fast" }));
+        Assert.Equal("omega", notANumber.ParamName);
+        Assert.Contains("fast", notANumber.Message);
+        var outOfRange = Assert.Throws<ArgumentOutOfRangeException>(() => PreconditionerRegistry.Get("ssor", new Dictionary<string, string> { ["omega"] = "2" }));
+        Assert.Equal(nameof(SsorOptions.Omega), outOfRange.ParamName);
+        var badCycle = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("amg", new Dictionary<string, string> { ["cycle"] = "x" }));
+        Assert.Contains("v, w, f", badCycle.Message);
+    }
+
+    [Fact]
+    public void MultigridSettings_DecideTheDeclaredSymmetryAndDevices()
+    {
+        var fCycle = PreconditionerRegistry.Get("gmg", new Dictionary<string, string> { ["cycle"] = "F" });
+        Assert.Equal(CycleKind.F, Assert.IsType<GeometricMultigridFactory>(fCycle).Options.Cycle);
+        Assert.False(fCycle.IsSymmetric);
+        using var a = Device.Cpu.Upload(Poisson.TwoD(32).Matrix);
+        var product = fCycle.Create(a)!;
+        Assert.False(product.IsSymmetric);
+        (product as IDisposable)?.Dispose();
+
+        var gaussSeidel = PreconditionerRegistry.Get("amg", new Dictionary<string, string> { ["smoother"] = "gauss-seidel" });
+        Assert.Equal(SmootherKind.GaussSeidel, Assert.IsType<SmoothedAggregationAmgFactory>(gaussSeidel).Options.Smoother);
+        Assert.Same(DeviceSupport.CpuOnly, gaussSeidel.Devices);
+        Assert.True(gaussSeidel.Supports(Device.Cpu));
+        Assert.False(gaussSeidel.Supports(Device.IlgpuCpu()));
+        Assert.True(PreconditionerRegistry.Get("amg").Supports(Device.IlgpuCpu()));
+        Assert.Equal(0.25, Assert.IsType<ClassicalAmgFactory>(PreconditionerRegistry.Get("rsamg")).Options.StrengthThreshold);
+    }
+
+    [Theory, MemberData(nameof(Names))]
+    public void DeclaredSymmetricProducts_AreSymmetric(string name)
+    {
+        // One way only: a product not declared symmetric may still be so for some A (ILU(0) of a symmetric matrix is).
+        var factory = PreconditionerRegistry.Get(name);
+        using var a = Device.Cpu.Upload(Poisson.TwoD(12).Matrix);
+        if (!factory.IsSymmetric || factory.Create(a) is not { } m) return;
+        Assert.True(PreconditionerChecks.SymmetryDefect(m, 3) < 1e-10, name);
+        (m as IDisposable)?.Dispose();
+    }
+
+    [Theory, MemberData(nameof(Names))]
+    public void TheCommandLine_AcceptsEveryRegisteredName(string name)
+    {
+        // Past parsing, solve and dataset fail on the next check (a missing file, a zero count), not on the name.
+        var (solveCode, solveErr) = Run("solve", "--matrix", "no-such-file.mtx", "--precond", name);
+        Assert.Equal(2, solveCode);
+        Assert.Contains("file not found", solveErr);
+        var (datasetCode, datasetErr) = Run("dataset", "--problem", "poisson", "--count", "0", "--n", "8", "--out", "x.h5", "--precond", name);
+        Assert.Equal(2, datasetCode);
+        Assert.Contains("--count", datasetErr);
+    }
+
+    [Theory]
+    [InlineData("solve", "--matrix", "no-such-file.mtx", "--precond", "ilut")]
+    [InlineData("dataset", "--problem", "poisson", "--count", "0", "--n", "8", "--out", "x.h5", "--precond", "ilut")]
+    public void TheCommandLine_RejectsAnUnregisteredName_ListingTheRegisteredOnes(params string[] args)
+    {
+        var (code, err) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("ilut", err);
+        Assert.All(PreconditionerRegistry.Names, n => Assert.Contains(n, err));
+    }
+
+    [Fact]
+    public void TheCommandLine_NamesTheSupportedDevices_FromTheDeclaration()
+    {
+        var (code, err) = Run("solve", "--matrix", "no-such-file.mtx", "--precond", "amg", "--device", "ilgpu-cpu");
+        Assert.Contains("file not found", err); // amg runs everywhere: the device check passes
+        Assert.Equal(2, code);
+        var (ssorCode, ssorErr) = Run("solve", "--matrix", "no-such-file.mtx", "--precond", "ssor", "--device", "ilgpu-cpu");
+        Assert.Equal(2, ssorCode);
+        Assert.Contains($"--precond ssor runs on {DeviceSupport.CpuOnly}", ssorErr);
+    }
+
+    private static (int Code, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, error.ToString());
+    }
+}
