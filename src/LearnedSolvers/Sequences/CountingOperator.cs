@@ -4,12 +4,13 @@ namespace LearnedSolvers.Sequences;
 
 /// <summary>
 /// Wraps an operator and counts its applications: the matrix–vector products a sequence's targets are stated in.
-/// It forwards the fused capabilities (<see cref="IFusedApplyDot"/>, <see cref="IResidualOperator"/>) so that a counted
-/// matrix keeps its fused and device-resident paths in the solvers; each fused call counts as one application. When the
-/// inner operator lacks a capability, the wrapper computes the same result from <see cref="ILinearOperator.Apply"/> and
-/// the device's vector kernels, exactly what a solver would do without it.
+/// It forwards the fused capabilities (<see cref="IFusedApplyDot"/>, <see cref="IResidualOperator"/>,
+/// <see cref="IBlockOperator"/>) so that a counted matrix keeps its fused, block and device-resident paths in the
+/// solvers; each fused call counts as one application, a block of k columns as k. When the inner operator lacks a
+/// capability, the wrapper computes the same result from <see cref="ILinearOperator.Apply"/> and the device's vector
+/// kernels, exactly what a solver would do without it (column by column for a block).
 /// </summary>
-public sealed class CountingOperator : IFusedApplyDot, IResidualOperator, IDisposable
+public sealed class CountingOperator : IFusedApplyDot, IResidualOperator, IBlockOperator, IDisposable
 {
     private DeviceVector? _scratch;
 
@@ -32,6 +33,9 @@ public sealed class CountingOperator : IFusedApplyDot, IResidualOperator, IDispo
 
     /// <summary>True when the inner operator forms r = b − A x in one pass itself.</summary>
     public bool HasFusedResidual => Inner is IResidualOperator;
+
+    /// <summary>True when the inner operator applies itself to a block of columns at once.</summary>
+    public bool HasBlockApply => Inner is IBlockOperator;
 
     public void Apply(DeviceVector x, DeviceVector y)
     {
@@ -79,7 +83,54 @@ public sealed class CountingOperator : IFusedApplyDot, IResidualOperator, IDispo
         Device.Axpby(1, b, -1, r);
     }
 
+    public void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y)
+    {
+        int k = BlockWidth(x, y);
+        Count += k;
+        if (Inner is IBlockOperator block)
+        {
+            block.Apply(x, y);
+            return;
+        }
+        for (int j = 0; j < k; j++) Inner.Apply(x.Column(j), y.Column(j));
+    }
+
+    public void ApplyAndDot(DeviceBuffer<double> x, DeviceBuffer<double> y, Span<double> xty)
+    {
+        int k = BlockWidth(x, y);
+        if (xty.Length < k) throw new ArgumentException($"Room for {xty.Length} dots; the blocks have {k} columns.", nameof(xty));
+        Count += k;
+        if (Inner is IBlockOperator block)
+        {
+            block.ApplyAndDot(x, y, xty);
+            return;
+        }
+        for (int j = 0; j < k; j++)
+        {
+            DeviceVector xj = x.Column(j), yj = y.Column(j);
+            if (Inner is IFusedApplyDot fused)
+            {
+                xty[j] = fused.ApplyAndDot(xj, yj);
+                continue;
+            }
+            Inner.Apply(xj, yj);
+            xty[j] = Device.Dot(xj, yj);
+        }
+    }
+
     public void Reset() => Count = 0;
+
+    /// <summary>The column count of two blocks [k, n] of this operator's size, checked.</summary>
+    private int BlockWidth(DeviceBuffer<double> x, DeviceBuffer<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Shape.Rank != 2 || x.Shape[1] != Columns)
+            throw new ArgumentException($"x must be a block [k, {Columns}]; its shape is {x.Shape}.", nameof(x));
+        if (y.Shape.Rank != 2 || y.Shape[1] != Rows || y.Shape[0] != x.Shape[0])
+            throw new ArgumentException($"y must be a block [{x.Shape[0]}, {Rows}]; its shape is {y.Shape}.", nameof(y));
+        return x.Shape[0];
+    }
 
     /// <summary>Releases the wrapper's scratch vector; the inner operator belongs to the caller.</summary>
     public void Dispose()

@@ -88,6 +88,37 @@ public class CountingOperatorTests
         Assert.Equal(4, plain.Count);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BlockProducts_EqualTheMatrixBlockProducts_AndCountOnePerColumn(bool fusedInner)
+    {
+        var device = Device.Cpu;
+        int n = 97, k = 3;
+        var s = SolvedSystems.Spd(n, 75);
+        using var matrix = device.Upload(s.A);
+        using var counting = new CountingOperator(fusedInner ? matrix : new PlainOperator(matrix));
+        Assert.Equal(fusedInner, counting.HasBlockApply);
+        var values = Enumerable.Range(0, k).SelectMany(j => RandomSystems.Vector(n, 76 + j)).ToArray();
+        using var x = device.Upload<double>(values, Shape.Block(n, k));
+        using var y = device.Allocate<double>(Shape.Block(n, k));
+        using var reference = device.Allocate<double>(Shape.Block(n, k));
+        var expected = new double[k];
+        matrix.ApplyAndDot(x, reference, expected);
+
+        var dots = new double[k];
+        counting.ApplyAndDot(x, y, dots);
+        for (int j = 0; j < k; j++)
+        {
+            Assert.Equal(expected[j], dots[j], 1e-12 * Math.Abs(expected[j]));
+            Assert.Equal(reference.Column(j).ToArray(), y.Column(j).ToArray());
+        }
+        device.Fill(y.Column(0), 0);
+        counting.Apply(x, y);
+        Assert.Equal(reference.Column(0).ToArray(), y.Column(0).ToArray());
+        Assert.Equal(2 * k, counting.Count);
+    }
+
     /// <summary>An operator with Apply only, hiding the matrix's fused capabilities.</summary>
     private sealed class PlainOperator(ILinearOperator inner) : ILinearOperator
     {
