@@ -53,7 +53,7 @@ public abstract class ConjugateGradientDeviceScalarTests
     }
 
     /// <summary>CG or flexible CG with device scalars: the window loop they share (<see cref="ConjugateDirections"/>).</summary>
-    private ConjugateDirections Resident(bool flexible, CsrMatrix a, int checkEvery, SolverOptions? options = null) => flexible
+    private ConjugateDirections WithDeviceScalars(bool flexible, CsrMatrix a, int checkEvery, SolverOptions? options = null) => flexible
         ? new FlexibleConjugateGradient(Device.Upload(a), null, options, ScalarPlacement.Device, checkEvery)
         : new ConjugateGradient(Device.Upload(a), null, options, ScalarPlacement.Device, checkEvery);
 
@@ -63,7 +63,7 @@ public abstract class ConjugateGradientDeviceScalarTests
     public void RespectsTheIterationLimitExactly_AcrossWindows(bool flexible)
     {
         var s = SolvedSystems.Spd(Size, 32);
-        var result = Resident(flexible, s.A, checkEvery: 5, new SolverOptions(MaxIterations: 7)).Solve(Device.Upload(s.B), Device.Allocate(Size));
+        var result = WithDeviceScalars(flexible, s.A, checkEvery: 5, new SolverOptions(MaxIterations: 7)).Solve(Device.Upload(s.B), Device.Allocate(Size));
         Assert.Equal(StopReason.MaxIterations, result.Reason);
         Assert.Equal(7, result.Iterations);
     }
@@ -76,7 +76,7 @@ public abstract class ConjugateGradientDeviceScalarTests
         var a = RandomSystems.Spd(Size, 33);
         var negative = a.WithValues(a.Values.Select(v => -v).ToArray());
         var x = Device.Allocate(Size);
-        var result = Resident(flexible, negative, checkEvery: 4).Solve(Device.Upload(RandomSystems.Vector(Size, 34)), x);
+        var result = WithDeviceScalars(flexible, negative, checkEvery: 4).Solve(Device.Upload(RandomSystems.Vector(Size, 34)), x);
         Assert.Equal(StopReason.IndefiniteMatrix, result.Reason);
         Assert.Equal(1, result.Iterations);
         Assert.All(x.ToArray(), v => Assert.Equal(0.0, v)); // α = 0 on the broken step and after it

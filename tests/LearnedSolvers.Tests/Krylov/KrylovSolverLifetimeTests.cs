@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Devices.Ilgpu;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Tests.TestSupport;
 
@@ -48,6 +49,33 @@ public class KrylovSolverLifetimeTests
         solver.Dispose();
         solver.Dispose();
         Assert.Throws<ObjectDisposedException>(() => solver.Solve(device.Upload(s.B), device.Allocate(Size)));
+    }
+
+    [Fact]
+    public void Dispose_ReturnsEveryWorkspaceBuffer_ToTheDevice()
+    {
+        var device = IlgpuDevice.CreateCpu(shared: false);
+        try
+        {
+            var s = SolvedSystems.Spd(50, 63);
+            using var a = device.Upload(s.A);
+            using var b = device.Upload(s.B);
+            using var x = device.Allocate(50);
+            long before = device.LiveBytes();
+            foreach (var method in Enum.GetValues<KrylovMethod>())
+            {
+                device.Fill(x, 0);
+                var solver = KrylovSolvers.Create(method, a, options: new SolverOptions(MaxIterations: 200));
+                Assert.True(solver.Solve(b, x).Converged, method.ToString());
+                Assert.True(device.LiveBytes() > before, $"{method}: the workspace should live on the device while the solver does.");
+                solver.Dispose();
+                Assert.Equal(before, device.LiveBytes());
+            }
+        }
+        finally
+        {
+            device.Dispose();
+        }
     }
 
     [Theory, MemberData(nameof(Methods))]
