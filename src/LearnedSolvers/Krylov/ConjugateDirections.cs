@@ -17,6 +17,11 @@ namespace LearnedSolvers.Krylov;
 /// reports its true residual. A preconditioner that is a diagonal scaling (<see cref="IDiagonalScaling"/>, e.g. Jacobi)
 /// is fused into the update kernel there; any other is applied between the kernels.
 /// </para>
+/// <para>
+/// Which loop runs depends on the device (<see cref="Device.PrefersDeviceScalars"/>), not on the operator: an operator
+/// with <see cref="IFusedApplyDot"/> gives the product and pᵀAp in one pass in either loop, and one without it costs a
+/// separate dot, which with device scalars still needs no host read.
+/// </para>
 /// </summary>
 public abstract class ConjugateDirections : KrylovSolver
 {
