@@ -4,6 +4,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- --filter '*'       (BenchmarkDotNet comparisons)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- multigrid [n …]  (multigrid scaling report)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- sequences GRID [count] [rounds] [seed] [device]  (GCRO-DR + SKR vs GMRES)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- rhs [grid] [k] [rounds] [rtol]  (k right-hand sides: block SpMV, simultaneous CG)
 if (args.Length > 0 && args[0] == "multigrid")
 {
     var sizes = args.Skip(1).Select(int.Parse).DefaultIfEmpty(0).ToArray();
@@ -14,6 +15,12 @@ if (args.Length > 1 && args[0] == "sequences")
 {
     SequenceReport.Run(int.Parse(args[1]), args.Length > 2 ? int.Parse(args[2]) : 200, args.Length > 3 ? int.Parse(args[3]) : 3,
         args.Length > 4 ? int.Parse(args[4]) : 0, LearnedSolvers.Devices.Device.FromName(args.Length > 5 ? args[5] : "cpu"));
+    return;
+}
+if (args.Length > 0 && args[0] == "rhs")
+{
+    RightHandSidesReport.Run(args.Length > 1 ? int.Parse(args[1]) : 1024, args.Length > 2 ? int.Parse(args[2]) : 8,
+        args.Length > 3 ? int.Parse(args[3]) : 3, args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1e-8);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(SideBySideConfig).Assembly).Run(args);

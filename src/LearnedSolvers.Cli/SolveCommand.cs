@@ -12,7 +12,7 @@ internal static class SolveCommand
     public static Command Create(TextWriter output)
     {
         var matrix = new Option<string>("--matrix") { Required = true, Description = "Matrix Market file with A" };
-        var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b (default: b = A * ones)" };
+        var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b, or an n x k array of k right-hand sides solved with one setup (default: b = A * ones)" };
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr" }
             .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr");
         var precond = new Option<string?>("--precond") { Description = $"{string.Join("|", PreconditionerRegistry.Names)} (default: none; jacobi for pcg)" }
@@ -24,7 +24,7 @@ internal static class SolveCommand
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };
         var maxit = new Option<int>("--maxit") { DefaultValueFactory = _ => 10_000, Description = "maximum iterations" };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto (auto: cuda when a CUDA GPU is present)" };
-        var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector" };
+        var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector (n x k array for k right-hand sides)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
@@ -60,8 +60,14 @@ internal static class SolveCommand
             double[] b;
             if (p.GetValue(rhs) is { } rhsPath)
             {
-                b = MatrixMarketReader.ReadVector(rhsPath);
-                if (b.Length != a.Rows) throw new UsageException($"{rhsPath} has {b.Length} entries; the matrix has {a.Rows} rows");
+                var columns = MatrixMarketReader.ReadColumns(rhsPath);
+                if (columns.Rows != a.Rows)
+                    throw new UsageException(columns.Columns == 1
+                        ? $"{rhsPath} has {columns.Rows} entries; the matrix has {a.Rows} rows"
+                        : $"{rhsPath} has {columns.Rows} rows; the matrix has {a.Rows}");
+                if (columns.Columns == 0) throw new UsageException($"{rhsPath} holds no right-hand side (0 columns)");
+                if (columns.Columns > 1) return SolveColumns(p, a, columns, kind, preconditioner, options, m, dev, k, output);
+                b = columns.Values;
             }
             else
             {
@@ -82,6 +88,26 @@ internal static class SolveCommand
             return report.Converged ? ExitCodes.Success : ExitCodes.NotConverged;
         });
         return command;
+    }
+
+    /// <summary>k right-hand sides: one line per column (or a JSON array of per-column reports) and the solutions as an n x k array.</summary>
+    private static int SolveColumns(ParseResult p, CsrMatrix a, DenseColumns b, KrylovMethod kind, IPreconditionerFactory preconditioner,
+        SolverOptions options, int restart, Device device, int recycle, TextWriter output)
+    {
+        var x = new DenseColumns(b.Rows, b.Columns, new double[b.Values.Length]);
+        var reports = SolveRunner.RunColumns(a, b, x, kind, preconditioner, options, restart, device, recycle);
+        if (p.GetValue<string?>("--out") is { } xPath) MatrixMarketWriter.WriteColumns(xPath, x);
+        if (p.GetValue<bool>("--json")) output.WriteLine("[" + string.Join(",", reports.Select(r => r.ToJson())) + "]");
+        else
+        {
+            var first = reports[0];
+            output.WriteLine($"{first.Method} + {first.Preconditioner} on {first.Device}: {first.Rows} rows, {first.Nnz} nonzeros, {reports.Count} right-hand sides");
+            for (int j = 0; j < reports.Count; j++)
+                output.WriteLine($"column {j + 1}: {reports[j].Reason} after {reports[j].Iterations} iterations; true relative residual {reports[j].RelativeResidual:E3}"
+                    + (reports[j].Message is null ? "" : $"; {reports[j].Message}"));
+            output.WriteLine($"{reports.Count(r => r.Converged)} of {reports.Count} converged; setup {first.SetupSeconds * 1e3:F1} ms, solve {first.Seconds * 1e3:F1} ms");
+        }
+        return reports.All(r => r.Converged) ? ExitCodes.Success : ExitCodes.NotConverged;
     }
 
     internal static Device DeviceFromName(string name)

@@ -305,67 +305,23 @@ public sealed class CsrMatrix
 
     /// <summary>
     /// Y[:, j] = A X[:, j] for rows [rowStart, rowEnd) and the <paramref name="count"/> columns of column-major blocks
-    /// (column j of X at x[j·Columns], of Y at y[j·Rows]). A row's entries are read once for all columns, four columns
-    /// at a time; each column is summed in the order <see cref="MultiplyRows"/> uses, so every column equals its own
-    /// SpMV bit for bit.
+    /// (column j of X at x[j·Columns], of Y at y[j·Rows]), by tiles of <see cref="BlockRowTile"/> rows: a tile's entries
+    /// come from memory for the first column and from cache for the others, and only one column's x and y are touched at
+    /// a time. (Interleaving the columns row by row ran 19x slower than one SpMV at 1M unknowns: columns 2²³ bytes apart
+    /// fall into the same cache sets.) Each column is <see cref="MultiplyRows"/> itself, so it equals its own SpMV bit for bit.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void MultiplyRowsBlock(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y, int count)
     {
-        ref int rp = ref MemoryMarshal.GetArrayDataReference(RowPointers);
-        ref int ci = ref MemoryMarshal.GetArrayDataReference(ColumnIndices);
-        ref double v = ref MemoryMarshal.GetArrayDataReference(Values);
         int n = Columns, m = Rows;
-        for (int r = rowStart; r < rowEnd; r++)
+        for (int tile = rowStart; tile < rowEnd; tile += BlockRowTile)
         {
-            int begin = Unsafe.Add(ref rp, r), end = Unsafe.Add(ref rp, r + 1);
-            int j = 0;
-            for (; j + 4 <= count; j += 4)
-            {
-                ref double x0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), j * n);
-                ref double x1 = ref Unsafe.Add(ref x0, n);
-                ref double x2 = ref Unsafe.Add(ref x1, n);
-                ref double x3 = ref Unsafe.Add(ref x2, n);
-                double a0 = 0, b0 = 0, a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3 = 0, b3 = 0;
-                int k = begin;
-                for (; k + 1 < end; k += 2)
-                {
-                    double va = Unsafe.Add(ref v, k), vb = Unsafe.Add(ref v, k + 1);
-                    int ca = Unsafe.Add(ref ci, k), cb = Unsafe.Add(ref ci, k + 1);
-                    a0 += va * Unsafe.Add(ref x0, ca); b0 += vb * Unsafe.Add(ref x0, cb);
-                    a1 += va * Unsafe.Add(ref x1, ca); b1 += vb * Unsafe.Add(ref x1, cb);
-                    a2 += va * Unsafe.Add(ref x2, ca); b2 += vb * Unsafe.Add(ref x2, cb);
-                    a3 += va * Unsafe.Add(ref x3, ca); b3 += vb * Unsafe.Add(ref x3, cb);
-                }
-                if (k < end)
-                {
-                    double va = Unsafe.Add(ref v, k);
-                    int ca = Unsafe.Add(ref ci, k);
-                    a0 += va * Unsafe.Add(ref x0, ca);
-                    a1 += va * Unsafe.Add(ref x1, ca);
-                    a2 += va * Unsafe.Add(ref x2, ca);
-                    a3 += va * Unsafe.Add(ref x3, ca);
-                }
-                y[j * m + r] = a0 + b0;
-                y[(j + 1) * m + r] = a1 + b1;
-                y[(j + 2) * m + r] = a2 + b2;
-                y[(j + 3) * m + r] = a3 + b3;
-            }
-            for (; j < count; j++)
-            {
-                ref double xj = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), j * n);
-                double a = 0, b = 0;
-                int k = begin;
-                for (; k + 1 < end; k += 2)
-                {
-                    a += Unsafe.Add(ref v, k) * Unsafe.Add(ref xj, Unsafe.Add(ref ci, k));
-                    b += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xj, Unsafe.Add(ref ci, k + 1));
-                }
-                if (k < end) a += Unsafe.Add(ref v, k) * Unsafe.Add(ref xj, Unsafe.Add(ref ci, k));
-                y[j * m + r] = a + b;
-            }
+            int tileEnd = Math.Min(tile + BlockRowTile, rowEnd);
+            for (int j = 0; j < count; j++) MultiplyRows(tile, tileEnd, x.Slice(j * n, n), y.Slice(j * m, m));
         }
     }
+
+    /// <summary>Rows per tile of the block SpMV: a 5-point tile's entries and rows (~40 KiB) stay in L2 across the columns.</summary>
+    internal const int BlockRowTile = 512;
 
     /// <summary>
     /// r[i] = b[i] − (A x)[i] for i in [rowStart, rowEnd); b may be r itself (each b[i] is read before r[i] is written).

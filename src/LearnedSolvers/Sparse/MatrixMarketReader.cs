@@ -118,6 +118,51 @@ public static class MatrixMarketReader
         return v;
     }
 
+    /// <summary>Reads a dense block from a file (see <see cref="ReadColumns(Stream, string)"/>).</summary>
+    /// <exception cref="MatrixMarketException">The file does not hold a real or integer general matrix.</exception>
+    public static DenseColumns ReadColumns(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var stream = OpenRead(path);
+        return ReadColumns(stream, path);
+    }
+
+    /// <summary>
+    /// Reads an n × k block (several right-hand sides): an "array real general" (or integer) file, whose column-major
+    /// values are the block's layout, or a coordinate file, where entries not stored are zero and duplicates are summed.
+    /// A vector file gives one column (an 1 × n file too).
+    /// </summary>
+    /// <param name="stream">Read from its current position to the end; not closed.</param>
+    /// <param name="fileName">Names the source in error messages.</param>
+    /// <exception cref="MatrixMarketException">The data does not hold a real or integer general matrix, or is too large for one array.</exception>
+    public static DenseColumns ReadColumns(Stream stream, string fileName = "<stream>")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(fileName);
+        var lines = new LineReader(stream, fileName);
+        var header = ReadHeader(lines);
+        RejectComplex(header, fileName);
+        if (header.Field == MatrixMarketField.Pattern)
+            throw new MatrixMarketException(fileName, 1, "a pattern file has no values, so it cannot hold right-hand sides");
+        if (header.Symmetry != MatrixMarketSymmetry.General)
+            throw new MatrixMarketException(fileName, 1,
+                $"a file of right-hand sides must be general, not {MatrixMarketHeader.SymmetryName(header.Symmetry)}");
+        bool row = header.Rows == 1;
+        int n = row ? header.Columns : header.Rows, k = row ? 1 : header.Columns;
+        long count = (long)n * k;
+        if (count > Array.MaxLength)
+            throw new MatrixMarketException(fileName, lines.SizeLine, $"a block of {header.Rows} x {header.Columns} = {count} values exceeds {Array.MaxLength}, the most a .NET array can hold");
+        if (header.Format == MatrixMarketFormat.Array) return new DenseColumns(n, k, ReadArrayValues(lines, header, (int)count));
+
+        var t = ReadCoordinateEntries(lines, header);
+        var v = new double[count];
+        for (int e = 0; e < t.Count; e++) v[row ? t.Columns[e] : (long)t.Columns[e] * n + t.Rows[e]] += t.Values[e];
+        int bad = v.AsSpan().IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
+        if (bad >= 0)
+            throw new MatrixMarketException(fileName, 0, $"summing duplicate entries at ({bad % n + 1}, {bad / n + 1}) gives {v[bad]}; values must be finite");
+        return new DenseColumns(n, k, v);
+    }
+
     /// <summary>Reads only the banner and size line of a file, e.g. to describe it before loading.</summary>
     /// <exception cref="MatrixMarketException">The banner or size line is missing or malformed.</exception>
     public static MatrixMarketHeader ReadHeader(string path)

@@ -90,6 +90,32 @@ public static class MatrixMarketWriter
         output.Flush();
     }
 
+    /// <summary>Writes <paramref name="block"/> to a file, replacing any file at <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    public static void WriteColumns(string path, DenseColumns block)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(block);
+        RequireFinite(block.Values);
+        using var file = CreateFile(path);
+        WriteColumns(file, block);
+    }
+
+    /// <summary>Writes <paramref name="block"/> as "array real general" of size rows x columns, column-major, one value per line.</summary>
+    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    public static void WriteColumns(Stream stream, DenseColumns block)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(block);
+        RequireFinite(block.Values);
+        var output = new Utf8Output(stream);
+        output.WriteLine("%%MatrixMarket matrix array real general");
+        output.WriteLine(Signature);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{block.Rows} {block.Columns}"));
+        foreach (double x in block.Values) output.WriteValue(x);
+        output.Flush();
+    }
+
     private static FileStream CreateFile(string path) =>
         new(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0); // Utf8Output buffers
 

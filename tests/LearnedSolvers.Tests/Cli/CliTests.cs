@@ -97,6 +97,43 @@ public sealed class CliTests : IDisposable
         Assert.True(Reference.TrueRelativeResidual(a, MatrixMarketReader.ReadVector(PathIn("x.mtx")), b) <= 1e-8);
     }
 
+    [Theory]
+    [InlineData("pcg", "jacobi")]
+    [InlineData("gmres", "ilu0")]
+    public void Solve_WithSeveralRightHandSides_SolvesEachColumn_AndWritesAnArray(string method, string precond)
+    {
+        const int n = 300, k = 3;
+        var a = RandomSystems.Spd(n, 7);
+        var b = new DenseColumns(n, k, RandomSystems.Vector(n * k, 8));
+        MatrixMarketWriter.WriteMatrix(PathIn("a.mtx"), a);
+        MatrixMarketWriter.WriteColumns(PathIn("b.mtx"), b);
+        var (code, output, err) = Run("solve", "--matrix", PathIn("a.mtx"), "--rhs", PathIn("b.mtx"), "--method", method, "--precond", precond, "--out", PathIn("x.mtx"));
+        Assert.True(code == 0, err);
+        Assert.Contains("3 right-hand sides", output);
+        Assert.Contains("column 3: ConvergedRelative", output);
+        Assert.Contains("3 of 3 converged", output);
+        var x = MatrixMarketReader.ReadColumns(PathIn("x.mtx"));
+        Assert.Equal((n, k), (x.Rows, x.Columns));
+        for (int j = 0; j < k; j++)
+            Assert.True(Reference.TrueRelativeResidual(a, x.Column(j).ToArray(), b.Column(j).ToArray()) <= 1e-8);
+
+        (code, output, err) = Run("solve", "--matrix", PathIn("a.mtx"), "--rhs", PathIn("b.mtx"), "--method", method, "--precond", precond, "--json");
+        Assert.True(code == 0, err);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(k, json.RootElement.GetArrayLength());
+        Assert.All(json.RootElement.EnumerateArray(), c => Assert.True(c.GetProperty("converged").GetBoolean()));
+    }
+
+    [Fact]
+    public void Solve_RhsWithWrongRowCount_SaysSo()
+    {
+        MatrixMarketWriter.WriteMatrix(PathIn("a.mtx"), RandomSystems.Spd(30, 7));
+        MatrixMarketWriter.WriteColumns(PathIn("b.mtx"), new DenseColumns(29, 2, new double[58]));
+        var (code, _, err) = Run("solve", "--matrix", PathIn("a.mtx"), "--rhs", PathIn("b.mtx"));
+        Assert.Equal(2, code);
+        AssertOneLineError(err, "has 29 rows; the matrix has 30");
+    }
+
     [Fact]
     public void Solve_NotConverged_ExitsOne_WithReason()
     {

@@ -337,6 +337,40 @@ public sealed class MatrixMarketTests : IDisposable
         Assert.Equal([7.0, 0], ReadVector(GeneralBanner + "\n1 2 1\n1 1 7\n"));
     }
 
+    [Fact]
+    public void ReadColumns_TakesColumnMajorArrays_CoordinateBlocks_AndVectors()
+    {
+        var block = MatrixMarketReader.ReadColumns(Utf8("%%MatrixMarket matrix array real general\n3 2\n1\n2\n3\n4 5 6\n"), "test.mtx");
+        Assert.Equal((3, 2), (block.Rows, block.Columns));
+        Assert.Equal([4.0, 5, 6], block.Column(1).ToArray());
+        var sparse = MatrixMarketReader.ReadColumns(Utf8(GeneralBanner + "\n2 2 3\n2 2 1\n1 1 2\n2 2 0.5\n"), "test.mtx");
+        Assert.Equal([2.0, 0, 0, 1.5], sparse.Values);
+        var row = MatrixMarketReader.ReadColumns(Utf8("%%MatrixMarket matrix array real general\n1 3\n1\n2\n3\n"), "test.mtx");
+        Assert.Equal((3, 1), (row.Rows, row.Columns));
+    }
+
+    [Fact]
+    public void ReadColumns_RejectsSymmetricPatternAndTruncatedFiles_WithTheLine()
+    {
+        var e = Assert.Throws<MatrixMarketException>(() => MatrixMarketReader.ReadColumns(Utf8("%%MatrixMarket matrix array real symmetric\n2 2\n1\n2\n3\n"), "b.mtx"));
+        Assert.Contains("general", e.Message);
+        e = Assert.Throws<MatrixMarketException>(() => MatrixMarketReader.ReadColumns(Utf8("%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n"), "b.mtx"));
+        Assert.Contains("3 of the 4 values", e.Message);
+        Assert.Equal(5, e.LineNumber);
+    }
+
+    [Fact]
+    public void WriteColumns_RoundTrips()
+    {
+        var block = new DenseColumns(3, 2, [1.5, -2, 1e-300, 4, 5, 6]);
+        var stream = new MemoryStream();
+        MatrixMarketWriter.WriteColumns(stream, block);
+        stream.Position = 0;
+        var back = MatrixMarketReader.ReadColumns(stream, "roundtrip.mtx");
+        Assert.Equal(block.Values, back.Values);
+        Assert.Equal((3, 2), (back.Rows, back.Columns));
+    }
+
     // ---------------------------------------------------------------- shared real-world matrices
 
     public static TheoryData<string> SharedMatrixNames()
