@@ -18,9 +18,6 @@ public sealed class Jacobi : IRefreshablePreconditioner, IDiagonalScaling, IDisp
         UpdateValues(a);
     }
 
-    /// <summary>1/a_ii on <see cref="Device"/>, for solvers that fuse the scaling into their own kernels.</summary>
-    internal DeviceVector InverseDiagonal => _inverseDiagonal;
-
     /// <summary>D⁻¹: <see cref="Apply"/> is exactly this scaling, so solvers may fuse it into their own kernels.</summary>
     public DeviceVector Scaling => _inverseDiagonal;
 
