@@ -46,7 +46,7 @@ internal static class DeviceThroughput
         long spmvBytes = 12L * a.NonZeros + 4L * (n + 1) + 16L * n;
 
         var options = new SolverOptions(RelativeTolerance: 1e-300, AbsoluteTolerance: 1e-300, MaxIterations: cgIterations, RecordHistory: false);
-        var cg = KrylovSolvers.Create(KrylovMethod.Cg, matrix, options: options); // device-resident scalars off the CPU
+        using var cg = KrylovSolvers.Create(KrylovMethod.Cg, matrix, options: options); // device-resident scalars off the CPU
         using var b = device.Upload(system.RightHandSide);
         using var solution = device.Allocate(n);
         cg.Solve(b, solution); // warm-up: kernels compiled, buffers sized

@@ -20,7 +20,7 @@ internal static class SolveRunner
         var deviceMatrix = device.Upload(a);
         var m = preconditioner.Create(deviceMatrix);
         if (hierarchyOut is not null && m is MultigridPreconditioner multigrid) hierarchyOut.WriteLine(multigrid.Hierarchy.Summary());
-        var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
+        using var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
         var db = device.Upload(b);
         var dx = device.Upload(x);
         double setup = clock.Elapsed.TotalSeconds;
@@ -68,7 +68,7 @@ internal static class SolveRunner
         }
         else
         {
-            var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
+            using var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
             setup = clock.Elapsed.TotalSeconds;
             result = solver.Solve(db, dx);
         }

@@ -24,6 +24,10 @@ public sealed class CpuDevice : Device
 
     public override string Name => "cpu";
 
+    public override bool PrefersDeviceScalars => false;
+
+    public override bool HasHostAddressableVectors => true;
+
     /// <summary>Threads the device uses.</summary>
     public int Parallelism => _team.Parallelism;
 
@@ -53,88 +57,14 @@ public sealed class CpuDevice : Device
         values[slot] = Dot(x, y);
     }
 
-    public override void CgStep(DeviceScalars s, int rzSlot, int pqSlot, int outSlot,
-        DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector? z, DeviceVector? inverseDiagonal)
-    {
-        var values = Scalars(s, outSlot, 2);
-        Scalars(s, rzSlot, 1);
-        Scalars(s, pqSlot, 1);
-        double alpha = values[rzSlot] / values[pqSlot];
-        if (!(alpha > 0 && double.IsFinite(alpha))) alpha = 0;
-        double rr = CgUpdate(alpha, p, q, x, r);
-        double rz = rr;
-        if (inverseDiagonal is not null)
-        {
-            ArgumentNullException.ThrowIfNull(z);
-            PointwiseMultiply(inverseDiagonal, r, z);
-            rz = Dot(r, z);
-        }
-        values[outSlot] = rz;
-        values[outSlot + 1] = rr;
-    }
-
-    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p, double factor = 1)
-    {
-        var values = Scalars(s, newSlot, 1);
-        Scalars(s, oldSlot, 1);
-        double beta = factor * values[newSlot] / values[oldSlot];
-        if (!double.IsFinite(beta)) beta = 0;
-        Axpby(1, z, beta, p);
-    }
-
     public override void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot)
     {
         var values = Scalars(s, slot, count);
         MultiDot(basis, count, w, values.AsSpan(slot, count));
     }
 
-    public override void ScaledAxpyWithNorm(DeviceScalars s, int numeratorSlot, int denominatorSlot, DeviceVector x, DeviceVector y, int normSlot)
-    {
-        var values = Scalars(s, normSlot, 1);
-        double factor = Quotient(values, numeratorSlot, denominatorSlot, s);
-        Axpy(-factor, x, y);
-        values[normSlot] = Dot(y, y);
-    }
-
-    public override void BiCgStabDirection(DeviceScalars s, int rhoSlot, int rHatVSlot, int tsSlot, int ttSlot, bool first,
-        DeviceVector r, DeviceVector v, DeviceVector p)
-    {
-        var values = Scalars(s, rhoSlot, 1);
-        if (first)
-        {
-            Copy(r, p);
-            return;
-        }
-        double omega = Quotient(values, tsSlot, ttSlot, s);
-        s.CheckSlots(rHatVSlot, 1, nameof(rHatVSlot));
-        double beta = Finite(values[rhoSlot] * values[ttSlot] / (values[rHatVSlot] * values[tsSlot]));
-        Axpy(-omega, v, p);
-        Axpby(1, r, beta, p);
-    }
-
-    public override void BiCgStabUpdate(DeviceScalars s, int rhoOldSlot, int rHatVSlot, int tsSlot, int ttSlot, int outSlot,
-        DeviceVector pHat, DeviceVector sHat, DeviceVector t, DeviceVector x, DeviceVector r, DeviceVector rHat)
-    {
-        var values = Scalars(s, outSlot, 2);
-        double alpha = Quotient(values, rhoOldSlot, rHatVSlot, s);
-        double omega = Quotient(values, tsSlot, ttSlot, s);
-        Axpy(alpha, pHat, x);
-        Axpy(omega, sHat, x); // before r changes: ŝ may be r itself
-        Axpy(-omega, t, r);
-        values[outSlot] = Dot(rHat, r);
-        values[outSlot + 1] = Dot(r, r);
-    }
-
-    private static double Quotient(double[] values, int numerator, int denominator, DeviceScalars s)
-    {
-        s.CheckSlots(numerator, 1, nameof(numerator));
-        s.CheckSlots(denominator, 1, nameof(denominator));
-        return Finite(values[numerator] / values[denominator]);
-    }
-
-    private static double Finite(double value) => double.IsFinite(value) ? value : 0;
-
-    private double[] Scalars(DeviceScalars s, int slot, int count)
+    /// <summary>The host array behind scalars of this device, after checking that slots [slot, slot + count) exist.</summary>
+    internal double[] Scalars(DeviceScalars s, int slot, int count)
     {
         ArgumentNullException.ThrowIfNull(s);
         if (s is not CpuScalars c || !ReferenceEquals(c.Device, this))
@@ -198,11 +128,12 @@ public sealed class CpuDevice : Device
         Map(VectorOp.PointwiseMultiply, 0, Data(a, nameof(a), xs.Length), 0, xs, Data(y, nameof(y), xs.Length), xs.Length);
     }
 
-    public override double CgUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r)
+    /// <summary>x ← x + αp, r ← r − αq in one pass; returns ‖r‖² of the new r (the Krylov kernel family's fused update).</summary>
+    internal double UpdateWithNorm(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r)
     {
         var ps = Data(p, nameof(p));
         int n = ps.Length;
-        return Reduce(VectorOp.CgUpdate, alpha, ps, 0, Data(q, nameof(q), n), Data(x, nameof(x), n), Data(r, nameof(r), n), n);
+        return Reduce(VectorOp.UpdateWithNorm, alpha, ps, 0, Data(q, nameof(q), n), Data(x, nameof(x), n), Data(r, nameof(r), n), n);
     }
 
     public override void MultiDot(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, Span<double> result)
@@ -380,7 +311,7 @@ public sealed class CpuDevice : Device
         Copy,
         Fill,
         PointwiseMultiply,
-        CgUpdate,
+        UpdateWithNorm,
         MultiDot,
         MultiAxpy,
         MultiDotBlock,
@@ -432,7 +363,7 @@ public sealed class CpuDevice : Device
             switch (_op)
             {
                 case VectorOp.Dot:
-                case VectorOp.CgUpdate:
+                case VectorOp.UpdateWithNorm:
                     _partials[chunk] = RunReduction(_op, _alpha, _x, _y, _z, _w, start, length);
                     break;
                 case VectorOp.MultiDot:
@@ -457,7 +388,7 @@ public sealed class CpuDevice : Device
         public static double RunReduction(VectorOp op, double alpha, CpuMemory<double> x, CpuMemory<double> y, CpuMemory<double> z, CpuMemory<double> w, int start, int length) => op switch
         {
             VectorOp.Dot => CpuVectorKernels.Dot(x, y, start, length),
-            VectorOp.CgUpdate => CpuVectorKernels.CgUpdate(alpha, x, y, z, w, start, length),
+            VectorOp.UpdateWithNorm => CpuVectorKernels.UpdateWithNorm(alpha, x, y, z, w, start, length),
             _ => throw new InvalidOperationException($"{op} is not a reduction."),
         };
 

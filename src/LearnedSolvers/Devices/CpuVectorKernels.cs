@@ -296,7 +296,7 @@ internal static class CpuVectorKernels
 
     /// <summary>x += αp; r −= αq; returns the slice's ‖r‖².</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double CgUpdate(double alpha, CpuMemory<double> p, CpuMemory<double> q, CpuMemory<double> x, CpuMemory<double> r, int start, int length)
+    public static double UpdateWithNorm(double alpha, CpuMemory<double> p, CpuMemory<double> q, CpuMemory<double> x, CpuMemory<double> r, int start, int length)
     {
         ref double pr = ref p.At(start);
         ref double qr = ref q.At(start);

@@ -53,6 +53,19 @@ public abstract class Device : IDisposable
     /// <summary>Short name as used on the command line ("cpu", "cuda", "ilgpu-cpu").</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// True where reading a result on the host waits for the queued device work (a GPU): iterations should then keep
+    /// their scalars on the device (<see cref="DeviceScalars"/>) and read them every few iterations. False where
+    /// operations are synchronous and a host scalar costs nothing extra.
+    /// </summary>
+    public abstract bool PrefersDeviceScalars { get; }
+
+    /// <summary>
+    /// True when this device's vectors are host arrays that host code may index directly (sequential sweeps such as
+    /// Gauss–Seidel need this); false when they live in accelerator memory.
+    /// </summary>
+    public abstract bool HasHostAddressableVectors { get; }
+
     /// <summary>A zero vector of the given length.</summary>
     public abstract DeviceVector Allocate(int length);
 
@@ -106,9 +119,6 @@ public abstract class Device : IDisposable
 
     /// <summary>y ← a ∘ x (element-wise product; Jacobi).</summary>
     public abstract void PointwiseMultiply(DeviceVector a, DeviceVector x, DeviceVector y);
-
-    /// <summary>The fused CG update x ← x + αp, r ← r − αq; returns ‖r‖² of the new r.</summary>
-    public abstract double CgUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r);
 
     /// <summary>result[i] = basis[i]ᵀw for i &lt; count (classical Gram-Schmidt's projections, one pass over w per vector block).</summary>
     public abstract void MultiDot(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, Span<double> result);
@@ -205,39 +215,8 @@ public abstract class Device : IDisposable
     /// <summary>s[slot] ← xᵀy, left on the device.</summary>
     public abstract void DotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot);
 
-    /// <summary>
-    /// One CG step with its scalars on the device: α = s[rzSlot] / s[pqSlot] (0 when that is not a positive finite
-    /// quotient, so a broken-down iteration leaves x and r alone); x ← x + αp; r ← r − αq; then, with a Jacobi
-    /// preconditioner, z ← D⁻¹r; s[outSlot] ← rᵀz (rᵀr without one) and s[outSlot + 1] ← rᵀr.
-    /// </summary>
-    public abstract void CgStep(DeviceScalars s, int rzSlot, int pqSlot, int outSlot,
-        DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector? z, DeviceVector? inverseDiagonal);
-
-    /// <summary>
-    /// β = factor · s[newSlot] / s[oldSlot] (0 unless finite); p ← z + βp. CG: factor 1, rᵀz over the previous rᵀz;
-    /// flexible CG: factor −1, zᵀAp over pᵀAp.
-    /// </summary>
-    public abstract void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p, double factor = 1);
-
     /// <summary>s[slot + i] ← basis[i]ᵀw for i &lt; count, left on the device.</summary>
     public abstract void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot);
-
-    /// <summary>y ← y − (s[numeratorSlot] / s[denominatorSlot]) x (the factor 0 unless finite); s[normSlot] ← ‖y‖².</summary>
-    public abstract void ScaledAxpyWithNorm(DeviceScalars s, int numeratorSlot, int denominatorSlot, DeviceVector x, DeviceVector y, int normSlot);
-
-    /// <summary>
-    /// BiCGStab's direction with device scalars: p ← r on the first step, else p ← r + β(p − ωv) with
-    /// β = s[rho]·s[tt] / (s[rHatV]·s[ts]) (= ρ_new/ρ_old · α/ω) and ω = s[ts] / s[tt], each 0 unless finite.
-    /// </summary>
-    public abstract void BiCgStabDirection(DeviceScalars s, int rhoSlot, int rHatVSlot, int tsSlot, int ttSlot, bool first,
-        DeviceVector r, DeviceVector v, DeviceVector p);
-
-    /// <summary>
-    /// BiCGStab's update with device scalars: α = s[rhoOld] / s[rHatV], ω = s[ts] / s[tt] (each 0 unless finite);
-    /// x ← x + α p̂ + ω ŝ; r ← r − ω t (r holds s on entry; ŝ may be r); s[outSlot] ← r̂ᵀr, s[outSlot + 1] ← rᵀr.
-    /// </summary>
-    public abstract void BiCgStabUpdate(DeviceScalars s, int rhoOldSlot, int rHatVSlot, int tsSlot, int ttSlot, int outSlot,
-        DeviceVector pHat, DeviceVector sHat, DeviceVector t, DeviceVector x, DeviceVector r, DeviceVector rHat);
 
     /// <summary>Waits until every operation queued on this device has finished (a no-op where operations are synchronous): for timing.</summary>
     public virtual void Synchronize()

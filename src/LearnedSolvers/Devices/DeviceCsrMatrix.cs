@@ -3,7 +3,7 @@ using LearnedSolvers.Sparse;
 namespace LearnedSolvers.Devices;
 
 /// <summary>A CSR matrix uploaded once to a device and applied there as an operator (y = A x).</summary>
-public abstract class DeviceCsrMatrix : IBlockOperator, IDisposable
+public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IBlockOperator, IDisposable
 {
     protected DeviceCsrMatrix(Device device, CsrMatrix host)
     {

@@ -15,8 +15,11 @@ public sealed class DeviceSupport
         _includes = includes;
     }
 
-    /// <summary>The managed CPU device (<see cref="Device.Cpu"/>) only: algorithms that loop over host arrays, such as serial triangular sweeps.</summary>
-    public static DeviceSupport CpuOnly { get; } = new("the CPU only", ["cpu"], d => d is CpuDevice);
+    /// <summary>
+    /// The managed CPU device (<see cref="Device.Cpu"/>) only: algorithms that loop over host arrays, such as serial
+    /// triangular sweeps; a device qualifies by its host-addressable vectors (<see cref="Device.HasHostAddressableVectors"/>).
+    /// </summary>
+    public static DeviceSupport CpuOnly { get; } = new("the CPU only", ["cpu"], d => d.HasHostAddressableVectors);
 
     /// <summary>Every device: algorithms built from the devices' own kernels (SpMV and vector operations).</summary>
     public static DeviceSupport AllDevices { get; } = new("every device", Device.Names.Where(n => n != "auto").ToArray(), _ => true); // "auto" picks a device; it is not one

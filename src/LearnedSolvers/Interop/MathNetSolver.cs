@@ -111,7 +111,10 @@ public sealed class MathNetSolver : IIterativeSolver<double>
         var m = UsePreconditioner(matrix, preconditioner);
         var options = criteria.ToSolverOptions(_b);
         if (_solver is null || !ReferenceEquals(_solver.Preconditioner, m) || _solver.Options != options)
+        {
+            _solver?.Dispose();
             _solver = KrylovSolvers.Create(Method, _operator!, m, options, Restart);
+        }
 
         var outcome = _solver.Solve(_bVector!, _xVector!);
         LastResult = outcome;
@@ -141,6 +144,7 @@ public sealed class MathNetSolver : IIterativeSolver<double>
         Conversions++;
         _mathNetPreconditioner = null;
         _preconditioner = null;
+        _solver?.Dispose(); // its workspace is sized for the previous matrix
         _solver = null;
     }
 

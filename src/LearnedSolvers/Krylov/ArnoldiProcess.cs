@@ -25,13 +25,13 @@ internal enum ArnoldiOutcome
 /// min ‖β e₁ − H y‖ is reduced on the host by Givens rotations as each column arrives, so |g_{j+1}| is the residual
 /// norm of the current minimizer without forming it. All host arrays are sized once by the restart length.
 /// </summary>
-internal sealed class ArnoldiProcess
+internal sealed class ArnoldiProcess : IDisposable
 {
     /// <summary>
     /// h_{j+1,j} (or the rotated diagonal) at most this fraction of ‖A M v_j‖ counts as zero: below it the new
     /// direction is rounding noise, and the residual estimate is already reduced by about this factor.
     /// </summary>
-    private const double BreakdownTolerance = 1e-14;
+    internal const double BreakdownTolerance = 1e-14;
 
     private readonly Device _device;
     private readonly int _ld;
@@ -80,29 +80,43 @@ internal sealed class ArnoldiProcess
         double columnSquares = hNext * hNext;
         for (int i = 0; i < count; i++) columnSquares += column[i] * column[i];
         double columnNorm = Math.Sqrt(columnSquares); // = ‖A M v_j‖ up to rounding: the scale breakdowns are judged against
-        residualEstimate = Math.Abs(_g[j]);
+        var outcome = ReduceColumn(column, 0, j, hNext, columnNorm, _cos, _sin, _g, out residualEstimate);
+        if (outcome == ArnoldiOutcome.Continue) _device.Scale(1 / hNext, w);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Brings column <paramref name="j"/> of an upper Hessenberg least-squares problem min ‖g − H y‖ to triangular form:
+    /// applies the earlier rotations <paramref name="first"/> … j − 1 to <paramref name="column"/> (indexed by row; its
+    /// subdiagonal entry is <paramref name="hNext"/>), forms rotation j, and rotates <paramref name="g"/>. Breakdowns are
+    /// judged against <paramref name="columnNorm"/>, the norm of the unrotated column. <paramref name="residualEstimate"/>
+    /// is |g_{j+1}| after the rotation, or |g_j| when the step stops before it (NaN, singular breakdown). Shared by GMRES
+    /// (first = 0) and GCRO-DR (first = k: its recycled block is diagonal already).
+    /// </summary>
+    internal static ArnoldiOutcome ReduceColumn(Span<double> column, int first, int j, double hNext, double columnNorm,
+        Span<double> cos, Span<double> sin, Span<double> g, out double residualEstimate)
+    {
+        residualEstimate = Math.Abs(g[j]);
         if (!double.IsFinite(columnNorm)) return ArnoldiOutcome.NaNOrInfinity;
 
-        for (int i = 0; i < j; i++)
+        for (int i = first; i < j; i++)
         {
-            double top = _cos[i] * column[i] + _sin[i] * column[i + 1];
-            column[i + 1] = -_sin[i] * column[i] + _cos[i] * column[i + 1];
+            double top = cos[i] * column[i] + sin[i] * column[i + 1];
+            column[i + 1] = -sin[i] * column[i] + cos[i] * column[i + 1];
             column[i] = top;
         }
         double diagonal = double.Hypot(column[j], hNext);
         if (diagonal <= BreakdownTolerance * columnNorm) return ArnoldiOutcome.SingularBreakdown;
 
-        _cos[j] = column[j] / diagonal;
-        _sin[j] = hNext / diagonal;
+        cos[j] = column[j] / diagonal;
+        sin[j] = hNext / diagonal;
         column[j] = diagonal;
         column[j + 1] = 0;
-        _g[j + 1] = -_sin[j] * _g[j];
-        _g[j] = _cos[j] * _g[j];
-        residualEstimate = Math.Abs(_g[j + 1]);
+        g[j + 1] = -sin[j] * g[j];
+        g[j] = cos[j] * g[j];
+        residualEstimate = Math.Abs(g[j + 1]);
 
-        if (hNext <= BreakdownTolerance * columnNorm) return ArnoldiOutcome.HappyBreakdown;
-        _device.Scale(1 / hNext, w);
-        return ArnoldiOutcome.Continue;
+        return hNext <= BreakdownTolerance * columnNorm ? ArnoldiOutcome.HappyBreakdown : ArnoldiOutcome.Continue;
     }
 
     /// <summary>The least-squares coefficients y of the first <paramref name="k"/> basis vectors: back substitution R y = g.</summary>
@@ -115,5 +129,11 @@ internal sealed class ArnoldiProcess
             _y[i] = s / _h[i * _ld + i];
         }
         return _y.AsSpan(0, k);
+    }
+
+    /// <summary>Releases the basis vectors.</summary>
+    public void Dispose()
+    {
+        foreach (var v in Basis) v.Dispose();
     }
 }

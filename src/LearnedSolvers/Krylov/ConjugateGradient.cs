@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Krylov;
 
@@ -6,55 +7,54 @@ namespace LearnedSolvers.Krylov;
 /// Conjugate gradients (Hestenes and Stiefel 1952), preconditioned when a preconditioner is given (PCG,
 /// Saad, Iterative Methods, Alg. 9.1). A and M must be symmetric positive definite; a non-positive pᵀAp or rᵀz
 /// stops the solve with <see cref="StopReason.IndefiniteMatrix"/> or <see cref="StopReason.IndefinitePreconditioner"/>.
-/// Per iteration: one SpMV fused with pᵀAp, one fused update of x and r with ‖r‖², one direction update.
+/// Per iteration: one product fused with pᵀAp (<see cref="IFusedApplyDot"/> where the operator has it), one fused
+/// update of x and r with ‖r‖², one direction update.
+/// <para>
+/// On a device that prefers device scalars the scalars stay there and the host reads them every
+/// <see cref="ConjugateDirections.CheckEvery"/> iterations (<see cref="ConjugateDirections"/> describes that loop and what
+/// it reports); a diagonal-scaling preconditioner such as Jacobi is then fused into the update kernel.
+/// </para>
 /// </summary>
-public sealed class ConjugateGradient : KrylovSolver
+public sealed class ConjugateGradient : ConjugateDirections
 {
-    private readonly DeviceVector _r, _z, _p, _q;
-
-    public ConjugateGradient(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null)
-        : base(a, preconditioner, options)
+    /// <param name="a">The SPD operator.</param>
+    /// <param name="preconditioner">A symmetric linear preconditioner, or null.</param>
+    /// <param name="options">Tolerances and iteration limit; <see cref="SolverOptions.Default"/> when null.</param>
+    /// <param name="scalars">Where the iteration keeps its scalars; <see cref="ScalarPlacement.Auto"/> follows the device.</param>
+    /// <param name="checkEvery">Iterations between host reads with device scalars (≥ 1); <see cref="ConjugateDirections.DefaultCheckEvery"/> when 0.</param>
+    public ConjugateGradient(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null,
+        ScalarPlacement scalars = ScalarPlacement.Auto, int checkEvery = 0)
+        : base(a, CheckSymmetricLinear(preconditioner), options, scalars, checkEvery)
     {
-        if (preconditioner is { IsSymmetric: false })
-            throw new ArgumentException("CG needs a symmetric preconditioner; use FlexibleConjugateGradient or GMRES with this one.", nameof(preconditioner));
-        _r = Device.Allocate(Size);
-        _z = preconditioner is null ? _r : Device.Allocate(Size);
-        _p = Device.Allocate(Size);
-        _q = Device.Allocate(Size);
     }
 
-    protected override StopReason Iterate(DeviceVector b, DeviceVector x)
+    protected override StopReason? NextDirection(double pq, double rNorm, ref double rz)
     {
-        if (StartConjugateDirections(b, x, _r, _z, _p, out double rz) is { } stop) return stop;
-
-        while (Monitor.IterationsLeft > 0)
+        double rzNext = rNorm * rNorm;
+        if (Preconditioner is not null)
         {
-            double pq = Operator is DeviceCsrMatrix m ? m.ApplyAndDot(_p, _q) : ApplyThenDot(_p, _q);
-            if (!double.IsFinite(pq)) return StopReason.NaNOrInfinity;
-            if (pq <= 0) return StopReason.IndefiniteMatrix;
-            double alpha = rz / pq;
-            double rNorm = Math.Sqrt(Device.CgUpdate(alpha, _p, _q, x, _r));
-            Monitor.Record(rNorm);
-            if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
-            if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
-
-            double rzNext = rNorm * rNorm;
-            if (Preconditioner is not null)
-            {
-                Preconditioner.Apply(_r, _z);
-                rzNext = Device.Dot(_r, _z);
-                if (!double.IsFinite(rzNext)) return StopReason.NaNOrInfinity;
-                if (rzNext <= 0) return StopReason.IndefinitePreconditioner;
-            }
-            Device.Axpby(1, _z, rzNext / rz, _p);
-            rz = rzNext;
+            Preconditioner.Apply(R, Z);
+            rzNext = Device.Dot(R, Z);
+            if (!double.IsFinite(rzNext)) return StopReason.NaNOrInfinity;
+            if (rzNext <= 0) return StopReason.IndefinitePreconditioner;
         }
-        return StopReason.MaxIterations;
+        Device.Axpby(1, Z, rzNext / rz, P);
+        rz = rzNext;
+        return null;
     }
 
-    private double ApplyThenDot(DeviceVector p, DeviceVector q)
+    protected override void NextDirectionOnDevice(DeviceScalars scalars, int previous, int current)
     {
-        Operator.Apply(p, q);
-        return Device.Dot(p, q);
+        if (Preconditioner is not null && FusedScaling is null)
+        {
+            Preconditioner.Apply(R, Z);
+            Device.DotTo(R, Z, scalars, current + RZ);
+        }
+        Kernels.CgDirection(scalars, current + RZ, previous + RZ, Z, P);
     }
+
+    private static IPreconditioner? CheckSymmetricLinear(IPreconditioner? preconditioner) =>
+        preconditioner is { IsSymmetric: false } or { IsLinear: false }
+            ? throw new ArgumentException("CG needs a symmetric linear preconditioner; use FlexibleConjugateGradient or GMRES with this one.", nameof(preconditioner))
+            : preconditioner;
 }

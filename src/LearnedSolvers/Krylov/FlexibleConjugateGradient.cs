@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Krylov;
 
@@ -16,55 +17,51 @@ namespace LearnedSolvers.Krylov;
 /// and one direction update.
 /// </para>
 /// <para>
+/// On a device that prefers device scalars they stay there (<see cref="ConjugateDirections"/>): α from the update
+/// kernel, zᵀAp and zᵀr from one <see cref="Device.MultiDotTo"/> pass, and p ← z − (zᵀAp / pᵀAp) p from
+/// <see cref="IKrylovKernels.CgDirection"/> with factor −1. The preconditioner may still vary (it runs between the kernels; a
+/// diagonal scaling such as Jacobi is fused into the update).
+/// </para>
+/// <para>
 /// A must be symmetric positive definite and each application of M must satisfy zᵀr &gt; 0; otherwise the solve stops
 /// with <see cref="StopReason.IndefiniteMatrix"/> or <see cref="StopReason.IndefinitePreconditioner"/>.
 /// </para>
 /// </summary>
-public sealed class FlexibleConjugateGradient : KrylovSolver
+public sealed class FlexibleConjugateGradient : ConjugateDirections
 {
-    private readonly DeviceVector _r, _z, _p, _q;
     private readonly DeviceVector[] _residualAndProduct;
+    private readonly DeviceVector[] _productAndResidual; // [Ap, r]: one MultiDotTo writes zᵀAp and zᵀr into adjacent slots ZQ, RZ
     private readonly double[] _projections = new double[2];
 
-    public FlexibleConjugateGradient(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null)
-        : base(a, preconditioner, options)
+    /// <param name="a">The SPD operator.</param>
+    /// <param name="preconditioner">Any preconditioner, possibly variable or nonlinear, or null.</param>
+    /// <param name="options">Tolerances and iteration limit; <see cref="SolverOptions.Default"/> when null.</param>
+    /// <param name="scalars">Where the iteration keeps its scalars; <see cref="ScalarPlacement.Auto"/> follows the device.</param>
+    /// <param name="checkEvery">Iterations between host reads with device scalars (≥ 1); <see cref="ConjugateDirections.DefaultCheckEvery"/> when 0.</param>
+    public FlexibleConjugateGradient(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null,
+        ScalarPlacement scalars = ScalarPlacement.Auto, int checkEvery = 0)
+        : base(a, preconditioner, options, scalars, checkEvery)
     {
-        _r = Device.Allocate(Size);
-        _z = preconditioner is null ? _r : Device.Allocate(Size);
-        _p = Device.Allocate(Size);
-        _q = Device.Allocate(Size);
-        _residualAndProduct = [_r, _q];
+        _residualAndProduct = [R, Q];
+        _productAndResidual = [Q, R];
     }
 
-    protected override StopReason Iterate(DeviceVector b, DeviceVector x)
+    protected override StopReason? NextDirection(double pq, double rNorm, ref double rz)
     {
-        if (StartConjugateDirections(b, x, _r, _z, _p, out double rz) is { } stop) return stop;
-
-        while (Monitor.IterationsLeft > 0)
-        {
-            double pq = Operator is DeviceCsrMatrix m ? m.ApplyAndDot(_p, _q) : ApplyThenDot(_p, _q);
-            if (!double.IsFinite(pq)) return StopReason.NaNOrInfinity;
-            if (pq <= 0) return StopReason.IndefiniteMatrix;
-            double alpha = rz / pq;
-            double rNorm = Math.Sqrt(Device.CgUpdate(alpha, _p, _q, x, _r));
-            Monitor.Record(rNorm);
-            if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
-            if (Monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
-
-            if (Preconditioner is not null) Preconditioner.Apply(_r, _z);
-            Device.MultiDot(_residualAndProduct, 2, _z, _projections);
-            double rzNext = _projections[0], zq = _projections[1];
-            if (!double.IsFinite(rzNext) || !double.IsFinite(zq)) return StopReason.NaNOrInfinity;
-            if (rzNext <= 0) return StopReason.IndefinitePreconditioner;
-            Device.Axpby(1, _z, -zq / pq, _p);
-            rz = rzNext;
-        }
-        return StopReason.MaxIterations;
+        if (Preconditioner is not null) Preconditioner.Apply(R, Z);
+        Device.MultiDot(_residualAndProduct, 2, Z, _projections);
+        double rzNext = _projections[0], zq = _projections[1];
+        if (!double.IsFinite(rzNext) || !double.IsFinite(zq)) return StopReason.NaNOrInfinity;
+        if (rzNext <= 0) return StopReason.IndefinitePreconditioner;
+        Device.Axpby(1, Z, -zq / pq, P);
+        rz = rzNext;
+        return null;
     }
 
-    private double ApplyThenDot(DeviceVector p, DeviceVector q)
+    protected override void NextDirectionOnDevice(DeviceScalars scalars, int previous, int current)
     {
-        Operator.Apply(p, q);
-        return Device.Dot(p, q);
+        if (Preconditioner is not null && FusedScaling is null) Preconditioner.Apply(R, Z);
+        Device.MultiDotTo(_productAndResidual, 2, Z, scalars, current + ZQ);
+        Kernels.CgDirection(scalars, current + ZQ, current + PQ, Z, P, factor: -1);
     }
 }

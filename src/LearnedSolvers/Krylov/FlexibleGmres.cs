@@ -11,9 +11,8 @@ namespace LearnedSolvers.Krylov;
 /// Stopping rules (tolerance, happy breakdown, stagnation of a full cycle, singular breakdown, NaN) are those of
 /// <see cref="Gmres"/>; the residual monitored is the true, unpreconditioned one.
 /// </summary>
-public sealed class FlexibleGmres : KrylovSolver
+public sealed class FlexibleGmres : RestartedArnoldiSolver
 {
-    private readonly ArnoldiProcess _arnoldi;
     private readonly DeviceVector[] _directions;
 
     /// <param name="a">The square operator A.</param>
@@ -21,63 +20,26 @@ public sealed class FlexibleGmres : KrylovSolver
     /// <param name="options">Tolerances and iteration limit; <see cref="SolverOptions.Default"/> when null.</param>
     /// <param name="restart">Steps per cycle (m ≥ 1), capped at the system size; each step keeps two device vectors.</param>
     public FlexibleGmres(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30)
-        : base(a, preconditioner, options)
+        : base(a, preconditioner, options, restart)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(restart, 1);
-        _arnoldi = new ArnoldiProcess(Device, Size, Math.Max(1, Math.Min(restart, Size)));
         if (preconditioner is null)
         {
-            _directions = _arnoldi.Basis; // Z = V: plain GMRES
+            _directions = Basis; // Z = V: plain GMRES
         }
         else
         {
-            _directions = new DeviceVector[_arnoldi.Restart];
-            for (int i = 0; i < _directions.Length; i++) _directions[i] = Device.Allocate(Size);
+            _directions = new DeviceVector[Restart];
+            for (int i = 0; i < _directions.Length; i++) _directions[i] = AllocateVector();
         }
     }
 
-    /// <summary>Steps per cycle actually used (the requested restart, capped at the system size).</summary>
-    public int Restart => _arnoldi.Restart;
-
-    protected override StopReason Iterate(DeviceVector b, DeviceVector x)
+    /// <summary>z_j = M_j v_j (kept for the update), then w = A z_j.</summary>
+    protected override void ApplyStep(int j)
     {
-        var v = _arnoldi.Basis;
-        var z = _directions;
-        if (StartResidual(b, x, v[0], out double beta) is { } start) return start;
-
-        while (true)
-        {
-            _arnoldi.Start(beta);
-            int k = 0;
-            StopReason? stop = null;
-            for (int j = 0; j < _arnoldi.Restart && Monitor.IterationsLeft > 0; j++)
-            {
-                if (Preconditioner is not null) Preconditioner.Apply(v[j], z[j]);
-                Operator.Apply(z[j], v[j + 1]);
-                var outcome = _arnoldi.Step(j, out double estimate);
-                if (outcome == ArnoldiOutcome.NaNOrInfinity) return StopReason.NaNOrInfinity;
-                Monitor.Record(estimate);
-                if (outcome == ArnoldiOutcome.SingularBreakdown)
-                {
-                    stop = StopReason.Breakdown;
-                    break;
-                }
-                k = j + 1;
-                if (outcome == ArnoldiOutcome.HappyBreakdown || Monitor.IsConverged(estimate))
-                {
-                    stop = StopReason.ConvergedRelative;
-                    break;
-                }
-            }
-
-            if (k > 0) Device.MultiAxpyAdd(z, k, _arnoldi.Solve(k), x);
-            if (stop is { } reason) return reason;
-            if (Monitor.IterationsLeft <= 0) return StopReason.MaxIterations;
-
-            Residual(b, x, v[0]);
-            double next = Device.Norm2(v[0]);
-            if (AfterRestart(next, beta) is { } restartStop) return restartStop;
-            beta = next;
-        }
+        if (Preconditioner is not null) Preconditioner.Apply(Basis[j], _directions[j]);
+        Operator.Apply(_directions[j], Basis[j + 1]);
     }
+
+    /// <summary>x ← x + Z_k y_k.</summary>
+    protected override void UpdateSolution(int k, ReadOnlySpan<double> y, DeviceVector x) => Device.MultiAxpyAdd(_directions, k, y, x);
 }

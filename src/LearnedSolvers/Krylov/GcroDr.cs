@@ -42,9 +42,6 @@ namespace LearnedSolvers.Krylov;
 /// </remarks>
 public sealed class GcroDr : KrylovSolver, IRecyclingSolver
 {
-    /// <summary>As in <see cref="ArnoldiProcess"/>: h_{j+1,j} or the rotated diagonal at most this fraction of ‖B v_j‖ counts as zero.</summary>
-    private const double BreakdownTolerance = 1e-14;
-
     private readonly int _m, _k, _kCap, _ld;
     private readonly DeviceVector[] _v;           // v_0 … v_m
     private readonly DeviceVector[] _vHat;        // V̂ = [C_k, v_0 … v_{m−k}], rows of G
@@ -75,12 +72,12 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
         _kCap = _k == 0 ? 0 : Math.Min(_k + 1, _m - 1);
         _ld = _m + 1;
         _v = new DeviceVector[_m + 1];
-        for (int i = 0; i <= _m; i++) _v[i] = Device.Allocate(Size);
+        for (int i = 0; i <= _m; i++) _v[i] = AllocateVector();
         _vHat = new DeviceVector[_m + 1];
         _wHat = new DeviceVector[_m];
-        _space = new RecycleSpace(Device, Size, _kCap);
-        _t = Device.Allocate(Size);
-        _z = Device.Allocate(Size);
+        _space = Own(new RecycleSpace(Device, Size, _kCap));
+        _t = AllocateVector();
+        _z = AllocateVector();
         _g = new double[_ld * _m];
         _rotated = new double[_ld * _m];
         _w = new double[_ld * _m];
@@ -272,35 +269,18 @@ public sealed class GcroDr : KrylovSolver, IRecyclingSolver
             }
             g[count] = hNext;
             double columnNorm = Math.Sqrt(columnSquares); // = ‖B v_j‖ up to rounding
-            double estimate = Math.Abs(_rhs[col]);
-            if (!double.IsFinite(columnNorm)) return StopReason.NaNOrInfinity;
-
-            for (int i = k; i < col; i++)
+            var outcome = ArnoldiProcess.ReduceColumn(r, k, col, hNext, columnNorm, _cos, _sin, _rhs, out double estimate);
+            if (outcome == ArnoldiOutcome.NaNOrInfinity) return StopReason.NaNOrInfinity;
+            Monitor.Record(estimate);
+            if (outcome == ArnoldiOutcome.SingularBreakdown)
             {
-                double top = _cos[i] * r[i] + _sin[i] * r[i + 1];
-                r[i + 1] = -_sin[i] * r[i] + _cos[i] * r[i + 1];
-                r[i] = top;
-            }
-            double diagonal = double.Hypot(r[col], hNext);
-            if (diagonal <= BreakdownTolerance * columnNorm)
-            {
-                Monitor.Record(estimate);
                 breakdown = true;
                 return StopReason.Breakdown;
             }
-            _cos[col] = r[col] / diagonal;
-            _sin[col] = hNext / diagonal;
-            r[col] = diagonal;
-            r[col + 1] = 0;
-            _rhs[col + 1] = -_sin[col] * _rhs[col];
-            _rhs[col] = _cos[col] * _rhs[col];
-            estimate = Math.Abs(_rhs[col + 1]);
-            Monitor.Record(estimate);
             steps = j + 1;
-
-            if (hNext <= BreakdownTolerance * columnNorm)
+            if (outcome == ArnoldiOutcome.HappyBreakdown)
             {
-                breakdown = true; // happy: exact minimizer, but v_{j+1} is not a basis vector
+                breakdown = true; // exact minimizer, but v_{j+1} is not a basis vector
                 return StopReason.ConvergedRelative;
             }
             Device.Scale(1 / hNext, w);

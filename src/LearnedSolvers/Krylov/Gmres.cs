@@ -19,14 +19,8 @@ namespace LearnedSolvers.Krylov;
 /// x = x₀ + M V y, and needs <see cref="FlexibleGmres"/>.
 /// </para>
 /// </summary>
-public sealed class Gmres : KrylovSolver
+public sealed class Gmres : RestartedArnoldiSolver
 {
-    /// <summary>A cycle that reduces the residual by less than this relative amount counts as no progress.</summary>
-    internal const double StagnationFactor = 1 - 1e-12;
-
-    internal const string CycleStagnated = "a full restart cycle did not reduce the residual: increase the restart length or use a stronger preconditioner";
-
-    private readonly ArnoldiProcess _arnoldi;
     private readonly DeviceVector? _u;
 
     /// <param name="a">The square operator A.</param>
@@ -37,72 +31,27 @@ public sealed class Gmres : KrylovSolver
     /// more device vector.
     /// </param>
     public Gmres(ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30)
-        : base(a, preconditioner, options)
+        : base(a, CheckLinear(preconditioner), options, restart)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(restart, 1);
-        if (preconditioner is { IsLinear: false })
-            throw new ArgumentException("GMRES needs a linear preconditioner (x = x₀ + M V y); this one is not linear: use FlexibleGmres.", nameof(preconditioner));
-        _arnoldi = new ArnoldiProcess(Device, Size, Math.Max(1, Math.Min(restart, Size)));
-        _u = preconditioner is null ? null : Device.Allocate(Size);
+        _u = preconditioner is null ? null : AllocateVector();
     }
 
-    /// <summary>Steps per cycle actually used (the requested restart, capped at the system size).</summary>
-    public int Restart => _arnoldi.Restart;
-
-    protected override StopReason Iterate(DeviceVector b, DeviceVector x)
+    protected override void ApplyStep(int j)
     {
-        var v = _arnoldi.Basis;
-        if (StartResidual(b, x, v[0], out double beta) is { } start) return start;
-
-        while (true)
+        var v = Basis;
+        if (_u is null)
         {
-            _arnoldi.Start(beta);
-            int k = 0;
-            StopReason? stop = null;
-            for (int j = 0; j < _arnoldi.Restart && Monitor.IterationsLeft > 0; j++)
-            {
-                if (_u is null)
-                {
-                    Operator.Apply(v[j], v[j + 1]);
-                }
-                else
-                {
-                    Preconditioner!.Apply(v[j], _u);
-                    Operator.Apply(_u, v[j + 1]);
-                }
-                var outcome = _arnoldi.Step(j, out double estimate);
-                if (outcome == ArnoldiOutcome.NaNOrInfinity) return StopReason.NaNOrInfinity;
-                Monitor.Record(estimate);
-                if (outcome == ArnoldiOutcome.SingularBreakdown)
-                {
-                    stop = StopReason.Breakdown;
-                    break;
-                }
-                k = j + 1;
-                if (outcome == ArnoldiOutcome.HappyBreakdown || Monitor.IsConverged(estimate))
-                {
-                    stop = StopReason.ConvergedRelative;
-                    break;
-                }
-            }
-
-            UpdateSolution(k, x);
-            if (stop is { } reason) return reason;
-            if (Monitor.IterationsLeft <= 0) return StopReason.MaxIterations;
-
-            Residual(b, x, v[0]);
-            double next = Device.Norm2(v[0]);
-            if (AfterRestart(next, beta) is { } restartStop) return restartStop;
-            beta = next;
+            Operator.Apply(v[j], v[j + 1]);
+            return;
         }
+        Preconditioner!.Apply(v[j], _u);
+        Operator.Apply(_u, v[j + 1]);
     }
 
     /// <summary>x ← x + M V_k y_k. v_k is free once the cycle ends, so it holds M V y.</summary>
-    private void UpdateSolution(int k, DeviceVector x)
+    protected override void UpdateSolution(int k, ReadOnlySpan<double> y, DeviceVector x)
     {
-        if (k == 0) return;
-        var v = _arnoldi.Basis;
-        var y = _arnoldi.Solve(k);
+        var v = Basis;
         if (_u is null)
         {
             Device.MultiAxpyAdd(v, k, y, x);
@@ -113,4 +62,9 @@ public sealed class Gmres : KrylovSolver
         Preconditioner!.Apply(_u, v[k]);
         Device.Axpy(1, v[k], x);
     }
+
+    private static IPreconditioner? CheckLinear(IPreconditioner? preconditioner) =>
+        preconditioner is { IsLinear: false }
+            ? throw new ArgumentException("GMRES needs a linear preconditioner (x = x₀ + M V y); this one is not linear: use FlexibleGmres.", nameof(preconditioner))
+            : preconditioner;
 }

@@ -1,5 +1,3 @@
-using LearnedSolvers.Devices;
-
 namespace LearnedSolvers.Krylov;
 
 /// <summary>The Krylov methods by name, for configuration files and the command line.</summary>
@@ -36,18 +34,12 @@ public static class KrylovSolvers
     /// </summary>
     public static KrylovSolver Create(KrylovMethod method, ILinearOperator a, IPreconditioner? preconditioner = null, SolverOptions? options = null, int restart = 30, int recycle = 15) => method switch
     {
-        // Off the CPU, CG, FCG and BiCGStab keep their scalars on the device (no host synchronization per iteration).
-        KrylovMethod.Cg or KrylovMethod.Pcg => a is DeviceCsrMatrix m && a.Device is not CpuDevice
-            ? new ResidentConjugateGradient(m, preconditioner, options)
-            : new ConjugateGradient(a, preconditioner, options),
-        KrylovMethod.Fcg => a is DeviceCsrMatrix fm && a.Device is not CpuDevice
-            ? new ResidentFlexibleConjugateGradient(fm, preconditioner, options)
-            : new FlexibleConjugateGradient(a, preconditioner, options),
+        // Each method picks host or device scalars from the device's and the operator's capabilities.
+        KrylovMethod.Cg or KrylovMethod.Pcg => new ConjugateGradient(a, preconditioner, options),
+        KrylovMethod.Fcg => new FlexibleConjugateGradient(a, preconditioner, options),
         KrylovMethod.Gmres => new Gmres(a, preconditioner, options, restart),
         KrylovMethod.Fgmres => new FlexibleGmres(a, preconditioner, options, restart),
-        KrylovMethod.BiCgStab => a.Device is not CpuDevice && preconditioner is not { IsLinear: false }
-            ? new ResidentBiCgStab(a, preconditioner, options)
-            : new BiCgStab(a, preconditioner, options),
+        KrylovMethod.BiCgStab => new BiCgStab(a, preconditioner, options),
         KrylovMethod.GcroDr => new GcroDr(a, preconditioner, options, restart, Math.Max(0, Math.Min(recycle, restart - 1))),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown Krylov method."),
     };

@@ -8,11 +8,26 @@ namespace LearnedSolvers.Krylov;
 /// the final true-residual check. A method that claims convergence on its recursive residual while the true
 /// residual still misses the tolerance (rounding drift) is restarted from the true residual; when that cannot
 /// help either, the solve reports <see cref="StopReason.Stagnation"/> rather than a false success.
+/// <para>
+/// A solver owns its workspace (device vectors and device scalars, allocated through <see cref="AllocateVector"/>,
+/// <see cref="AllocateScalars"/> or <see cref="Own{T}"/>) and releases it on <see cref="Dispose()"/>; a repeated solve
+/// allocates nothing. It does not own the operator or the preconditioner: those may be shared read-only by solvers on
+/// other threads. One solver solves on one thread at a time: a concurrent <see cref="Solve"/> throws
+/// <see cref="InvalidOperationException"/> instead of corrupting the running one.
+/// </para>
 /// </summary>
 public abstract class KrylovSolver : ILinearSolver
 {
     private const int MaxResidualReplacements = 3;
+
+    /// <summary>A restart cycle that reduces the residual by less than this relative amount counts as no progress.</summary>
+    private const double StagnationFactor = 1 - 1e-12;
+
+    private const string CycleStagnated = "a full restart cycle did not reduce the residual: increase the restart length or use a stronger preconditioner";
     private readonly DeviceVector _trueResidual;
+    private readonly List<IDisposable> _owned = [];
+    private int _solving; // 1 while a Solve runs (Interlocked)
+    private bool _disposed;
 
     protected KrylovSolver(ILinearOperator a, IPreconditioner? preconditioner, SolverOptions? options)
     {
@@ -22,7 +37,7 @@ public abstract class KrylovSolver : ILinearSolver
         Operator = a;
         Preconditioner = preconditioner;
         Device = a.Device;
-        _trueResidual = Device.Allocate(a.Rows);
+        _trueResidual = AllocateVector();
     }
 
     public ILinearOperator Operator { get; private set; }
@@ -65,7 +80,24 @@ public abstract class KrylovSolver : ILinearSolver
     /// <summary>Why <see cref="Iterate"/> stopped short of convergence, in words for <see cref="SolveResult.Message"/>; cleared before each call.</summary>
     protected string StopDetail { get; set; } = "";
 
+    /// <inheritdoc />
     public SolveResult Solve(DeviceVector b, DeviceVector x)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.CompareExchange(ref _solving, 1, 0) != 0)
+            throw new InvalidOperationException(
+                "This solver is already solving on another thread; create one solver per thread — matrices and preconditioner factors may be shared read-only.");
+        try
+        {
+            return SolveOnce(b, x);
+        }
+        finally
+        {
+            Volatile.Write(ref _solving, 0);
+        }
+    }
+
+    private SolveResult SolveOnce(DeviceVector b, DeviceVector x)
     {
         OnSolveStarting();
         Device.Check(b, Size, nameof(b));
@@ -127,9 +159,9 @@ public abstract class KrylovSolver : ILinearSolver
     /// <summary>r ← b − A x.</summary>
     protected void Residual(DeviceVector b, DeviceVector x, DeviceVector r)
     {
-        if (Operator is DeviceCsrMatrix m && m.Rows == m.Columns)
+        if (Operator is IResidualOperator fused)
         {
-            m.Residual(b, x, r);
+            fused.Residual(b, x, r);
             return;
         }
         Operator.Apply(x, r);
@@ -161,15 +193,15 @@ public abstract class KrylovSolver : ILinearSolver
 
     /// <summary>
     /// The GMRES family's check after a restart, on the fresh residual norm <paramref name="next"/>: NaN, converged, or
-    /// stagnated (the cycle reduced the norm from <paramref name="previous"/> by less than <see cref="Gmres.StagnationFactor"/>);
+    /// stagnated (the cycle reduced the norm from <paramref name="previous"/> by less than <see cref="StagnationFactor"/>);
     /// null to run another cycle.
     /// </summary>
     protected StopReason? AfterRestart(double next, double previous)
     {
         if (!double.IsFinite(next)) return StopReason.NaNOrInfinity;
         if (Monitor.IsConverged(next)) return StopReason.ConvergedRelative;
-        if (next < Gmres.StagnationFactor * previous) return null;
-        StopDetail = Gmres.CycleStagnated;
+        if (next < StagnationFactor * previous) return null;
+        StopDetail = CycleStagnated;
         return StopReason.Stagnation;
     }
 
@@ -191,6 +223,43 @@ public abstract class KrylovSolver : ILinearSolver
         }
         Device.Copy(z, p);
         return null;
+    }
+
+    /// <summary>A workspace vector of the system's size, released with the solver.</summary>
+    protected DeviceVector AllocateVector() => Own(Device.Allocate(Size));
+
+    /// <summary>Workspace scalars on the device, released with the solver.</summary>
+    protected DeviceScalars AllocateScalars(int count) => Own(Device.AllocateScalars(count));
+
+    /// <summary>Registers a resource this solver created, to be disposed with it (in reverse order of registration).</summary>
+    protected T Own<T>(T resource) where T : class, IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        _owned.Add(resource);
+        return resource;
+    }
+
+    /// <summary>
+    /// Releases the workspace. A second call does nothing; <see cref="Solve"/> afterwards throws
+    /// <see cref="ObjectDisposedException"/>. The operator and preconditioner are the caller's and stay alive.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A solve is running on another thread.</exception>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (Interlocked.CompareExchange(ref _solving, 1, 0) != 0)
+            throw new InvalidOperationException("This solver cannot be disposed while it is solving on another thread.");
+        _disposed = true;
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes what the solver registered with <see cref="Own{T}"/>; an override that holds more calls this base.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+        _owned.Clear();
     }
 
     /// <summary>Applies the preconditioner, or copies when there is none.</summary>

@@ -13,7 +13,7 @@ namespace LearnedSolvers.Krylov;
 /// of buffers (<see cref="NextU"/>, <see cref="NextC"/>) and swapped in by <see cref="Commit"/>: 4 x capacity device
 /// vectors in all, every one allocated up front.
 /// </remarks>
-internal sealed class RecycleSpace
+internal sealed class RecycleSpace : IDisposable
 {
     /// <summary>A column of A M U whose part outside the previous columns is below this fraction of its norm is dropped.</summary>
     private const double DependenceTolerance = 1e-12;
@@ -149,5 +149,12 @@ internal sealed class RecycleSpace
         var v = new DeviceVector[count];
         for (int i = 0; i < count; i++) v[i] = device.Allocate(size);
         return v;
+    }
+
+    /// <summary>Releases the four blocks of vectors.</summary>
+    public void Dispose()
+    {
+        foreach (var block in (DeviceVector[][])[_u, _c, _nextU, _nextC])
+            foreach (var v in block) v.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Krylov;
 
@@ -26,6 +27,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
     private readonly double[] _rz, _pq;
     private DeviceBuffer<double>? _viewedB, _viewedX;
     private DeviceVector[] _bs = [], _xs = [];
+    private readonly IKrylovKernels _kernels;
     private int _solving, _disposed;
 
     /// <param name="a">The SPD operator, applied to blocks (a matrix uploaded with <see cref="Device.Upload(Sparse.CsrMatrix)"/>).</param>
@@ -48,6 +50,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         Options.Validate();
         _a = a;
         _preconditioner = preconditioner;
+        _kernels = a.Device.Kernels(IKrylovKernels.Family);
         Columns = columns;
         var device = a.Device;
         var shape = Shape.Block(a.Rows, columns);
@@ -171,7 +174,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         double pq = _pq[j];
         if (!double.IsFinite(pq)) return StopReason.NaNOrInfinity;
         if (pq <= 0) return StopReason.IndefiniteMatrix;
-        double rNorm = Math.Sqrt(Device.CgUpdate(_rz[j] / pq, _ps[j], _qs[j], _xs[j], _rs[j]));
+        double rNorm = Math.Sqrt(_kernels.UpdateWithNorm(_rz[j] / pq, _ps[j], _qs[j], _xs[j], _rs[j]));
         monitor.Record(rNorm);
         if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
         if (monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;

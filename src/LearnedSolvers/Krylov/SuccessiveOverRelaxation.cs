@@ -32,7 +32,7 @@ public sealed class SuccessiveOverRelaxation : KrylovSolver
             _inverseDiagonal[i] = 1 / d;
         }
         Omega = omega;
-        _r = Device.Allocate(a.Rows);
+        _r = AllocateVector();
     }
 
     /// <summary>The relaxation factor ω ∈ (0, 2); may be changed between solves.</summary>

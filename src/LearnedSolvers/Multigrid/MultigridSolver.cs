@@ -17,8 +17,8 @@ public sealed class MultigridSolver : KrylovSolver
         : base(hierarchy?.FinestOperator ?? throw new ArgumentNullException(nameof(hierarchy)), null, options)
     {
         _hierarchy = hierarchy;
-        _residual = Device.Allocate(Size);
-        _correction = Device.Allocate(Size);
+        _residual = AllocateVector();
+        _correction = AllocateVector();
     }
 
     protected override StopReason Iterate(DeviceVector b, DeviceVector x)

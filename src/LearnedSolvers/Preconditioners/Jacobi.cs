@@ -4,7 +4,7 @@ using LearnedSolvers.Sparse;
 namespace LearnedSolvers.Preconditioners;
 
 /// <summary>Jacobi (diagonal scaling): z = D⁻¹ r. Runs on any device; setup stores 1/a_ii there.</summary>
-public sealed class Jacobi : IRefreshablePreconditioner, IDisposable
+public sealed class Jacobi : IRefreshablePreconditioner, IDiagonalScaling, IDisposable
 {
     private readonly DeviceVector _inverseDiagonal;
 
@@ -18,8 +18,8 @@ public sealed class Jacobi : IRefreshablePreconditioner, IDisposable
         UpdateValues(a);
     }
 
-    /// <summary>1/a_ii on <see cref="Device"/>, for solvers that fuse the scaling into their own kernels.</summary>
-    internal DeviceVector InverseDiagonal => _inverseDiagonal;
+    /// <summary>D⁻¹: <see cref="Apply"/> is exactly this scaling, so solvers may fuse it into their own kernels.</summary>
+    public DeviceVector Scaling => _inverseDiagonal;
 
     public int Rows { get; }
     public int Columns { get; }

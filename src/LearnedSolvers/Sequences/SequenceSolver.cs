@@ -93,7 +93,10 @@ public sealed class SequenceSolver(SequenceSolverOptions? options = null)
             if (_solver is IRecyclingSolver recycling && _solver.Operator.Rows == system.Size)
                 recycling.UpdateOperator(counted, preconditioner);
             else
+            {
+                _solver?.Dispose(); // its workspace is sized for the previous system
                 _solver = KrylovSolvers.Create(Options.Method, counted, preconditioner, Options.Solver, Options.Restart, Options.Recycle);
+            }
             // Device memory is released as soon as nothing refers to it: thousands of systems must not pile up on a GPU.
             _matrix?.Dispose();
             _matrix = matrix;

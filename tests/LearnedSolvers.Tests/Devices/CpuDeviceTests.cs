@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Devices;
@@ -64,7 +65,7 @@ public class CpuDeviceTests
     }
 
     [Theory, MemberData(nameof(Sizes))]
-    public void CgUpdate_UpdatesXAndR_AndReturnsResidualNormSquared(int n)
+    public void UpdateWithNorm_UpdatesXAndR_AndReturnsResidualNormSquared(int n)
     {
         var p = RandomSystems.Vector(n, 7);
         var q = RandomSystems.Vector(n, 8);
@@ -72,7 +73,7 @@ public class CpuDeviceTests
         var r = RandomSystems.Vector(n, 10);
         var dx = Cpu.Upload(x);
         var dr = Cpu.Upload(r);
-        double rr = Cpu.CgUpdate(0.3, Cpu.Upload(p), Cpu.Upload(q), dx, dr);
+        double rr = Cpu.Kernels(IKrylovKernels.Family).UpdateWithNorm(0.3, Cpu.Upload(p), Cpu.Upload(q), dx, dr);
         double expected = 0;
         var x2 = dx.ToArray();
         var r2 = dr.ToArray();

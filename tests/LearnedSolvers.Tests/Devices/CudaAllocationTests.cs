@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Devices;
@@ -15,6 +16,7 @@ public class CudaAllocationTests
     public void WarmKernelCalls_AllocateNothingOnTheHost()
     {
         var d = DeviceTargets.CudaOrSkip;
+        var kernels = d.Kernels(IKrylovKernels.Family);
         int n = 10_000;
         var a = d.Upload(RandomSystems.Spd(n, 1));
         var basis = Enumerable.Range(0, 12).Select(i => d.Upload(RandomSystems.Vector(n, 10 + i))).ToArray();
@@ -26,7 +28,7 @@ public class CudaAllocationTests
         void Step()
         {
             a.ApplyAndDot(p, q);
-            d.CgUpdate(1e-3, p, q, x, r);
+            kernels.UpdateWithNorm(1e-3, p, q, x, r);
             d.Axpby(1, r, 0.5, p);
             d.Dot(r, r);
             d.MultiDot(basis, 12, r, h);

@@ -1,6 +1,7 @@
 using LearnedSolvers.Devices;
 using LearnedSolvers.Devices.Ilgpu;
 using LearnedSolvers.Krylov;
+using LearnedSolvers.Krylov.Kernels;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Devices;
@@ -53,7 +54,7 @@ public class IlgpuDeviceTests
         var ilgpu = Device.IlgpuCpu();
         var cg = new ConjugateGradient(ilgpu.Upload(a));
         Assert.Throws<DeviceMismatchException>(() => cg.Solve(Device.Cpu.Upload(RandomSystems.Vector(10, 2)), ilgpu.Allocate(10)));
-        Assert.Throws<DeviceMismatchException>(() => ilgpu.CgUpdate(1, ilgpu.Allocate(10), Device.Cpu.Allocate(10), ilgpu.Allocate(10), ilgpu.Allocate(10)));
+        Assert.Throws<DeviceMismatchException>(() => ilgpu.Kernels(IKrylovKernels.Family).UpdateWithNorm(1, ilgpu.Allocate(10), Device.Cpu.Allocate(10), ilgpu.Allocate(10), ilgpu.Allocate(10)));
     }
 
     [Fact]
@@ -106,7 +107,7 @@ public class IlgpuDeviceTests
         var x = d.Allocate(0);
         Assert.Empty(x.ToArray());
         Assert.Equal(0.0, d.Dot(x, x));
-        Assert.Equal(0.0, d.CgUpdate(1, x, x, d.Allocate(0), d.Allocate(0)));
+        Assert.Equal(0.0, d.Kernels(IKrylovKernels.Family).UpdateWithNorm(1, x, x, d.Allocate(0), d.Allocate(0)));
         d.Axpy(2, x, d.Allocate(0));
         var h = new double[1];
         d.MultiDot([x], 1, d.Allocate(0), h);

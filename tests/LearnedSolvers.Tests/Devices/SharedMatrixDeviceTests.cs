@@ -22,13 +22,13 @@ public abstract class SharedMatrixDeviceTests
         .SelectMany(m => new[] { (m.Name, KrylovMethod.Pcg), (m.Name, KrylovMethod.Fcg) }));
 
     [Theory, MemberData(nameof(Spd))]
-    public void Spd_SolvesWithResidentJacobiPcgAndFcg(string name, KrylovMethod method)
+    public void Spd_SolvesWithDeviceScalarJacobiPcgAndFcg(string name, KrylovMethod method)
     {
         var a = MatrixMarketReader.ReadMatrix(SharedMatrices.PathOf(name));
         Assert.SkipWhen(a.Rows > MaxRows, $"{name} has {a.Rows} rows; this device's suite stops at {MaxRows}");
         var b = Reference.Multiply(a, Enumerable.Repeat(1.0, a.Rows).ToArray());
         var solver = KrylovSolvers.Create(method, Device.Upload(a), new Jacobi(a, Device), new SolverOptions(MaxIterations: 20_000));
-        Assert.True(solver is ResidentConjugateGradient or ResidentFlexibleConjugateGradient, solver.GetType().Name);
+        Assert.True(solver is ConjugateDirections { UsesDeviceScalars: true }, solver.GetType().Name);
         var x = Device.Allocate(a.Rows);
         var result = solver.Solve(Device.Upload(b), x);
         Assert.True(result.Converged, result.ToString());

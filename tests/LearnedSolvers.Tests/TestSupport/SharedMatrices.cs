@@ -24,15 +24,8 @@ public static class SharedMatrices
     {
         var env = Environment.GetEnvironmentVariable("LEARNEDSOLVERS_MATRICES");
         if (!string.IsNullOrEmpty(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "LearnedSolvers.sln")))
-            {
-                var shared = System.IO.Path.Combine(dir.FullName, "..", "shared", "matrices");
-                if (System.IO.Directory.Exists(shared)) return System.IO.Path.GetFullPath(shared);
-                throw new DirectoryNotFoundException($"No shared/matrices beside the repository at {dir.FullName}; set LEARNEDSOLVERS_MATRICES.");
-            }
-        }
-        throw new DirectoryNotFoundException("Could not find the repository root (LearnedSolvers.sln) above " + AppContext.BaseDirectory);
+        var shared = System.IO.Path.Combine(RepositoryFiles.Root, "..", "shared", "matrices");
+        if (System.IO.Directory.Exists(shared)) return System.IO.Path.GetFullPath(shared);
+        throw new DirectoryNotFoundException($"No shared/matrices beside the repository at {RepositoryFiles.Root}; set LEARNEDSOLVERS_MATRICES.");
     }
 }

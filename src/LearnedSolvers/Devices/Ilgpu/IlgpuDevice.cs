@@ -45,17 +45,9 @@ public sealed class IlgpuDevice : Device
     private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, BasisBlock> _multiAxpy;
     private readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>> _dotPartials;
-    private readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _cgUpdatePartials;
     private readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _multiDotPartials;
     private readonly Action<KernelConfig, ArrayView<double>, int, ArrayView<double>> _finalSum;
-    private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-        ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _cgStepPartials;
-    private readonly Action<Index1D, ArrayView<double>, int, int, double, ArrayView<double>, ArrayView<double>> _cgDirection;
-    private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>> _scaledAxpyNormPartials;
-    private readonly Action<KernelConfig, ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-        ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _biCgStabUpdatePartials;
-    private readonly Action<Index1D, ArrayView<double>, int, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>> _biCgStabDirection;
 
     private IlgpuDevice(Context context, Accelerator accelerator, string name, bool shared)
     {
@@ -82,20 +74,9 @@ public sealed class IlgpuDevice : Device
         _multiAxpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, BasisBlock>(VectorKernels.MultiAxpy);
         _dotPartials = accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>>(ReductionKernels.DotPartials);
-        _cgUpdatePartials = accelerator.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
-            ReductionKernels.CgUpdatePartials);
         _multiDotPartials = accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(ReductionKernels.MultiDotPartials);
         _finalSum = accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ReductionKernels.FinalSum);
-        _cgStepPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-            ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(ReductionKernels.CgStepPartials);
-        _cgDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, double, ArrayView<double>, ArrayView<double>>(VectorKernels.CgDirection);
-        _scaledAxpyNormPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
-            ReductionKernels.ScaledAxpyNormPartials);
-        _biCgStabUpdatePartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-            ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(ReductionKernels.BiCgStabUpdatePartials);
-        _biCgStabDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, int, int, int, ArrayView<double>, ArrayView<double>,
-            ArrayView<double>>(VectorKernels.BiCgStabDirection);
         SpmvScalar = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
             SpmvKernels.Scalar);
         SpmvSubwarp = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(
@@ -112,6 +93,11 @@ public sealed class IlgpuDevice : Device
 
     /// <summary>"cuda" or "ilgpu-cpu".</summary>
     public override string Name { get; }
+
+    /// <summary>True on every ILGPU accelerator: launches are queued, and a host read waits for them (the CPU accelerator runs the same kernels, so it takes the same path).</summary>
+    public override bool PrefersDeviceScalars => true;
+
+    public override bool HasHostAddressableVectors => false;
 
     /// <summary>The ILGPU accelerator the kernels run on.</summary>
     public Accelerator Accelerator { get; }
@@ -140,7 +126,13 @@ public sealed class IlgpuDevice : Device
     internal ArrayView<double> PartialsView => _partials.View;
 
     /// <summary>result[0] ← Σ partials[0 … count), on the device. Call under <see cref="Gate"/>.</summary>
-    internal void FinishSum(int count, ArrayView<double> result) => _finalSum(new KernelConfig(1, GroupSize), _partials.View, count, result);
+    internal void FinishSum(int count, ArrayView<double> result) => FinishSums(1, count, result);
+
+    /// <summary>
+    /// result[k] ← Σ partials[k·count … (k+1)·count) for k &lt; <paramref name="results"/>, on the device (a kernel that
+    /// reduces several sums writes sum k's partial of group g to partials[k·groups + g]). Call under <see cref="Gate"/>.
+    /// </summary>
+    internal void FinishSums(int results, int count, ArrayView<double> result) => _finalSum(new KernelConfig(results, GroupSize), _partials.View, count, result);
 
     /// <summary>Serializes launches that share this device's scratch buffers.</summary>
     internal object Gate => _gate;
@@ -411,21 +403,6 @@ public sealed class IlgpuDevice : Device
         }
     }
 
-    public override double CgUpdate(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r)
-    {
-        var ps = Vec(p, nameof(p));
-        int n = ps.Length;
-        var qs = Vec(q, nameof(q), n);
-        var xs = Vec(x, nameof(x), n);
-        var rs = Vec(r, nameof(r), n);
-        if (n == 0) return 0;
-        lock (_gate)
-        {
-            CgUpdateToDevice(alpha, ps, qs, xs, rs, _results.View);
-            return ReadResult();
-        }
-    }
-
     public override void MultiDot(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, Span<double> result)
     {
         var ws = Vec(w, nameof(w));
@@ -484,41 +461,6 @@ public sealed class IlgpuDevice : Device
         }
     }
 
-    public override void CgStep(DeviceScalars s, int rzSlot, int pqSlot, int outSlot,
-        DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r, DeviceVector? z, DeviceVector? inverseDiagonal)
-    {
-        var ps = Vec(p, nameof(p));
-        int n = ps.Length;
-        var qs = Vec(q, nameof(q), n);
-        var xs = Vec(x, nameof(x), n);
-        var rs = Vec(r, nameof(r), n);
-        bool jacobi = inverseDiagonal is not null;
-        var zs = jacobi ? Vec(z ?? throw new ArgumentNullException(nameof(z)), nameof(z), n) : rs;
-        var ds = jacobi ? Vec(inverseDiagonal!, nameof(inverseDiagonal), n) : rs;
-        var all = ScalarsView(s, 0, s.Count);
-        ScalarsView(s, rzSlot, 1);
-        ScalarsView(s, pqSlot, 1);
-        var output = ScalarsView(s, outSlot, 2);
-        if (n == 0) return;
-        lock (_gate)
-        {
-            int groups = ReductionGroups(n);
-            _cgStepPartials(new KernelConfig(groups, GroupSize), all, rzSlot, pqSlot, ps.View, qs.View, xs.View, rs.View, zs.View, ds.View, jacobi ? 1 : 0, _partials.View);
-            _finalSum(new KernelConfig(2, GroupSize), _partials.View, groups, output);
-        }
-    }
-
-    public override void CgDirection(DeviceScalars s, int newSlot, int oldSlot, DeviceVector z, DeviceVector p, double factor = 1)
-    {
-        var zs = Vec(z, nameof(z));
-        var ps = Vec(p, nameof(p), zs.Length);
-        var all = ScalarsView(s, 0, s.Count);
-        ScalarsView(s, newSlot, 1);
-        ScalarsView(s, oldSlot, 1);
-        if (zs.Length == 0) return;
-        lock (_gate) _cgDirection(zs.Length, all, newSlot, oldSlot, factor, zs.View, ps.View);
-    }
-
     public override void MultiDotTo(IReadOnlyList<DeviceVector> basis, int count, DeviceVector w, DeviceScalars s, int slot)
     {
         var ws = Vec(w, nameof(w));
@@ -537,66 +479,6 @@ public sealed class IlgpuDevice : Device
         }
     }
 
-    public override void ScaledAxpyWithNorm(DeviceScalars s, int numeratorSlot, int denominatorSlot, DeviceVector x, DeviceVector y, int normSlot)
-    {
-        var xs = Vec(x, nameof(x));
-        var ys = Vec(y, nameof(y), xs.Length);
-        var all = ScalarsView(s, 0, s.Count);
-        ScalarsView(s, numeratorSlot, 1);
-        ScalarsView(s, denominatorSlot, 1);
-        var output = ScalarsView(s, normSlot, 1);
-        lock (_gate)
-        {
-            if (xs.Length == 0)
-            {
-                Fill(output);
-                return;
-            }
-            int groups = ReductionGroups(xs.Length);
-            _scaledAxpyNormPartials(new KernelConfig(groups, GroupSize), all, numeratorSlot, denominatorSlot, xs.View, ys.View, _partials.View);
-            _finalSum(new KernelConfig(1, GroupSize), _partials.View, groups, output);
-        }
-    }
-
-    public override void BiCgStabDirection(DeviceScalars s, int rhoSlot, int rHatVSlot, int tsSlot, int ttSlot, bool first,
-        DeviceVector r, DeviceVector v, DeviceVector p)
-    {
-        var rs = Vec(r, nameof(r));
-        var vs = Vec(v, nameof(v), rs.Length);
-        var ps = Vec(p, nameof(p), rs.Length);
-        var all = ScalarsView(s, 0, s.Count);
-        foreach (int slot in (ReadOnlySpan<int>)[rhoSlot, rHatVSlot, tsSlot, ttSlot]) ScalarsView(s, slot, 1);
-        if (rs.Length == 0) return;
-        lock (_gate) _biCgStabDirection(rs.Length, all, rhoSlot, rHatVSlot, tsSlot, ttSlot, first ? 1 : 0, rs.View, vs.View, ps.View);
-    }
-
-    public override void BiCgStabUpdate(DeviceScalars s, int rhoOldSlot, int rHatVSlot, int tsSlot, int ttSlot, int outSlot,
-        DeviceVector pHat, DeviceVector sHat, DeviceVector t, DeviceVector x, DeviceVector r, DeviceVector rHat)
-    {
-        var xs = Vec(x, nameof(x));
-        int n = xs.Length;
-        var ph = Vec(pHat, nameof(pHat), n);
-        var sh = Vec(sHat, nameof(sHat), n);
-        var ts = Vec(t, nameof(t), n);
-        var rs = Vec(r, nameof(r), n);
-        var rh = Vec(rHat, nameof(rHat), n);
-        var all = ScalarsView(s, 0, s.Count);
-        foreach (int slot in (ReadOnlySpan<int>)[rhoOldSlot, rHatVSlot, tsSlot, ttSlot]) ScalarsView(s, slot, 1);
-        var output = ScalarsView(s, outSlot, 2);
-        lock (_gate)
-        {
-            if (n == 0)
-            {
-                Fill(output);
-                return;
-            }
-            int groups = ReductionGroups(n);
-            _biCgStabUpdatePartials(new KernelConfig(groups, GroupSize), all, rhoOldSlot, rHatVSlot, tsSlot, ttSlot,
-                ph.View, sh.View, ts.View, xs.View, rs.View, rh.View, _partials.View);
-            _finalSum(new KernelConfig(2, GroupSize), _partials.View, groups, output);
-        }
-    }
-
     /// <summary>The device view of slots [slot, slot + count) of scalars that live here.</summary>
     internal ArrayView<double> ScalarsView(DeviceScalars s, int slot, int count)
     {
@@ -608,7 +490,8 @@ public sealed class IlgpuDevice : Device
         return g.View.SubView(slot, count);
     }
 
-    private void Fill(ArrayView<double> view) => _fill((int)view.Length, 0.0, view);
+    /// <summary>view ← 0. Call under <see cref="Gate"/>.</summary>
+    internal void Fill(ArrayView<double> view) => _fill((int)view.Length, 0.0, view);
 
     // ---- device-resident reductions: the result stays on the device (callers hold the lock) ----
 
@@ -617,14 +500,6 @@ public sealed class IlgpuDevice : Device
     {
         int groups = ReductionGroups(x.Length);
         _dotPartials(new KernelConfig(groups, GroupSize), x.View, y.View, _partials.View);
-        _finalSum(new KernelConfig(1, GroupSize), _partials.View, groups, result);
-    }
-
-    /// <summary>x ← x + αp, r ← r − αq, result[0] ← ‖r‖², on the device. Call under <see cref="Gate"/>.</summary>
-    internal void CgUpdateToDevice(double alpha, IlgpuVector p, IlgpuVector q, IlgpuVector x, IlgpuVector r, ArrayView<double> result)
-    {
-        int groups = ReductionGroups(p.Length);
-        _cgUpdatePartials(new KernelConfig(groups, GroupSize), alpha, p.View, q.View, x.View, r.View, _partials.View);
         _finalSum(new KernelConfig(1, GroupSize), _partials.View, groups, result);
     }
 
@@ -678,7 +553,8 @@ public sealed class IlgpuDevice : Device
 
     // ---- argument checks ----
 
-    private IlgpuVector Vec(DeviceVector v, string argument, int expectedLength = -1)
+    /// <summary>v as a vector of this device, checked: not disposed, here, and of the expected length (when given).</summary>
+    internal IlgpuVector Vec(DeviceVector v, string argument, int expectedLength = -1)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(v, argument);

@@ -16,33 +16,6 @@ internal static class VectorKernels
     public static void Waxpby(Index1D i, double alpha, ArrayView<double> x, double beta, ArrayView<double> y, ArrayView<double> z) =>
         z[i] = alpha * x[i] + beta * y[i];
 
-    /// <summary>p ← z + βp with β = factor · scalars[newSlot] / scalars[oldSlot] (0 unless finite), read on the device.</summary>
-    public static void CgDirection(Index1D i, ArrayView<double> scalars, int newSlot, int oldSlot, double factor, ArrayView<double> z, ArrayView<double> p)
-    {
-        double beta = factor * scalars[newSlot] / scalars[oldSlot];
-        if (!(beta >= -double.MaxValue && beta <= double.MaxValue)) beta = 0;
-        p[i] = z[i] + beta * p[i];
-    }
-
-    /// <summary>
-    /// BiCGStab's direction: p ← r when <paramref name="first"/> is 1, else p ← r + β(p − ωv) with
-    /// β = scalars[rho]·scalars[tt] / (scalars[rHatV]·scalars[ts]) and ω = scalars[ts] / scalars[tt] (0 unless finite).
-    /// </summary>
-    public static void BiCgStabDirection(Index1D i, ArrayView<double> scalars, int rho, int rHatV, int ts, int tt, int first,
-        ArrayView<double> r, ArrayView<double> v, ArrayView<double> p)
-    {
-        if (first != 0)
-        {
-            p[i] = r[i];
-            return;
-        }
-        double omega = scalars[ts] / scalars[tt];
-        if (!(omega >= -double.MaxValue && omega <= double.MaxValue)) omega = 0;
-        double beta = scalars[rho] * scalars[tt] / (scalars[rHatV] * scalars[ts]);
-        if (!(beta >= -double.MaxValue && beta <= double.MaxValue)) beta = 0;
-        p[i] = r[i] + beta * (p[i] - omega * v[i]);
-    }
-
     /// <summary>x ← αx.</summary>
     public static void Scale(Index1D i, double alpha, ArrayView<double> x) => x[i] *= alpha;
 

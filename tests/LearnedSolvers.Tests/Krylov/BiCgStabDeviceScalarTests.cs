@@ -8,7 +8,7 @@ using LearnedSolvers.Tests.TestSupport;
 namespace LearnedSolvers.Tests.Krylov;
 
 /// <summary>BiCGStab with its scalars on the device, written once and run on every device, against the host-synchronized BiCgStab.</summary>
-public abstract class ResidentBiCgStabTests
+public abstract class BiCgStabDeviceScalarTests
 {
     protected abstract Device Device { get; }
 
@@ -23,11 +23,11 @@ public abstract class ResidentBiCgStabTests
     {
         var s = SolvedSystems.Nonsymmetric(Size, 41);
         var cpu = LearnedSolvers.Devices.Device.Cpu;
-        var reference = new BiCgStab(cpu.Upload(s.A), jacobi ? new Jacobi(s.A) : null).Solve(cpu.Upload(s.B), cpu.Allocate(Size));
+        var reference = new BiCgStab(cpu.Upload(s.A), jacobi ? new Jacobi(s.A) : null, scalars: ScalarPlacement.Host).Solve(cpu.Upload(s.B), cpu.Allocate(Size));
         var x = Device.Allocate(Size);
-        var result = new ResidentBiCgStab(Device.Upload(s.A), jacobi ? new Jacobi(s.A, Device) : null, checkEvery: checkEvery).Solve(Device.Upload(s.B), x);
+        var result = new BiCgStab(Device.Upload(s.A), jacobi ? new Jacobi(s.A, Device) : null, scalars: ScalarPlacement.Device, checkEvery: checkEvery).Solve(Device.Upload(s.B), x);
         Assert.True(result.Converged, result.ToString());
-        // BiCGStab amplifies rounding: the resident kernels sum in another order than BiCgStab's MultiDot, so counts
+        // BiCGStab amplifies rounding: the device-scalar kernels sum in another order than BiCgStab's MultiDot, so counts
         // drift by a few percent (measured: 91 against 86 without a preconditioner, 70 against 72 with Jacobi).
         Assert.InRange(result.Iterations, (int)(0.85 * reference.Iterations), (int)Math.Ceiling(1.15 * reference.Iterations));
         Assert.Equal(result.Iterations + 1, result.ResidualHistory.Count);
@@ -41,7 +41,7 @@ public abstract class ResidentBiCgStabTests
     public void RespectsTheIterationLimitExactly()
     {
         var s = SolvedSystems.Nonsymmetric(Size, 42);
-        var result = new ResidentBiCgStab(Device.Upload(s.A), options: new SolverOptions(MaxIterations: 5), checkEvery: 3)
+        var result = new BiCgStab(Device.Upload(s.A), options: new SolverOptions(MaxIterations: 5), scalars: ScalarPlacement.Device, checkEvery: 3)
             .Solve(Device.Upload(s.B), Device.Allocate(Size));
         Assert.Equal(StopReason.MaxIterations, result.Reason);
         Assert.Equal(5, result.Iterations);
@@ -57,26 +57,26 @@ public abstract class ResidentBiCgStabTests
         var b = new double[n];
         b[0] = 1;
         var x = Device.Allocate(n);
-        var result = new ResidentBiCgStab(Device.Upload(builder.ToCsr()), checkEvery: 4).Solve(Device.Upload(b), x);
+        var result = new BiCgStab(Device.Upload(builder.ToCsr()), scalars: ScalarPlacement.Device, checkEvery: 4).Solve(Device.Upload(b), x);
         Assert.Equal(StopReason.Breakdown, result.Reason);
         Assert.All(x.ToArray(), v => Assert.True(double.IsFinite(v)));
     }
 }
 
-public sealed class CpuResidentBiCgStabTests : ResidentBiCgStabTests
+public sealed class CpuBiCgStabDeviceScalarTests : BiCgStabDeviceScalarTests
 {
     protected override Device Device => LearnedSolvers.Devices.Device.Cpu;
 
     protected override int Size => 1000;
 }
 
-public sealed class IlgpuCpuResidentBiCgStabTests : ResidentBiCgStabTests
+public sealed class IlgpuCpuBiCgStabDeviceScalarTests : BiCgStabDeviceScalarTests
 {
     protected override Device Device => DeviceTargets.IlgpuCpu;
 }
 
 [Trait("Category", "Gpu")]
-public sealed class CudaResidentBiCgStabTests : ResidentBiCgStabTests
+public sealed class CudaBiCgStabDeviceScalarTests : BiCgStabDeviceScalarTests
 {
     protected override Device Device => DeviceTargets.CudaOrSkip;
 

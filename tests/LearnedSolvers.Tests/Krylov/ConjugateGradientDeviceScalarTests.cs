@@ -13,7 +13,7 @@ namespace LearnedSolvers.Tests.Krylov;
 /// (recomputed on the host) that meets the tolerance. The window loop's limits and breakdowns are checked here for
 /// flexible CG too.
 /// </summary>
-public abstract class ResidentConjugateGradientTests
+public abstract class ConjugateGradientDeviceScalarTests
 {
     protected abstract Device Device { get; }
 
@@ -26,7 +26,7 @@ public abstract class ResidentConjugateGradientTests
         var m = jacobi ? new Jacobi(a, device) : null;
         var x = device.Allocate(a.Rows);
         KrylovSolver solver = checkEvery is { } k
-            ? new ResidentConjugateGradient(matrix, m, options, k)
+            ? new ConjugateGradient(matrix, m, options, ScalarPlacement.Device, k)
             : new ConjugateGradient(matrix, m, options);
         var result = solver.Solve(device.Upload(b), x);
         return (result, x.ToArray());
@@ -52,10 +52,10 @@ public abstract class ResidentConjugateGradientTests
         Assert.True(Reference.RelativeMaxError(x, s.Solution) < 1e-6);
     }
 
-    /// <summary>Resident CG or flexible CG: the window loop they share (<see cref="ResidentConjugateDirections"/>).</summary>
-    private ResidentConjugateDirections Resident(bool flexible, CsrMatrix a, int checkEvery, SolverOptions? options = null) => flexible
-        ? new ResidentFlexibleConjugateGradient(Device.Upload(a), null, options, checkEvery)
-        : new ResidentConjugateGradient(Device.Upload(a), null, options, checkEvery);
+    /// <summary>CG or flexible CG with device scalars: the window loop they share (<see cref="ConjugateDirections"/>).</summary>
+    private ConjugateDirections WithDeviceScalars(bool flexible, CsrMatrix a, int checkEvery, SolverOptions? options = null) => flexible
+        ? new FlexibleConjugateGradient(Device.Upload(a), null, options, ScalarPlacement.Device, checkEvery)
+        : new ConjugateGradient(Device.Upload(a), null, options, ScalarPlacement.Device, checkEvery);
 
     [Theory]
     [InlineData(false)]
@@ -63,7 +63,7 @@ public abstract class ResidentConjugateGradientTests
     public void RespectsTheIterationLimitExactly_AcrossWindows(bool flexible)
     {
         var s = SolvedSystems.Spd(Size, 32);
-        var result = Resident(flexible, s.A, checkEvery: 5, new SolverOptions(MaxIterations: 7)).Solve(Device.Upload(s.B), Device.Allocate(Size));
+        var result = WithDeviceScalars(flexible, s.A, checkEvery: 5, new SolverOptions(MaxIterations: 7)).Solve(Device.Upload(s.B), Device.Allocate(Size));
         Assert.Equal(StopReason.MaxIterations, result.Reason);
         Assert.Equal(7, result.Iterations);
     }
@@ -76,14 +76,14 @@ public abstract class ResidentConjugateGradientTests
         var a = RandomSystems.Spd(Size, 33);
         var negative = a.WithValues(a.Values.Select(v => -v).ToArray());
         var x = Device.Allocate(Size);
-        var result = Resident(flexible, negative, checkEvery: 4).Solve(Device.Upload(RandomSystems.Vector(Size, 34)), x);
+        var result = WithDeviceScalars(flexible, negative, checkEvery: 4).Solve(Device.Upload(RandomSystems.Vector(Size, 34)), x);
         Assert.Equal(StopReason.IndefiniteMatrix, result.Reason);
         Assert.Equal(1, result.Iterations);
         Assert.All(x.ToArray(), v => Assert.Equal(0.0, v)); // α = 0 on the broken step and after it
     }
 }
 
-public sealed class CpuResidentConjugateGradientTests : ResidentConjugateGradientTests
+public sealed class CpuConjugateGradientDeviceScalarTests : ConjugateGradientDeviceScalarTests
 {
     protected override Device Device => LearnedSolvers.Devices.Device.Cpu;
 
@@ -94,7 +94,7 @@ public sealed class CpuResidentConjugateGradientTests : ResidentConjugateGradien
     {
         var s = SolvedSystems.Spd(Size, 35);
         var x = Device.Allocate(Size);
-        var result = new ResidentConjugateGradient(Device.Upload(s.A), new IncompleteCholesky0(s.A), checkEvery: 6).Solve(Device.Upload(s.B), x);
+        var result = new ConjugateGradient(Device.Upload(s.A), new IncompleteCholesky0(s.A), scalars: ScalarPlacement.Device, checkEvery: 6).Solve(Device.Upload(s.B), x);
         var reference = new ConjugateGradient(Device.Upload(s.A), new IncompleteCholesky0(s.A)).Solve(Device.Upload(s.B), Device.Allocate(Size));
         Assert.True(result.Converged, result.ToString());
         Assert.Equal(reference.Iterations, result.Iterations);
@@ -110,9 +110,9 @@ public sealed class CpuResidentConjugateGradientTests : ResidentConjugateGradien
         var options = new SolverOptions(RecordHistory: false);
         foreach (KrylovSolver solver in new KrylovSolver[]
         {
-            new ResidentConjugateGradient(Device.Upload(a), new Jacobi(a), options),
-            new ResidentBiCgStab(Device.Upload(a), new Jacobi(a), options),
-            new ResidentFlexibleConjugateGradient(Device.Upload(a), new Jacobi(a), options),
+            new ConjugateGradient(Device.Upload(a), new Jacobi(a), options, ScalarPlacement.Device),
+            new BiCgStab(Device.Upload(a), new Jacobi(a), options, ScalarPlacement.Device),
+            new FlexibleConjugateGradient(Device.Upload(a), new Jacobi(a), options, ScalarPlacement.Device),
         })
         {
             solver.Solve(b, x);
@@ -129,16 +129,16 @@ public sealed class CpuResidentConjugateGradientTests : ResidentConjugateGradien
 
     [Fact]
     public void RejectsANonsymmetricPreconditioner() =>
-        Assert.Throws<ArgumentException>(() => new ResidentConjugateGradient(Device.Upload(RandomSystems.Spd(10, 1)), new IncompleteLu0(RandomSystems.Spd(10, 1))));
+        Assert.Throws<ArgumentException>(() => new ConjugateGradient(Device.Upload(RandomSystems.Spd(10, 1)), new IncompleteLu0(RandomSystems.Spd(10, 1)), scalars: ScalarPlacement.Device));
 }
 
-public sealed class IlgpuCpuResidentConjugateGradientTests : ResidentConjugateGradientTests
+public sealed class IlgpuCpuConjugateGradientDeviceScalarTests : ConjugateGradientDeviceScalarTests
 {
     protected override Device Device => DeviceTargets.IlgpuCpu;
 }
 
 [Trait("Category", "Gpu")]
-public sealed class CudaResidentConjugateGradientTests : ResidentConjugateGradientTests
+public sealed class CudaConjugateGradientDeviceScalarTests : ConjugateGradientDeviceScalarTests
 {
     protected override Device Device => DeviceTargets.CudaOrSkip;
 

@@ -12,7 +12,7 @@ namespace LearnedSolvers.Tests.Krylov;
 /// <see cref="FlexibleConjugateGradient"/> stops (fixed and variable preconditioners), whatever the read-back interval,
 /// with a true residual recomputed on the host that meets the tolerance.
 /// </summary>
-public abstract class ResidentFlexibleConjugateGradientTests
+public abstract class FlexibleConjugateGradientDeviceScalarTests
 {
     protected abstract Device Device { get; }
 
@@ -33,7 +33,7 @@ public abstract class ResidentFlexibleConjugateGradientTests
         var matrix = device.Upload(a);
         var x = device.Allocate(a.Rows);
         KrylovSolver solver = checkEvery is { } k
-            ? new ResidentFlexibleConjugateGradient(matrix, Create(kind, a, device), options, k)
+            ? new FlexibleConjugateGradient(matrix, Create(kind, a, device), options, ScalarPlacement.Device, k)
             : new FlexibleConjugateGradient(matrix, Create(kind, a, device), options);
         var result = solver.Solve(device.Upload(b), x);
         return (result, x.ToArray());
@@ -66,27 +66,27 @@ public abstract class ResidentFlexibleConjugateGradientTests
         var a = RandomSystems.Spd(Size, 43);
         var negated = a.WithValues(a.Values.Select(v => -v).ToArray());
         var x = Device.Allocate(Size);
-        var result = new ResidentFlexibleConjugateGradient(Device.Upload(a), new Jacobi(negated, Device), checkEvery: 4)
+        var result = new FlexibleConjugateGradient(Device.Upload(a), new Jacobi(negated, Device), scalars: ScalarPlacement.Device, checkEvery: 4)
             .Solve(Device.Upload(RandomSystems.Vector(Size, 44)), x);
         Assert.Equal(StopReason.IndefinitePreconditioner, result.Reason);
         Assert.Equal(Reference.TrueRelativeResidual(a, x.ToArray(), RandomSystems.Vector(Size, 44)), result.RelativeResidual, 1e-12);
     }
 }
 
-public sealed class CpuResidentFlexibleConjugateGradientTests : ResidentFlexibleConjugateGradientTests
+public sealed class CpuFlexibleConjugateGradientDeviceScalarTests : FlexibleConjugateGradientDeviceScalarTests
 {
     protected override Device Device => LearnedSolvers.Devices.Device.Cpu;
 
     protected override int Size => 1000;
 }
 
-public sealed class IlgpuCpuResidentFlexibleConjugateGradientTests : ResidentFlexibleConjugateGradientTests
+public sealed class IlgpuCpuFlexibleConjugateGradientDeviceScalarTests : FlexibleConjugateGradientDeviceScalarTests
 {
     protected override Device Device => DeviceTargets.IlgpuCpu;
 }
 
 [Trait("Category", "Gpu")]
-public sealed class CudaResidentFlexibleConjugateGradientTests : ResidentFlexibleConjugateGradientTests
+public sealed class CudaFlexibleConjugateGradientDeviceScalarTests : FlexibleConjugateGradientDeviceScalarTests
 {
     protected override Device Device => DeviceTargets.CudaOrSkip;
 
