@@ -25,7 +25,7 @@ public static class RightHandSidesReport
         using var bs = device.Upload<double>(b, Shape.Block(n, k));
         using var xs = device.Allocate<double>(Shape.Block(n, k));
         var options = new SolverOptions(RelativeTolerance: double.IsNaN(rtol) ? 1e-8 : rtol, MaxIterations: 100_000, RecordHistory: false);
-        var single = new ConjugateGradient(matrix, options: options);
+        using var single = new ConjugateGradient(matrix, options: options);
         using var simultaneous = new SimultaneousConjugateGradient(matrix, k, options: options);
         var columnsB = Enumerable.Range(0, k).Select(bs.Column).ToArray();
         var columnsX = Enumerable.Range(0, k).Select(xs.Column).ToArray();

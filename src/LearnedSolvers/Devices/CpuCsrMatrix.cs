@@ -13,6 +13,7 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
 
     private readonly int[] _blockStarts;
     private readonly SpmvJob _job;
+    private readonly BlockSpmvJob _blockJob;
     private readonly object _gate = new();
 
     internal CpuCsrMatrix(CpuDevice device, CsrMatrix host) : base(device, host)
@@ -20,6 +21,7 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
         ArgumentNullException.ThrowIfNull(host);
         _blockStarts = PartitionRows(host, EntriesPerBlock);
         _job = new SpmvJob(host, _blockStarts);
+        _blockJob = new BlockSpmvJob(host, _blockStarts);
     }
 
     /// <summary>Number of row blocks the SpMV is split into.</summary>
@@ -85,21 +87,20 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
         var ys = CpuBufferMemory(y);
         lock (_gate)
         {
-            _job.X = xs;
-            _job.Y = ys;
-            _job.BlockColumns = k;
-            _job.WithDot = withDot;
-            if (withDot) _job.EnsureBlockPartials(k);
-            ((CpuDevice)Device).Team.Run(_job, BlockCount);
+            _blockJob.X = xs;
+            _blockJob.Y = ys;
+            _blockJob.Columns = k;
+            _blockJob.WithDot = withDot;
+            if (withDot) _blockJob.EnsurePartials(k);
+            ((CpuDevice)Device).Team.Run(_blockJob, BlockCount);
             if (withDot)
                 for (int j = 0; j < k; j++)
                 {
                     double s = 0;
-                    for (int block = 0; block < BlockCount; block++) s += _job.BlockPartials[block * k + j];
+                    for (int block = 0; block < BlockCount; block++) s += _blockJob.Partials[block * k + j];
                     xty[j] = s;
                 }
-            _job.X = _job.Y = default;
-            _job.BlockColumns = 0;
+            _blockJob.X = _blockJob.Y = default;
         }
     }
 
@@ -138,30 +139,38 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
     {
         public CpuMemory<double> X, Y, B;
         public bool WithDot;
-        public int BlockColumns;
         public readonly double[] Partials = new double[blockStarts.Length - 1];
-        public double[] BlockPartials = [];
 
-        public void EnsureBlockPartials(int columns)
+        public override void RunChunk(int chunk)
+        {
+            int r0 = blockStarts[chunk], r1 = blockStarts[chunk + 1];
+            if (B.Array is null) a.MultiplyRows(r0, r1, X.Span, Y.Span);
+            else a.ResidualRows(r0, r1, X.Span, B.Span, Y.Span);
+            if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X, Y, r0, r1 - r0);
+        }
+    }
+
+    /// <summary>The block product's job: apart from <see cref="SpmvJob"/>, whose one-vector path stays as lean as before.</summary>
+    private sealed class BlockSpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
+    {
+        public CpuMemory<double> X, Y;
+        public int Columns;
+        public bool WithDot;
+        public double[] Partials = [];
+
+        public void EnsurePartials(int columns)
         {
             int needed = (blockStarts.Length - 1) * columns;
-            if (BlockPartials.Length < needed) BlockPartials = new double[needed];
+            if (Partials.Length < needed) Partials = new double[needed];
         }
 
         public override void RunChunk(int chunk)
         {
             int r0 = blockStarts[chunk], r1 = blockStarts[chunk + 1];
-            if (BlockColumns > 0)
-            {
-                a.MultiplyRowsBlock(r0, r1, X.Span, Y.Span, BlockColumns);
-                if (WithDot)
-                    for (int j = 0; j < BlockColumns; j++)
-                        BlockPartials[chunk * BlockColumns + j] = CpuVectorKernels.Dot(X.Window(j * a.Columns, a.Columns), Y.Window(j * a.Rows, a.Rows), r0, r1 - r0);
-                return;
-            }
-            if (B.Array is null) a.MultiplyRows(r0, r1, X.Span, Y.Span);
-            else a.ResidualRows(r0, r1, X.Span, B.Span, Y.Span);
-            if (WithDot) Partials[chunk] = CpuVectorKernels.Dot(X, Y, r0, r1 - r0);
+            a.MultiplyRowsBlock(r0, r1, X.Span, Y.Span, Columns);
+            if (!WithDot) return;
+            for (int j = 0; j < Columns; j++)
+                Partials[chunk * Columns + j] = CpuVectorKernels.Dot(X.Window(j * a.Columns, a.Columns), Y.Window(j * a.Rows, a.Rows), r0, r1 - r0);
         }
     }
 }
