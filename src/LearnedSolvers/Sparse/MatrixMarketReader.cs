@@ -87,36 +87,7 @@ public static class MatrixMarketReader
     /// <param name="stream">Read from its current position to the end; not closed.</param>
     /// <param name="fileName">Names the source in error messages.</param>
     /// <exception cref="MatrixMarketException">The data does not hold a real or integer vector.</exception>
-    public static double[] ReadVector(Stream stream, string fileName = "<stream>")
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(fileName);
-        var lines = new LineReader(stream, fileName);
-        var header = ReadHeader(lines);
-        RejectComplex(header, fileName);
-        if (header.Field == MatrixMarketField.Pattern)
-            throw new MatrixMarketException(fileName, 1, "a pattern file has no values, so it cannot hold a vector");
-        if (header.Symmetry != MatrixMarketSymmetry.General)
-            throw new MatrixMarketException(fileName, 1,
-                $"a vector file must be general, not {MatrixMarketHeader.SymmetryName(header.Symmetry)}");
-        if (header.Rows != 1 && header.Columns != 1)
-            throw new MatrixMarketException(fileName, lines.SizeLine,
-                $"the size {header.Rows} x {header.Columns} is not a vector; a vector is n x 1 or 1 x n");
-
-        int n = header.Rows == 1 ? header.Columns : header.Rows;
-        if (n > Array.MaxLength)
-            throw new MatrixMarketException(fileName, lines.SizeLine, $"a vector of {n} values exceeds {Array.MaxLength}, the most a .NET array can hold");
-        if (header.Format == MatrixMarketFormat.Array) return ReadArrayValues(lines, header, n);
-
-        var t = ReadCoordinateEntries(lines, header);
-        var v = new double[n];
-        var index = header.Rows == 1 ? t.Columns : t.Rows;
-        for (int k = 0; k < t.Count; k++) v[index[k]] += t.Values[k];
-        int bad = v.AsSpan().IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
-        if (bad >= 0)
-            throw new MatrixMarketException(fileName, 0, $"summing duplicate entries at index {bad + 1} gives {v[bad]}; values must be finite");
-        return v;
-    }
+    public static double[] ReadVector(Stream stream, string fileName = "<stream>") => ReadDense(stream, fileName, vector: true).Values;
 
     /// <summary>Reads a dense block from a file (see <see cref="ReadColumns(Stream, string)"/>).</summary>
     /// <exception cref="MatrixMarketException">The file does not hold a real or integer general matrix.</exception>
@@ -135,23 +106,36 @@ public static class MatrixMarketReader
     /// <param name="stream">Read from its current position to the end; not closed.</param>
     /// <param name="fileName">Names the source in error messages.</param>
     /// <exception cref="MatrixMarketException">The data does not hold a real or integer general matrix, or is too large for one array.</exception>
-    public static DenseColumns ReadColumns(Stream stream, string fileName = "<stream>")
+    public static DenseColumns ReadColumns(Stream stream, string fileName = "<stream>") => ReadDense(stream, fileName, vector: false);
+
+    /// <summary>
+    /// The dense values of an array or coordinate file, column-major; a 1 × n file gives one column. With
+    /// <paramref name="vector"/>, the file must be n × 1 or 1 × n.
+    /// </summary>
+    private static DenseColumns ReadDense(Stream stream, string fileName, bool vector)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(fileName);
+        string holds = vector ? "a vector" : "right-hand sides";
         var lines = new LineReader(stream, fileName);
         var header = ReadHeader(lines);
         RejectComplex(header, fileName);
         if (header.Field == MatrixMarketField.Pattern)
-            throw new MatrixMarketException(fileName, 1, "a pattern file has no values, so it cannot hold right-hand sides");
+            throw new MatrixMarketException(fileName, 1, $"a pattern file has no values, so it cannot hold {holds}");
         if (header.Symmetry != MatrixMarketSymmetry.General)
             throw new MatrixMarketException(fileName, 1,
-                $"a file of right-hand sides must be general, not {MatrixMarketHeader.SymmetryName(header.Symmetry)}");
+                $"{(vector ? "a vector file" : "a file of right-hand sides")} must be general, not {MatrixMarketHeader.SymmetryName(header.Symmetry)}");
+        if (vector && header.Rows != 1 && header.Columns != 1)
+            throw new MatrixMarketException(fileName, lines.SizeLine,
+                $"the size {header.Rows} x {header.Columns} is not a vector; a vector is n x 1 or 1 x n");
+
         bool row = header.Rows == 1;
         int n = row ? header.Columns : header.Rows, k = row ? 1 : header.Columns;
         long count = (long)n * k;
         if (count > Array.MaxLength)
-            throw new MatrixMarketException(fileName, lines.SizeLine, $"a block of {header.Rows} x {header.Columns} = {count} values exceeds {Array.MaxLength}, the most a .NET array can hold");
+            throw new MatrixMarketException(fileName, lines.SizeLine, vector
+                ? $"a vector of {n} values exceeds {Array.MaxLength}, the most a .NET array can hold"
+                : $"a block of {header.Rows} x {header.Columns} = {count} values exceeds {Array.MaxLength}, the most a .NET array can hold");
         if (header.Format == MatrixMarketFormat.Array) return new DenseColumns(n, k, ReadArrayValues(lines, header, (int)count));
 
         var t = ReadCoordinateEntries(lines, header);
@@ -159,7 +143,9 @@ public static class MatrixMarketReader
         for (int e = 0; e < t.Count; e++) v[row ? t.Columns[e] : (long)t.Columns[e] * n + t.Rows[e]] += t.Values[e];
         int bad = v.AsSpan().IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
         if (bad >= 0)
-            throw new MatrixMarketException(fileName, 0, $"summing duplicate entries at ({bad % n + 1}, {bad / n + 1}) gives {v[bad]}; values must be finite");
+            throw new MatrixMarketException(fileName, 0, vector
+                ? $"summing duplicate entries at index {bad + 1} gives {v[bad]}; values must be finite"
+                : $"summing duplicate entries at ({bad % n + 1}, {bad / n + 1}) gives {v[bad]}; values must be finite");
         return new DenseColumns(n, k, v);
     }
 

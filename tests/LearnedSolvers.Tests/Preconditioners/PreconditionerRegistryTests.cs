@@ -51,7 +51,7 @@ public class PreconditionerRegistryTests
     public void MultigridSettings_DecideTheDeclaredSymmetryAndDevices()
     {
         var fCycle = PreconditionerRegistry.Get("gmg", new Dictionary<string, string> { ["cycle"] = "F" });
-        Assert.Equal(CycleKind.F, Assert.IsType<GeometricMultigridFactory>(fCycle).Options.Cycle);
+        Assert.Equal(CycleKind.F, Assert.IsType<MultigridFactory>(fCycle).Options.Cycle);
         Assert.False(fCycle.IsSymmetric);
         using var a = Device.Cpu.Upload(Poisson.TwoD(32).Matrix);
         var product = fCycle.Create(a)!;
@@ -59,12 +59,12 @@ public class PreconditionerRegistryTests
         (product as IDisposable)?.Dispose();
 
         var gaussSeidel = PreconditionerRegistry.Get("amg", new Dictionary<string, string> { ["smoother"] = "gauss-seidel" });
-        Assert.Equal(SmootherKind.GaussSeidel, Assert.IsType<SmoothedAggregationAmgFactory>(gaussSeidel).Options.Smoother);
+        Assert.Equal(SmootherKind.GaussSeidel, Assert.IsType<MultigridFactory>(gaussSeidel).Options.Smoother);
         Assert.Same(DeviceSupport.CpuOnly, gaussSeidel.Devices);
         Assert.True(gaussSeidel.Supports(Device.Cpu));
         Assert.False(gaussSeidel.Supports(Device.IlgpuCpu()));
         Assert.True(PreconditionerRegistry.Get("amg").Supports(Device.IlgpuCpu()));
-        Assert.Equal(0.25, Assert.IsType<ClassicalAmgFactory>(PreconditionerRegistry.Get("rsamg")).Options.StrengthThreshold);
+        Assert.Equal(0.25, Assert.IsType<MultigridFactory>(PreconditionerRegistry.Get("rsamg")).Options.StrengthThreshold);
     }
 
     [Theory, MemberData(nameof(Names))]

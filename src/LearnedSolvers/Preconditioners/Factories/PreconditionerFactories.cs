@@ -28,11 +28,14 @@ public static class PreconditionerFactories
     public static ChebyshevFactory Chebyshev(ChebyshevOptions? options = null) => new(options);
 
     /// <summary>Geometric multigrid cycle for 5- and 7-point stencils on square and cubic grids.</summary>
-    public static GeometricMultigridFactory Gmg(MultigridOptions? options = null) => new(options);
+    public static MultigridFactory Gmg(MultigridOptions? options = null) =>
+        new("gmg", nameof(GeometricMultigrid), GeometricMultigrid.Build, options ?? new MultigridOptions());
 
     /// <summary>Smoothed-aggregation AMG cycle.</summary>
-    public static SmoothedAggregationAmgFactory Amg(MultigridOptions? options = null) => new(options);
+    public static MultigridFactory Amg(MultigridOptions? options = null) =>
+        new("amg", nameof(SmoothedAggregationAmg), SmoothedAggregationAmg.Build, options ?? new MultigridOptions());
 
-    /// <summary>Classical (Ruge–Stüben) AMG cycle.</summary>
-    public static ClassicalAmgFactory RsAmg(MultigridOptions? options = null) => new(options);
+    /// <summary>Classical (Ruge–Stüben) AMG cycle; <see cref="ClassicalAmg.DefaultOptions"/> (θ = 0.25) when no options are given.</summary>
+    public static MultigridFactory RsAmg(MultigridOptions? options = null) =>
+        new("rsamg", nameof(ClassicalAmg), ClassicalAmg.Build, options ?? ClassicalAmg.DefaultOptions);
 }
