@@ -60,12 +60,14 @@ public sealed class CpuBlockSpmvTests : BlockSpmvTests
 {
     protected override Device Device => LearnedSolvers.Devices.Device.Cpu;
 
-    [Fact]
-    public void EveryColumn_EqualsItsOwnSpmv_BitForBit()
+    [Theory]
+    [InlineData(130, 7)] // several row blocks; columns four, two and one at a time
+    [InlineData(32, 5)]  // 1024 rows: columns 8 KiB apart, taken two at a time
+    public void EveryColumn_EqualsItsOwnSpmv_BitForBit(int grid, int k)
     {
-        var a = LearnedSolvers.Problems.Poisson.TwoD(130).Matrix; // several row blocks
+        var a = LearnedSolvers.Problems.Poisson.TwoD(grid).Matrix;
         using var matrix = Device.Upload(a);
-        int n = a.Rows, k = 6;
+        int n = a.Rows;
         using var x = Device.Upload<double>(RandomSystems.Vector(n * k, seed: 3), Shape.Block(n, k));
         using var y = Device.Allocate<double>(Shape.Block(n, k));
         matrix.Apply(x, y);
