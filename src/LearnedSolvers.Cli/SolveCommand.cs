@@ -20,6 +20,7 @@ internal static class SolveCommand
         var mgSummary = new Option<bool>("--mg-summary") { Description = "print the multigrid hierarchy (levels, rows, nnz, operator complexity)" };
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES/GCRO-DR restart length m" };
         var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 10, Description = "GCRO-DR recycle dimension k (< m)" };
+        var shift = new Option<string>("--shift") { DefaultValueFactory = _ => "0", Description = "IC(0) diagonal shift α ≥ 0 (factor A + α·diag(A)), or auto: grow it from 0 until the factorization succeeds" };
         var omega = new Option<double>("--omega") { DefaultValueFactory = _ => 1.0, Description = "SSOR relaxation factor in (0, 2)" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };
         var maxit = new Option<int>("--maxit") { DefaultValueFactory = _ => 10_000, Description = "maximum iterations" };
@@ -29,7 +30,7 @@ internal static class SolveCommand
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, precond, mgSummary, restart, recycle, omega, rtol, maxit, device, outPath, json,
+            matrix, rhs, method, precond, mgSummary, restart, recycle, shift, omega, rtol, maxit, device, outPath, json,
         };
         command.SetAction(p =>
         {
@@ -50,7 +51,23 @@ internal static class SolveCommand
             {
                 throw new UsageException($"bad tolerance or iteration limit: {e.ActualValue}");
             }
-            var preconditioner = PreconditionerRegistry.Get(precondName, new Dictionary<string, string> { ["omega"] = w.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
+            string shiftText = p.GetValue(shift)!.Trim();
+            if (!shiftText.Equals("auto", StringComparison.OrdinalIgnoreCase)
+                && !(double.TryParse(shiftText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double alpha) && alpha >= 0 && double.IsFinite(alpha)))
+                throw new UsageException($"--shift must be a number ≥ 0 or auto (got {shiftText})");
+            IPreconditionerFactory preconditioner;
+            try
+            {
+                preconditioner = PreconditionerRegistry.Get(precondName, new Dictionary<string, string>
+                {
+                    ["omega"] = w.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    ["shift"] = shiftText,
+                });
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(e.Message);
+            }
             var dev = DeviceFromName(p.GetValue(device)!);
             if (!preconditioner.Supports(dev))
                 throw new UsageException($"--precond {preconditioner.Name} runs on {preconditioner.Devices}; --device {dev.Name} is not one of them");

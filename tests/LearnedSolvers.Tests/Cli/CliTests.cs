@@ -131,6 +131,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Solve_Ic0WithShiftAuto_GrowsTheShift_WhereThePlainFactorizationBreaksDown()
+    {
+        MatrixMarketWriter.WriteMatrix(PathIn("kershaw.mtx"), LearnedSolvers.Tests.Preconditioners.IncompleteCholesky0Tests.Kershaw());
+        var (code, _, err) = Run("solve", "--matrix", PathIn("kershaw.mtx"), "--method", "pcg", "--precond", "ic0");
+        Assert.Equal(3, code);
+        Assert.Contains("pivot", err);
+        (code, var output, err) = Run("solve", "--matrix", PathIn("kershaw.mtx"), "--method", "pcg", "--precond", "ic0", "--shift", "auto");
+        Assert.True(code == 0, err);
+        Assert.Contains("ConvergedRelative", output);
+        (code, _, err) = Run("solve", "--matrix", PathIn("kershaw.mtx"), "--method", "pcg", "--precond", "ic0", "--shift", "-1");
+        Assert.Equal(2, code);
+        AssertOneLineError(err, "--shift must be a number ≥ 0 or auto");
+    }
+
+    [Fact]
     public void Solve_RhsWithWrongRowCount_SaysSo()
     {
         MatrixMarketWriter.WriteMatrix(PathIn("a.mtx"), RandomSystems.Spd(30, 7));

@@ -1,6 +1,7 @@
 using LearnedSolvers.Cli;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Multigrid;
+using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Tests.TestSupport;
@@ -120,5 +121,17 @@ public class PreconditionerRegistryTests
         var error = new StringWriter();
         int code = CliApp.Run(args, output, error);
         return (code, error.ToString());
+    }
+
+    [Fact]
+    public void Ic0ShiftAuto_GrowsTheShift_UntilTheFactorizationSucceeds()
+    {
+        var factory = Assert.IsType<IncompleteCholesky0Factory>(PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["shift"] = "AUTO" }));
+        Assert.True(factory.Options.GrowShift);
+        using var a = LearnedSolvers.Devices.Device.Cpu.Upload(IncompleteCholesky0Tests.Kershaw());
+        using var m = factory.Create(a);
+        Assert.True(m.DiagonalShift > 0);
+        Assert.Throws<ZeroPivotException>(() => PreconditionerRegistry.Get("ic0").Create(a));
+        Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["shift"] = "sometimes" }));
     }
 }

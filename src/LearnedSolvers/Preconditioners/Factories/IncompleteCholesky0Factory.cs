@@ -2,7 +2,7 @@ using LearnedSolvers.Devices;
 
 namespace LearnedSolvers.Preconditioners.Factories;
 
-/// <summary>"ic0": builds <see cref="IncompleteCholesky0"/> with the configured diagonal shift.</summary>
+/// <summary>"ic0": builds <see cref="IncompleteCholesky0"/> with the configured diagonal shift, or the first of a growing sequence that succeeds.</summary>
 public sealed class IncompleteCholesky0Factory : IPreconditionerFactory
 {
     /// <param name="options">The diagonal shift; the defaults when null.</param>
@@ -26,7 +26,9 @@ public sealed class IncompleteCholesky0Factory : IPreconditionerFactory
     {
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, "IC(0)", nameof(a));
-        return new IncompleteCholesky0(a.Host, Options.DiagonalShift, a.Device);
+        return Options.GrowShift
+            ? IncompleteCholesky0.WithGrowingShift(a.Host, a.Device, Options.DiagonalShift, Options.MaxShift)
+            : new IncompleteCholesky0(a.Host, Options.DiagonalShift, a.Device);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);

@@ -6,10 +6,22 @@ public sealed record IncompleteCholesky0Options
     /// <summary>α ≥ 0: factor A + α·diag(A), which cures most breakdowns on SPD matrices that are not M-matrices.</summary>
     public double DiagonalShift { get; init; }
 
+    /// <summary>
+    /// When a pivot is not positive, factor again with a growing shift (<see cref="DiagonalShift"/>, then 10⁻³ or twice
+    /// the last, doubling) up to <see cref="MaxShift"/> and keep the first that succeeds (Manteuffel's shifted IC);
+    /// <see cref="IncompleteCholesky0.DiagonalShift"/> reports the shift used.
+    /// </summary>
+    public bool GrowShift { get; init; }
+
+    /// <summary>The largest shift <see cref="GrowShift"/> tries.</summary>
+    public double MaxShift { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {
         if (!(DiagonalShift >= 0) || double.IsInfinity(DiagonalShift))
             throw new ArgumentOutOfRangeException(nameof(DiagonalShift), DiagonalShift, "The diagonal shift must be a finite number ≥ 0.");
+        if (!(MaxShift >= DiagonalShift) || double.IsInfinity(MaxShift))
+            throw new ArgumentOutOfRangeException(nameof(MaxShift), MaxShift, $"The largest shift must be finite and at least the diagonal shift {DiagonalShift}.");
     }
 }

@@ -9,7 +9,7 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// settings bag serves whichever preconditioner is chosen. Adding a preconditioner is its factory file plus one line here.
 /// </summary>
 /// <remarks>
-/// Settings: ssor: omega. ic0: shift. chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
+/// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
 /// max-levels, strength.
 /// </remarks>
@@ -20,7 +20,9 @@ public static class PreconditionerRegistry
         ("none", _ => PreconditionerFactories.None()),
         ("jacobi", _ => PreconditionerFactories.Jacobi()),
         ("ssor", s => PreconditionerFactories.Ssor(new SsorOptions { Omega = s.Double("omega", new SsorOptions().Omega) })),
-        ("ic0", s => PreconditionerFactories.Ic0(new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })),
+        ("ic0", s => PreconditionerFactories.Ic0(s.Is("shift", "auto")
+            ? new IncompleteCholesky0Options { GrowShift = true }
+            : new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })),
         ("ilu0", _ => PreconditionerFactories.Ilu0()),
         ("chebyshev", s => PreconditionerFactories.Chebyshev(Chebyshev(s, new ChebyshevOptions()))),
         ("gmg", s => PreconditionerFactories.Gmg(Multigrid(s, new MultigridOptions()))),

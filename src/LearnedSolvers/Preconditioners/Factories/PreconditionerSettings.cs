@@ -22,6 +22,9 @@ internal sealed class PreconditionerSettings
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value
         : throw Bad(key, text, "a number");
 
+    /// <summary>True when <paramref name="key"/> is set to <paramref name="word"/> (any case).</summary>
+    public bool Is(string key, string word) => _values.TryGetValue(key, out var text) && string.Equals(text.Trim(), word, StringComparison.OrdinalIgnoreCase);
+
     public double? DoubleOrNull(string key, double? fallback) => _values.ContainsKey(key) ? Double(key, 0.0) : fallback;
 
     public int Int(string key, int fallback) =>
