@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LearnedSolvers.Devices;
 
 /// <summary>A buffer in host memory on the CPU device (any shape; the rank-1 double case is <see cref="CpuVector"/>).</summary>
@@ -32,6 +34,18 @@ public sealed class CpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
     }
 
     protected override DeviceBuffer<T> CreateView(int offset, Shape shape) => Create((CpuDevice)Device, _memory.Window(offset, shape.Length), shape, this);
+
+    /// <summary>The host memory behind any CPU buffer of <typeparamref name="T"/>, vectors included (for CPU kernels).</summary>
+    internal static CpuMemory<T> MemoryOf(DeviceBuffer<T> buffer)
+    {
+        if (buffer is CpuBuffer<T> b) return b.Memory;
+        if (buffer is CpuVector v)
+        {
+            var memory = v.Memory; // T is double here; reinterpreting avoids a boxing cast per call
+            return Unsafe.As<CpuMemory<double>, CpuMemory<T>>(ref memory);
+        }
+        throw new DeviceMismatchException($"A buffer of type {buffer.GetType().Name} on '{buffer.Device.Name}' is not CPU memory.");
+    }
 
     /// <summary>A CPU buffer over <paramref name="memory"/>: a <see cref="CpuVector"/> for a rank-1 double shape, else a <see cref="CpuBuffer{T}"/>.</summary>
     internal static DeviceBuffer<T> Create(CpuDevice device, CpuMemory<T> memory, Shape shape, DeviceBuffer<T>? parent) =>

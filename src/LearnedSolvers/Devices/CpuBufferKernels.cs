@@ -43,16 +43,7 @@ internal sealed class CpuBufferKernels(CpuDevice device) : IBufferKernels
         }
     }
 
-    private static CpuMemory<T> Memory<T>(DeviceBuffer<T> buffer) where T : unmanaged
-    {
-        if (buffer is CpuBuffer<T> b) return b.Memory;
-        if (buffer is CpuVector v)
-        {
-            var memory = v.Memory; // T is double here; reinterpreting avoids a boxing cast per call
-            return Unsafe.As<CpuMemory<double>, CpuMemory<T>>(ref memory);
-        }
-        throw new DeviceMismatchException($"A buffer of type {buffer.GetType().Name} is not CPU memory.");
-    }
+    private static CpuMemory<T> Memory<T>(DeviceBuffer<T> buffer) where T : unmanaged => CpuBuffer<T>.MemoryOf(buffer);
 
     private enum Operation { ToDouble, ToSingle }
 

@@ -83,8 +83,8 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
     private void RunBlock(DeviceBuffer<double> x, DeviceBuffer<double> y, int k, bool withDot, Span<double> xty)
     {
         if (k == 0) return;
-        var xs = CpuBufferMemory(x);
-        var ys = CpuBufferMemory(y);
+        var xs = CpuBuffer<double>.MemoryOf(x);
+        var ys = CpuBuffer<double>.MemoryOf(y);
         lock (_gate)
         {
             _blockJob.X = xs;
@@ -103,13 +103,6 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
             _blockJob.X = _blockJob.Y = default;
         }
     }
-
-    private static CpuMemory<double> CpuBufferMemory(DeviceBuffer<double> block) => block switch
-    {
-        CpuBuffer<double> b => b.Memory,
-        CpuVector v => v.Memory,
-        _ => throw new DeviceMismatchException($"A buffer of type {block.GetType().Name} is not CPU memory."),
-    };
 
     /// <summary>Row boundaries such that each block holds about <paramref name="entriesPerBlock"/> entries (at least one row).</summary>
     internal static int[] PartitionRows(CsrMatrix a, int entriesPerBlock)
