@@ -2,13 +2,14 @@ using BenchmarkDotNet.Running;
 using LearnedSolvers.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- --filter '*'       (BenchmarkDotNet comparisons)
-// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- multigrid [n …]  (multigrid scaling report)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- multigrid [device] [n …]  (multigrid scaling report)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- sequences GRID [count] [rounds] [seed] [device]  (GCRO-DR + SKR vs GMRES)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- rhs [grid] [k] [rounds] [rtol]  (k right-hand sides: block SpMV, simultaneous CG)
 if (args.Length > 0 && args[0] == "multigrid")
 {
-    var sizes = args.Skip(1).Select(int.Parse).DefaultIfEmpty(0).ToArray();
-    MultigridScalingReport.Run(sizes is [0] ? [128, 256, 512, 1024, 2048] : sizes);
+    var device = args.Length > 1 && !char.IsDigit(args[1][0]) ? LearnedSolvers.Devices.Device.FromName(args[1]) : LearnedSolvers.Devices.Device.Cpu;
+    var sizes = args.Skip(device == LearnedSolvers.Devices.Device.Cpu ? 1 : 2).Select(int.Parse).DefaultIfEmpty(0).ToArray();
+    MultigridScalingReport.Run(sizes is [0] ? [128, 256, 512, 1024, 2048] : sizes, device);
     return;
 }
 if (args.Length > 1 && args[0] == "sequences")

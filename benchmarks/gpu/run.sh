@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The one device call: on the lent GPU machine, from the repository root, after benchmarks/gpu/bundle.sh here
+# (device tool: carry [".device"], command `bash benchmarks/gpu/run.sh`, timeout_s 560). In about 8 minutes it runs
+#   1. the Gpu-trait tests (shared matrices carried in .device/matrices),
+#   2. `bench gpu` (copy bandwidth, SpMV, device-resident CG) at n = 256², 1024², 2048², 4096²,
+#   3. CuPy's SpMV and cg on the same matrices (../shared/tools/cupy_peer.py), in the same call,
+#   4. GMG-PCG and AMG-PCG on 2D Poisson 2048² (`multigrid cuda 2048`),
+#   5. GCRO-DR + SKR against GMRES on cuda at 64² (`sequences 64 200 1 0 cuda`), 128² with GPU_SEQUENCES_128=1,
+# each under its own time budget, writes each log to $OUT and prints a summary table last.
+# Exit codes: 0 all stages ran and the tests passed; 1 a stage failed or ran out of time; 2 no CUDA device found;
+# 3 no bundle in .device/.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
+
+if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
+    echo "run.sh: no CUDA device found (nvidia-smi lists no GPU); this script measures on an NVIDIA GPU only" >&2
+    exit 2
+fi
+if [ ! -x .device/run ]; then
+    echo "run.sh: no bundle in .device/; run benchmarks/gpu/bundle.sh on the build machine and carry .device" >&2
+    exit 3
+fi
+
+start=$(date +%s)
+deadline=$((start + ${GPU_RUN_SECONDS:-470}))
+status=0
+declare -a summary=()
+
+# stage NAME BUDGET_SECONDS COMMAND...: runs under the smaller of its budget and the time left; logs to $out/NAME.log.
+stage() {
+    local name=$1 budget=$2; shift 2
+    local left=$((deadline - $(date +%s)))
+    [ "$budget" -gt "$left" ] && budget=$left
+    if [ "$budget" -lt 10 ]; then
+        summary+=("| $name | skipped: no time left | |"); status=1; return
+    fi
+    echo "== $name (budget ${budget}s): $*"
+    local t0=$(date +%s) rc
+    timeout --kill-after=5 "$budget" "$@" 2>&1 | tee "$out/$name.log"
+    rc=${PIPESTATUS[0]}
+    local took=$(($(date +%s) - t0))
+    case $rc in
+        0) summary+=("| $name | ok | ${took}s |") ;;
+        124|137) summary+=("| $name | TIMED OUT after ${budget}s | ${took}s |"); status=1 ;;
+        *) summary+=("| $name | FAILED (exit $rc) | ${took}s |"); status=1 ;;
+    esac
+}
+
+{
+    echo "commit $(cat .device/commit 2>/dev/null || echo unknown), $(date -u +%Y-%m-%dT%H:%MZ)"
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv
+} 2>&1 | tee "$out/machine.log"
+
+sizes=${GPU_SIZES:-256,1024,2048,4096}
+LEARNEDSOLVERS_MATRICES=$root/.device/matrices stage tests 200 bash .device/run LearnedSolvers.Tests -trait Category=Gpu -noColor
+stage bench 90 bash .device/run LearnedSolvers.Cli bench gpu --device cuda --sizes "$sizes"
+PYTHONUNBUFFERED=1 stage cupy 60 python3 .device/cupy_peer.py --sizes "$sizes"
+stage multigrid 75 bash .device/run LearnedSolvers.Benchmarks multigrid cuda 2048
+stage sequences 80 bash .device/run LearnedSolvers.Benchmarks sequences 64 200 1 0 cuda
+[ "${GPU_SEQUENCES_128:-0}" = 1 ] && stage sequences128 200 bash .device/run LearnedSolvers.Benchmarks sequences 128 200 1 0 cuda
+
+python3 "$root/benchmarks/gpu/summary.py" "$out" 2>&1 | tee "$out/summary.md"
+{
+    echo
+    echo "| stage | result | wall |"
+    echo "|---|---|---:|"
+    printf '%s\n' "${summary[@]}"
+    echo "total $(($(date +%s) - start))s; logs in $out"
+} | tee -a "$out/summary.md"
+exit $status
