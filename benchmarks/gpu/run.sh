@@ -55,7 +55,8 @@ stage() {
 } 2>&1 | tee "$out/machine.log"
 
 sizes=${GPU_SIZES:-256,1024,2048,4096}
-LEARNEDSOLVERS_MATRICES=$root/.device/matrices stage tests 200 bash .device/run LearnedSolvers.Tests -trait Category=Gpu -noColor
+stage tests 200 bash benchmarks/gpu/tests.sh
+[ "${GPU_TESTS_ONLY:-0}" = 1 ] && deadline=0
 stage bench 90 bash .device/run LearnedSolvers.Cli bench gpu --device cuda --sizes "$sizes"
 PYTHONUNBUFFERED=1 stage cupy 60 python3 .device/cupy_peer.py --sizes "$sizes"
 stage multigrid 75 bash .device/run LearnedSolvers.Benchmarks multigrid cuda 2048

@@ -16,9 +16,13 @@ def table_rows(text):
             if line.startswith("|") and not re.match(r"^\|[-:| ]+\|$", line.strip())]
 
 tests = read("tests")
-m = re.search(r"Total:\s*(\d+),\s*Errors:\s*(\d+),\s*Failed:\s*(\d+),\s*Skipped:\s*(\d+)", tests)
+counts = [list(map(int, m)) for m in re.findall(r"Total:\s*(\d+),\s*Errors:\s*(\d+),\s*Failed:\s*(\d+),\s*Skipped:\s*(\d+)", tests)]
 print("## Gpu-trait tests")
-print(f"total {m[1]}, errors {m[2]}, failed {m[3]}, skipped {m[4]}" if m else "no test summary (see tests.log)")
+if counts:
+    total, errors, failed, skipped = (sum(c[i] for c in counts) for i in range(4))
+    print(f"total {total}, errors {errors}, failed {failed}, skipped {skipped} ({len(counts)} test processes)")
+else:
+    print("no test summary (see tests.log)")
 for line in tests.splitlines():
     if "[FAIL]" in line:
         print("  " + line.strip())

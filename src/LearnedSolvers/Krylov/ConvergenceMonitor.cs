@@ -48,8 +48,16 @@ public sealed class ConvergenceMonitor
     /// <summary>True when ‖r‖ meets the tolerance.</summary>
     public bool IsConverged(double residualNorm) => residualNorm <= Threshold;
 
-    /// <summary>Records the residual norm of the initial guess or of a fresh (true) residual.</summary>
-    public void RecordInitial(double residualNorm) => Append(residualNorm);
+    /// <summary>
+    /// Records the residual norm of the initial guess or of a fresh (true) residual. A fresh residual of an iterate
+    /// already recorded (a restart from the true residual) replaces that iterate's recursive estimate, so the history
+    /// keeps one entry per iterate: Iterations + 1 in all.
+    /// </summary>
+    public void RecordInitial(double residualNorm)
+    {
+        if (_historyCount > 0 && _historyCount == Iterations + 1) _historyCount--;
+        Append(residualNorm);
+    }
 
     /// <summary>Counts one iteration and records its residual norm.</summary>
     public void Record(double residualNorm)

@@ -15,7 +15,7 @@ internal sealed class IlgpuBufferKernels : IBufferKernels
     public IlgpuBufferKernels(IlgpuDevice device)
     {
         _device = device;
-        lock (device.Gate)
+        using (device.Lock())
         {
             _toDouble = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>>(BufferKernels.ToDouble);
             _toSingle = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>>(BufferKernels.ToSingle);
@@ -27,28 +27,28 @@ internal sealed class IlgpuBufferKernels : IBufferKernels
     {
         int n = BufferChecks.SameLength(_device, source, destination);
         if (n == 0) return;
-        lock (_device.Gate) _toDouble(n, View(source), View(destination));
+        using (_device.Lock()) _toDouble(n, View(source), View(destination));
     }
 
     public void Convert(DeviceBuffer<double> source, DeviceBuffer<float> destination)
     {
         int n = BufferChecks.SameLength(_device, source, destination);
         if (n == 0) return;
-        lock (_device.Gate) _toSingle(n, View(source), View(destination));
+        using (_device.Lock()) _toSingle(n, View(source), View(destination));
     }
 
     public void Copy(DeviceBuffer<float> source, DeviceBuffer<float> destination)
     {
         int n = BufferChecks.SameLength(_device, source, destination);
         if (n == 0) return;
-        lock (_device.Gate) View(source).CopyTo(View(destination));
+        using (_device.Lock()) View(source).CopyTo(View(destination));
     }
 
     public void Fill(DeviceBuffer<float> x, float value)
     {
         BufferChecks.On(_device, x, nameof(x));
         if (x.Length == 0) return;
-        lock (_device.Gate) _fill(x.Length, value, View(x));
+        using (_device.Lock()) _fill(x.Length, value, View(x));
     }
 
     internal static ArrayView1D<T, Stride1D.Dense> View<T>(DeviceBuffer<T> buffer) where T : unmanaged

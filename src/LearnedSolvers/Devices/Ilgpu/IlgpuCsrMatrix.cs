@@ -35,11 +35,14 @@ public sealed class IlgpuCsrMatrix : IlgpuMatrix
             _rowPointers = device.AllocateBuffer<int>(host.Rows + 1);
             _columns = device.AllocateBuffer<int>(Math.Max(1, nnz));
             _values = device.AllocateBuffer<double>(Math.Max(1, nnz));
-            ((ArrayView<int>)_rowPointers.View).CopyFromCPU(host.RowPointers.AsSpan(0, host.Rows + 1));
-            if (nnz > 0)
+            using (device.Lock())
             {
-                ((ArrayView<int>)_columns.View).SubView(0, nnz).CopyFromCPU(host.ColumnIndices.AsSpan(0, nnz));
-                ((ArrayView<double>)_values.View).SubView(0, nnz).CopyFromCPU(host.Values.AsSpan(0, nnz));
+                ((ArrayView<int>)_rowPointers.View).CopyFromCPU(host.RowPointers.AsSpan(0, host.Rows + 1));
+                if (nnz > 0)
+                {
+                    ((ArrayView<int>)_columns.View).SubView(0, nnz).CopyFromCPU(host.ColumnIndices.AsSpan(0, nnz));
+                    ((ArrayView<double>)_values.View).SubView(0, nnz).CopyFromCPU(host.Values.AsSpan(0, nnz));
+                }
             }
         }
         catch
@@ -70,10 +73,9 @@ public sealed class IlgpuCsrMatrix : IlgpuMatrix
         int groups = Accelerated.ReductionGroups(checked(Rows * LanesPerRow));
         var config = new KernelConfig(groups, Accelerated.GroupSize);
         if (LanesPerRow == 1)
-            Accelerated.SpmvScalarWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, Accelerated.PartialsView);
+            Accelerated.SpmvScalarWithDot(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
         else
-            Accelerated.SpmvSubwarpWithDotPartials(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow, Accelerated.PartialsView);
-        Accelerated.FinishSum(groups, result);
+            Accelerated.SpmvSubwarpWithDot(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
     }
 
     private protected override void Launch(IlgpuVector x, IlgpuVector y)
@@ -88,17 +90,17 @@ public sealed class IlgpuCsrMatrix : IlgpuMatrix
         Accelerated.SpmvSubwarp(new KernelConfig(groups, Accelerated.GroupSize), _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow);
     }
 
-    /// <summary>Y = A X for k columns at once, one thread per row over all k columns (the row read from memory once).</summary>
+    /// <summary>Y = A X for k columns at once, one thread per entry of Y (the row's entries shared through the cache).</summary>
     public override void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y)
     {
         int k = CheckBlockSpmv(x, y);
         if (k == 0 || Rows == 0) return;
-        var kernel = Accelerated.LoadOnDemand(static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>,
-            ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int, int>(SpmvKernels.ScalarBlock));
-        lock (Accelerated.Gate)
+        var kernel = Accelerated.LoadOnDemand(static accelerator => accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<int>, ArrayView<int>,
+            ArrayView<double>, ArrayView<double>, ArrayView<double>, int, int>(SpmvKernels.ScalarBlock));
+        using (Accelerated.Lock())
         {
             ObjectDisposedException.ThrowIf(IsReleased, this);
-            kernel(Rows, _rowPointers!.View, _columns!.View, _values!.View, IlgpuBufferKernels.View(x), IlgpuBufferKernels.View(y), Columns, Rows, k);
+            kernel(new Index2D(Rows, k), _rowPointers!.View, _columns!.View, _values!.View, IlgpuBufferKernels.View(x), IlgpuBufferKernels.View(y), Columns, Rows);
         }
     }
 

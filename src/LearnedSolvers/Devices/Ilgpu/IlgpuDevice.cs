@@ -34,6 +34,7 @@ public sealed class IlgpuDevice : Device
     private readonly int _maxReductionGroups;
     private MemoryBuffer1D<double, Stride1D.Dense> _partials;
     private MemoryBuffer1D<double, Stride1D.Dense> _results;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _arrivals;
     private int _resultCapacity;
     private int _disposed;
 
@@ -44,7 +45,7 @@ public sealed class IlgpuDevice : Device
     private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>> _pointwiseMultiply;
     private readonly Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, BasisBlock> _multiAxpy;
-    private readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>> _dotPartials;
+    private readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>> _dot;
     private readonly Action<KernelConfig, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
         ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _multiDotPartials;
     private readonly Action<KernelConfig, ArrayView<double>, int, ArrayView<double>> _finalSum;
@@ -73,7 +74,7 @@ public sealed class IlgpuDevice : Device
         _pointwiseMultiply = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>>(VectorKernels.PointwiseMultiply);
         _multiAxpy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, BasisBlock>(VectorKernels.MultiAxpy);
-        _dotPartials = accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>>(ReductionKernels.DotPartials);
+        _dot = accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>>(ReductionKernels.Dot);
         _multiDotPartials = accelerator.LoadStreamKernel<ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
             ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(ReductionKernels.MultiDotPartials);
         _finalSum = accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ReductionKernels.FinalSum);
@@ -81,14 +82,16 @@ public sealed class IlgpuDevice : Device
             SpmvKernels.Scalar);
         SpmvSubwarp = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(
             SpmvKernels.Subwarp);
-        SpmvScalarWithDotPartials = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
-            SpmvKernels.ScalarWithDotPartials);
-        SpmvSubwarpWithDotPartials = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(
-            SpmvKernels.SubwarpWithDotPartials);
+        SpmvScalarWithDot = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<int>, ArrayView<double>>(SpmvKernels.ScalarWithDot);
+        SpmvSubwarpWithDot = accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>,
+            ArrayView<int>, ArrayView<double>>(SpmvKernels.SubwarpWithDot);
 
         _resultCapacity = InitialResultCapacity;
         _partials = AllocateBuffer<double>((long)_resultCapacity * _maxReductionGroups);
         _results = AllocateBuffer<double>(_resultCapacity);
+        _arrivals = AllocateBuffer<int>(1);
+        _arrivals.MemSetToZero();
     }
 
     /// <summary>"cuda" or "ilgpu-cpu".</summary>
@@ -118,24 +121,42 @@ public sealed class IlgpuDevice : Device
 
     internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> SpmvSubwarp { get; }
 
-    internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> SpmvScalarWithDotPartials { get; }
+    internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>> SpmvScalarWithDot { get; }
 
-    internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> SpmvSubwarpWithDotPartials { get; }
+    internal Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> SpmvSubwarpWithDot { get; }
 
     /// <summary>The partial-sums scratch buffer (at least <see cref="ReductionGroups"/> entries).</summary>
     internal ArrayView<double> PartialsView => _partials.View;
 
-    /// <summary>result[0] ← Σ partials[0 … count), on the device. Call under <see cref="Gate"/>.</summary>
-    internal void FinishSum(int count, ArrayView<double> result) => FinishSums(1, count, result);
+    /// <summary>The arrival counter of <see cref="ReductionKernels.FoldInLastGroup"/> (zero between launches).</summary>
+    internal ArrayView<int> ArrivalsView => _arrivals.View;
 
     /// <summary>
-    /// result[k] ← Σ partials[k·count … (k+1)·count) for k &lt; <paramref name="results"/>, on the device (a kernel that
-    /// reduces several sums writes sum k's partial of group g to partials[k·groups + g]). Call under <see cref="Gate"/>.
+    /// Takes this device's lock (launches share its scratch buffers) and makes its accelerator the calling thread's
+    /// current one. A CUDA context is current per thread, and with two devices in one process (two GPUs, or a shared
+    /// and a private context) a thread may last have used the other: allocations, copies, kernel loads and launches
+    /// would then go to the wrong context. Use as <c>using (device.Lock()) …</c>.
     /// </summary>
-    internal void FinishSums(int results, int count, ArrayView<double> result) => _finalSum(new KernelConfig(results, GroupSize), _partials.View, count, result);
+    internal LockScope Lock()
+    {
+        Monitor.Enter(_gate);
+        try
+        {
+            if (!ReferenceEquals(Accelerator.Current, Accelerator)) Accelerator.Bind();
+        }
+        catch
+        {
+            Monitor.Exit(_gate);
+            throw;
+        }
+        return new LockScope(_gate);
+    }
 
-    /// <summary>Serializes launches that share this device's scratch buffers.</summary>
-    internal object Gate => _gate;
+    /// <summary>The lock taken by <see cref="Lock"/>, released on Dispose.</summary>
+    internal readonly ref struct LockScope(object gate)
+    {
+        public void Dispose() => Monitor.Exit(gate);
+    }
 
     /// <summary>
     /// A device on ILGPU's CPU accelerator, simulating one multiprocessor with <paramref name="warpSize"/> lanes per warp
@@ -200,7 +221,7 @@ public sealed class IlgpuDevice : Device
     protected override T CreateKernels<T>(KernelFamily<T> family)
     {
         ThrowIfDisposed();
-        return family.CreateFor(this);
+        using (Lock()) return family.CreateFor(this);
     }
 
     public override DeviceVector Allocate(int length)
@@ -209,7 +230,7 @@ public sealed class IlgpuDevice : Device
         ThrowIfDisposed();
         var v = new IlgpuVector(this, IlgpuMemory<double>.Owning(AllocateBuffer<double>(length)));
         // Device memory comes uninitialized; the Device contract promises a zero vector.
-        if (length > 0) lock (_gate) v.View.MemSetToZero();
+        if (length > 0) using (Lock()) v.View.MemSetToZero();
         return v;
     }
 
@@ -218,7 +239,7 @@ public sealed class IlgpuDevice : Device
         if (shape.Rank == 0) throw new ArgumentException("The shape has no dimensions.", nameof(shape));
         ThrowIfDisposed();
         var memory = IlgpuMemory<T>.Owning(AllocateBuffer<T>(shape.Length));
-        if (shape.Length > 0) lock (_gate) memory.View.MemSetToZero();
+        if (shape.Length > 0) using (Lock()) memory.View.MemSetToZero();
         return IlgpuBuffer<T>.Create(this, memory, shape, null);
     }
 
@@ -246,7 +267,7 @@ public sealed class IlgpuDevice : Device
     /// </summary>
     internal TKernel LoadOnDemand<TKernel>(Func<Accelerator, TKernel> load) where TKernel : class
     {
-        lock (_gate)
+        using (Lock())
         {
             ThrowIfDisposed();
             if (!_loadedOnDemand.TryGetValue(load.Method, out var kernel)) _loadedOnDemand[load.Method] = kernel = load(Accelerator);
@@ -256,21 +277,22 @@ public sealed class IlgpuDevice : Device
 
     /// <summary>The sliced ELL kernels, loaded on first use (most runs never need them).</summary>
     internal (Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> Apply,
-        Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> ApplyWithDot) SlicedEllKernels
+        Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> ApplyWithDot) SlicedEllKernels
     {
         get
         {
-            lock (_gate)
+            using (Lock())
             {
                 return _slicedEll ??= (
                     Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(SpmvKernels.SlicedEll),
-                    Accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(SpmvKernels.SlicedEllWithDotPartials));
+                    Accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>,
+                        ArrayView<int>, ArrayView<double>>(SpmvKernels.SlicedEllWithDot));
             }
         }
     }
 
     private (Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>,
-        Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>>)? _slicedEll;
+        Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>>)? _slicedEll;
 
     /// <summary>Device memory for <paramref name="length"/> elements; a clear <see cref="DeviceOutOfMemoryException"/> when it does not fit.</summary>
     internal MemoryBuffer1D<T, Stride1D.Dense> AllocateBuffer<T>(long length) where T : unmanaged
@@ -280,7 +302,8 @@ public sealed class IlgpuDevice : Device
         if (free >= 0 && bytes > free) throw new DeviceOutOfMemoryException(Name, bytes, free);
         try
         {
-            var buffer = Accelerator.Allocate1D<T>(length);
+            MemoryBuffer1D<T, Stride1D.Dense> buffer;
+            using (Lock()) buffer = Accelerator.Allocate1D<T>(length);
             lock (_live) _live.Add(new WeakReference<MemoryBuffer>(buffer));
             return buffer;
         }
@@ -321,9 +344,14 @@ public sealed class IlgpuDevice : Device
     /// </summary>
     public long FreeBytes() => SimulatedFreeBytes ?? Accelerator switch
     {
-        CudaAccelerator cuda => cuda.GetFreeMemory(),
+        CudaAccelerator cuda => CudaFreeBytes(cuda),
         _ => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
     };
+
+    private long CudaFreeBytes(CudaAccelerator cuda)
+    {
+        using (Lock()) return cuda.GetFreeMemory(); // cuMemGetInfo reports the current context's device
+    }
 
     // ---- element-wise kernels ----
 
@@ -332,7 +360,7 @@ public sealed class IlgpuDevice : Device
         var xs = Vec(x, nameof(x));
         var ys = Vec(y, nameof(y), xs.Length);
         if (xs.Length == 0) return;
-        lock (_gate) _axpy(xs.Length, alpha, xs.View, ys.View);
+        using (Lock()) _axpy(xs.Length, alpha, xs.View, ys.View);
     }
 
     public override void Axpby(double alpha, DeviceVector x, double beta, DeviceVector y)
@@ -340,7 +368,7 @@ public sealed class IlgpuDevice : Device
         var xs = Vec(x, nameof(x));
         var ys = Vec(y, nameof(y), xs.Length);
         if (xs.Length == 0) return;
-        lock (_gate) _waxpby(xs.Length, alpha, xs.View, beta, ys.View, ys.View);
+        using (Lock()) _waxpby(xs.Length, alpha, xs.View, beta, ys.View, ys.View);
     }
 
     public override void Waxpby(double alpha, DeviceVector x, double beta, DeviceVector y, DeviceVector z)
@@ -349,14 +377,14 @@ public sealed class IlgpuDevice : Device
         var ys = Vec(y, nameof(y), xs.Length);
         var zs = Vec(z, nameof(z), xs.Length);
         if (xs.Length == 0) return;
-        lock (_gate) _waxpby(xs.Length, alpha, xs.View, beta, ys.View, zs.View);
+        using (Lock()) _waxpby(xs.Length, alpha, xs.View, beta, ys.View, zs.View);
     }
 
     public override void Scale(double alpha, DeviceVector x)
     {
         var xs = Vec(x, nameof(x));
         if (xs.Length == 0) return;
-        lock (_gate) _scale(xs.Length, alpha, xs.View);
+        using (Lock()) _scale(xs.Length, alpha, xs.View);
     }
 
     public override void Copy(DeviceVector source, DeviceVector destination)
@@ -364,14 +392,14 @@ public sealed class IlgpuDevice : Device
         var s = Vec(source, nameof(source));
         var d = Vec(destination, nameof(destination), s.Length);
         if (s.Length == 0 || ReferenceEquals(s, d)) return;
-        lock (_gate) s.View.CopyTo(d.View);
+        using (Lock()) s.View.CopyTo(d.View);
     }
 
     public override void Fill(DeviceVector x, double value)
     {
         var xs = Vec(x, nameof(x));
         if (xs.Length == 0) return;
-        lock (_gate) _fill(xs.Length, value, xs.View);
+        using (Lock()) _fill(xs.Length, value, xs.View);
     }
 
     public override void PointwiseMultiply(DeviceVector a, DeviceVector x, DeviceVector y)
@@ -380,13 +408,13 @@ public sealed class IlgpuDevice : Device
         var as_ = Vec(a, nameof(a), xs.Length);
         var ys = Vec(y, nameof(y), xs.Length);
         if (xs.Length == 0) return;
-        lock (_gate) _pointwiseMultiply(xs.Length, as_.View, xs.View, ys.View);
+        using (Lock()) _pointwiseMultiply(xs.Length, as_.View, xs.View, ys.View);
     }
 
     public override void Synchronize()
     {
         ThrowIfDisposed();
-        Accelerator.Synchronize();
+        using (Lock()) Accelerator.Synchronize();
     }
 
     // ---- reductions: the Device API copies the one result to the host ----
@@ -396,7 +424,7 @@ public sealed class IlgpuDevice : Device
         var xs = Vec(x, nameof(x));
         var ys = Vec(y, nameof(y), xs.Length);
         if (xs.Length == 0) return 0;
-        lock (_gate)
+        using (Lock())
         {
             DotToDevice(xs, ys, _results.View);
             return ReadResult();
@@ -413,7 +441,7 @@ public sealed class IlgpuDevice : Device
             result[..count].Clear();
             return;
         }
-        lock (_gate)
+        using (Lock())
         {
             EnsureResultCapacity(count);
             MultiDotToDevice(basis, count, ws, _results.View);
@@ -426,7 +454,7 @@ public sealed class IlgpuDevice : Device
         var ws = Vec(w, nameof(w));
         CheckBasis(basis, count, ws.Length, coefficients.Length);
         if (count == 0 || ws.Length == 0) return;
-        lock (_gate)
+        using (Lock())
         {
             // One launch per block of Width vectors: w is read and written count/Width times instead of count times.
             // A single launch over all vectors would need the basis in one 2D buffer (a future multi-vector type).
@@ -454,7 +482,7 @@ public sealed class IlgpuDevice : Device
         var xs = Vec(x, nameof(x));
         var ys = Vec(y, nameof(y), xs.Length);
         var view = ScalarsView(s, slot, 1);
-        lock (_gate)
+        using (Lock())
         {
             if (xs.Length == 0) Fill(view);
             else DotToDevice(xs, ys, view);
@@ -467,7 +495,7 @@ public sealed class IlgpuDevice : Device
         CheckBasis(basis, count, ws.Length, count);
         var view = ScalarsView(s, slot, Math.Max(1, count));
         if (count == 0) return;
-        lock (_gate)
+        using (Lock())
         {
             if (ws.Length == 0)
             {
@@ -490,20 +518,19 @@ public sealed class IlgpuDevice : Device
         return g.View.SubView(slot, count);
     }
 
-    /// <summary>view ← 0. Call under <see cref="Gate"/>.</summary>
+    /// <summary>view ← 0. Call under <see cref="Lock"/>.</summary>
     internal void Fill(ArrayView<double> view) => _fill((int)view.Length, 0.0, view);
 
     // ---- device-resident reductions: the result stays on the device (callers hold the lock) ----
 
-    /// <summary>result[0] ← xᵀy, on the device; nothing is copied to the host. Call under <see cref="Gate"/>.</summary>
+    /// <summary>result[0] ← xᵀy, on the device; nothing is copied to the host. Call under <see cref="Lock"/>.</summary>
     internal void DotToDevice(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
     {
         int groups = ReductionGroups(x.Length);
-        _dotPartials(new KernelConfig(groups, GroupSize), x.View, y.View, _partials.View);
-        _finalSum(new KernelConfig(1, GroupSize), _partials.View, groups, result);
+        _dot(new KernelConfig(groups, GroupSize), x.View, y.View, _partials.View, _arrivals.View, result);
     }
 
-    /// <summary>result[k] ← basis[k]ᵀw for k &lt; count, on the device. Call under <see cref="Gate"/> after <see cref="EnsureResultCapacity"/>.</summary>
+    /// <summary>result[k] ← basis[k]ᵀw for k &lt; count, on the device. Call under <see cref="Lock"/> after <see cref="EnsureResultCapacity"/>.</summary>
     internal void MultiDotToDevice(IReadOnlyList<DeviceVector> basis, int count, IlgpuVector w, ArrayView<double> result)
     {
         int groups = ReductionGroups(w.Length);
@@ -595,11 +622,12 @@ public sealed class IlgpuDevice : Device
     internal void Release()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        lock (_gate)
+        using (Lock())
         {
             DisposeKernelFamilies();
             _partials.Dispose();
             _results.Dispose();
+            _arrivals.Dispose();
             Accelerator.Dispose();
             _context.Dispose();
         }

@@ -28,7 +28,7 @@ public abstract class IlgpuMatrix : DeviceCsrMatrix
     {
         var (xs, ys) = Check(x, y);
         if (Rows == 0) return;
-        lock (Accelerated.Gate) Launch(xs, ys);
+        using (Accelerated.Lock()) Launch(xs, ys);
     }
 
     /// <summary>y = A x fused with xᵀy: each row's x_i y_i is summed while y_i is in a register (no second pass over x and y).</summary>
@@ -37,7 +37,7 @@ public abstract class IlgpuMatrix : DeviceCsrMatrix
         RequireSquare(nameof(ApplyAndDot));
         var (xs, ys) = Check(x, y);
         if (Rows == 0) return 0;
-        lock (Accelerated.Gate)
+        using (Accelerated.Lock())
         {
             LaunchWithDot(xs, ys, Accelerated.ResultView);
             return Accelerated.ReadResult();
@@ -49,7 +49,7 @@ public abstract class IlgpuMatrix : DeviceCsrMatrix
         RequireSquare(nameof(ApplyAndDotTo));
         var (xs, ys) = Check(x, y);
         var view = Accelerated.ScalarsView(s, slot, 1);
-        lock (Accelerated.Gate) LaunchWithDot(xs, ys, view);
+        using (Accelerated.Lock()) LaunchWithDot(xs, ys, view);
     }
 
     private void RequireSquare(string operation)

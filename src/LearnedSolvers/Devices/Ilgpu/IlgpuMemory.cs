@@ -27,13 +27,13 @@ internal readonly struct IlgpuMemory<T> where T : unmanaged
     public void CopyFrom(IlgpuDevice device, ArrayView1D<T, Stride1D.Dense> view, ReadOnlySpan<T> source)
     {
         if (source.Length == 0) return;
-        lock (device.Gate) ((ArrayView<T>)view).CopyFromCPU(source);
+        using (device.Lock()) ((ArrayView<T>)view).CopyFromCPU(source);
     }
 
     public void CopyTo(IlgpuDevice device, ArrayView1D<T, Stride1D.Dense> view, Span<T> destination)
     {
         if (destination.Length == 0) return;
-        lock (device.Gate) ((ArrayView<T>)view).CopyToCPU(destination);
+        using (device.Lock()) ((ArrayView<T>)view).CopyToCPU(destination);
     }
 
     public void Release() => _owned?.Dispose();

@@ -11,7 +11,7 @@ internal sealed class IlgpuScalars : DeviceScalars
     internal IlgpuScalars(IlgpuDevice device, int count) : base(device, count)
     {
         _buffer = device.AllocateBuffer<double>(count);
-        _buffer.MemSetToZero();
+        using (device.Lock()) _buffer.MemSetToZero();
     }
 
     internal ArrayView<double> View => _buffer?.View ?? throw new ObjectDisposedException(nameof(IlgpuScalars));
@@ -19,13 +19,13 @@ internal sealed class IlgpuScalars : DeviceScalars
     public override void CopyTo(Span<double> destination)
     {
         CheckLength(destination.Length, nameof(destination));
-        View.CopyToCPU(destination);
+        using (((IlgpuDevice)Device).Lock()) View.CopyToCPU(destination);
     }
 
     public override void CopyFrom(ReadOnlySpan<double> source)
     {
         CheckLength(source.Length, nameof(source));
-        View.CopyFromCPU(source);
+        using (((IlgpuDevice)Device).Lock()) View.CopyFromCPU(source);
     }
 
     public override void Dispose()

@@ -13,7 +13,7 @@ namespace LearnedSolvers.Devices.Ilgpu;
 public sealed class IlgpuSlicedEllMatrix : IlgpuMatrix
 {
     private readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> _apply;
-    private readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _applyWithDot;
+    private readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> _applyWithDot;
     private MemoryBuffer1D<int, Stride1D.Dense>? _sliceStarts, _columns;
     private MemoryBuffer1D<double, Stride1D.Dense>? _values;
 
@@ -29,11 +29,14 @@ public sealed class IlgpuSlicedEllMatrix : IlgpuMatrix
             _sliceStarts = device.AllocateBuffer<int>(layout.SliceStarts.Length);
             _columns = device.AllocateBuffer<int>(Math.Max(1, layout.Columns.Length));
             _values = device.AllocateBuffer<double>(Math.Max(1, layout.Values.Length));
-            ((ArrayView<int>)_sliceStarts.View).CopyFromCPU(layout.SliceStarts);
-            if (layout.Values.Length > 0)
+            using (device.Lock())
             {
-                ((ArrayView<int>)_columns.View).SubView(0, layout.Columns.Length).CopyFromCPU(layout.Columns);
-                ((ArrayView<double>)_values.View).SubView(0, layout.Values.Length).CopyFromCPU(layout.Values);
+                ((ArrayView<int>)_sliceStarts.View).CopyFromCPU(layout.SliceStarts);
+                if (layout.Values.Length > 0)
+                {
+                    ((ArrayView<int>)_columns.View).SubView(0, layout.Columns.Length).CopyFromCPU(layout.Columns);
+                    ((ArrayView<double>)_values.View).SubView(0, layout.Values.Length).CopyFromCPU(layout.Values);
+                }
             }
         }
         catch
@@ -56,8 +59,7 @@ public sealed class IlgpuSlicedEllMatrix : IlgpuMatrix
     private protected override void LaunchWithDot(IlgpuVector x, IlgpuVector y, ArrayView<double> result)
     {
         int groups = Accelerated.ReductionGroups(Rows);
-        _applyWithDot(new KernelConfig(groups, Accelerated.GroupSize), _sliceStarts!.View, _columns!.View, _values!.View, x.View, y.View, SliceHeight, Accelerated.PartialsView);
-        Accelerated.FinishSum(groups, result);
+        _applyWithDot(new KernelConfig(groups, Accelerated.GroupSize), _sliceStarts!.View, _columns!.View, _values!.View, x.View, y.View, SliceHeight, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
     }
 
     /// <summary>Frees the device copy at once (idempotent).</summary>

@@ -31,7 +31,7 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
             _columns = device.AllocateBuffer<int>(Math.Max(1, nnz));
             _values = device.AllocateBuffer<double>(Math.Max(1, nnz));
             _inverseDiagonal = device.AllocateBuffer<double>(Math.Max(1, n));
-            lock (device.Gate)
+            using (device.Lock())
             {
                 ((ArrayView<int>)_rowPointers.View).CopyFromCPU(host.RowPointers.AsSpan(0, n + 1));
                 if (n > 0) ((ArrayView<int>)_levelRows.View).SubView(0, n).CopyFromCPU(host.Levels.Rows.AsSpan(0, n));
@@ -56,7 +56,7 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
     private void CopyValues()
     {
         int n = Host.Size, nnz = Host.NonZeros;
-        lock (_device.Gate)
+        using (_device.Lock())
         {
             if (nnz > 0) ((ArrayView<double>)_values!.View).SubView(0, nnz).CopyFromCPU(Host.Values.AsSpan(0, nnz));
             if (n > 0) ((ArrayView<double>)_inverseDiagonal!.View).SubView(0, n).CopyFromCPU(_hostInverseDiagonal);
@@ -73,7 +73,7 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
         var levels = Host.Levels;
         ArrayView<int> levelRows = _levelRows!.View;
         int skipFirst = Host.DiagonalFirst, skipLast = Host.DiagonalLast;
-        lock (_device.Gate)
+        using (_device.Lock())
         {
             for (int level = 0; level < levels.LevelCount; level++)
             {

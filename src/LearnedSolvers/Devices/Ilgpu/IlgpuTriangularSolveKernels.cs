@@ -12,14 +12,14 @@ internal sealed class IlgpuTriangularSolveKernels : ITriangularSolveKernels
     public IlgpuTriangularSolveKernels(IlgpuDevice device)
     {
         _device = device ?? throw new ArgumentNullException(nameof(device));
-        lock (device.Gate)
+        using (device.Lock())
         {
             SolveLevel = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>,
                 ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(TriangularSolveKernels.SolveLevel);
         }
     }
 
-    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevel"/>; launch under the device's <see cref="IlgpuDevice.Gate"/>.</summary>
+    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevel"/>; launch under the device's <see cref="IlgpuDevice.Lock"/>.</summary>
     internal Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, int,
         ArrayView<double>, ArrayView<double>> SolveLevel { get; }
 

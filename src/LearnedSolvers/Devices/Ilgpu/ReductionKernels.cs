@@ -3,15 +3,13 @@ using ILGPU;
 namespace LearnedSolvers.Devices.Ilgpu;
 
 /// <summary>
-/// Deterministic reductions in two launches (no atomics, no host round trip in between):
-/// <list type="number">
-/// <item>a partials kernel: each thread sums a grid-stride slice, each group folds its threads with <see cref="GroupSum"/>
-/// and writes one partial per group;</item>
-/// <item><see cref="FinalSum"/>: one group per result folds that result's partials in a fixed order and leaves the result
-/// in device memory.</item>
-/// </list>
-/// The grid depends only on the vector length, and every fold pairs the same operands, so the same input gives the
-/// same bits on the same accelerator. ILGPU.Algorithms' GroupExtensions.Reduce is not used: its CPU-accelerator
+/// Deterministic reductions in one launch, no host round trip: each thread sums a grid-stride slice, each group folds
+/// its threads with <see cref="GroupSum"/> and writes one partial per group, and the last group to finish folds the
+/// partials in a fixed order (<see cref="FoldInLastGroup"/>), leaving the result in device memory. An integer counter
+/// says which group is last; no floating-point atomics. Reductions that span several launches (a MultiDot over more
+/// than <see cref="BasisBlock.Width"/> vectors) write partials only and finish with <see cref="FinalSum"/>, which folds
+/// in the same order. The grid depends only on the vector length, and every fold pairs the same operands, so the same
+/// input gives the same bits on the same accelerator. ILGPU.Algorithms' GroupExtensions.Reduce is not used: its CPU-accelerator
 /// implementation accumulates with atomics in thread-arrival order, which is not reproducible.
 /// </summary>
 internal static class ReductionKernels
@@ -46,8 +44,39 @@ internal static class ReductionKernels
         return s;
     }
 
-    /// <summary>partials[g] = Σ x_i y_i over group g's grid-stride slice.</summary>
-    public static void DotPartials(ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials)
+    /// <summary>
+    /// Ends a reduction kernel in the launch that made the partials: after each group's first thread wrote its
+    /// <paramref name="results"/> partials (result k of group g at partials[k · Grid.DimX + g]), the last group to arrive
+    /// folds them into output[0 … results) in <see cref="FinalSum"/>'s order (the same bits) and re-arms the counter
+    /// arrivals[0] for the next launch. At small sizes launches are the cost, and this saves one per reduction.
+    /// Every thread of every group must call it, after the group's last <see cref="GroupSum"/>.
+    /// </summary>
+    public static void FoldInLastGroup(ArrayView<double> shared, ArrayView<double> partials, int results, ArrayView<int> arrivals, ArrayView<double> output)
+    {
+        if (Group.IsFirstThread)
+        {
+            MemoryFence.DeviceLevel(); // this group's partials are visible before its arrival is counted
+            // shared[0] is free: in GroupSum only thread 0 (this thread) reads it.
+            shared[0] = Atomic.Add(ref arrivals[0], 1) == Grid.DimX - 1 ? 1 : 0;
+        }
+        Group.Barrier();
+        bool last = shared[0] != 0;
+        Group.Barrier(); // everyone has read the flag before GroupSum writes shared[0] again
+        if (!last) return;
+        MemoryFence.DeviceLevel();
+        int groups = Grid.DimX;
+        for (int k = 0; k < results; k++)
+        {
+            double s = 0;
+            for (int i = Group.IdxX; i < groups; i += Group.DimX) s += partials[k * groups + i];
+            s = GroupSum(shared, s);
+            if (Group.IsFirstThread) output[k] = s;
+        }
+        if (Group.IsFirstThread) arrivals[0] = 0;
+    }
+
+    /// <summary>output[0] = xᵀy (partials of group g's grid-stride slice, folded by the last group).</summary>
+    public static void Dot(ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(MaxGroupSize);
         int n = (int)x.Length;
@@ -56,6 +85,7 @@ internal static class ReductionKernels
         for (int i = Grid.GlobalIndex.X; i < n; i += stride) s += x[i] * y[i];
         s = GroupSum(shared, s);
         if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+        FoldInLastGroup(shared, partials, 1, arrivals, output);
     }
 
     /// <summary>

@@ -23,22 +23,20 @@ internal static class SpmvKernels
     }
 
     /// <summary>
-    /// One thread per row of a block product Y = A X over <paramref name="count"/> column-major columns (column j of X at
-    /// j·<paramref name="n"/>, of Y at j·<paramref name="m"/>): the row's entries come from memory once and from cache for
-    /// the further columns.
+    /// One thread per entry (row, column j) of a block product Y = A X over column-major columns (column j of X at
+    /// j·<paramref name="n"/>, of Y at j·<paramref name="m"/>): neighbouring threads take neighbouring rows of one
+    /// column, and the further columns find the row's entries in cache. Offsets fit in int: a buffer holds at most
+    /// int.MaxValue elements.
     /// </summary>
     public static void ScalarBlock(
-        Index1D row, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
-        ArrayView<double> x, ArrayView<double> y, int n, int m, int count)
+        Index2D index, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
+        ArrayView<double> x, ArrayView<double> y, int n, int m)
     {
-        int begin = rowPointers[row], end = rowPointers[row + 1];
-        for (int j = 0; j < count; j++)
-        {
-            long offset = (long)j * n;
-            double s = 0;
-            for (int k = begin; k < end; k++) s += values[k] * x[offset + columns[k]];
-            y[(long)j * m + row] = s;
-        }
+        int row = index.X, xOffset = index.Y * n;
+        int end = rowPointers[row + 1];
+        double s = 0;
+        for (int k = rowPointers[row]; k < end; k++) s += values[k] * x[xOffset + columns[k]];
+        y[index.Y * m + row] = s;
     }
 
     /// <summary>
@@ -67,13 +65,13 @@ internal static class SpmvKernels
     }
 
     /// <summary>
-    /// y = A x fused with partials of xᵀy (CG's pᵀAp), one thread per row over a grid-stride loop: x_i · y_i is formed
-    /// while y_i is still in a register, so the dot costs no extra pass over x and y. Partials per group as in
-    /// <see cref="ReductionKernels"/>; fold them with <see cref="ReductionKernels.FinalSum"/>.
+    /// y = A x fused with output[0] = xᵀy (CG's pᵀAp), one thread per row over a grid-stride loop: x_i · y_i is formed
+    /// while y_i is still in a register, so the dot costs no extra pass over x and y. Reduced as in
+    /// <see cref="ReductionKernels"/>, in the same launch.
     /// </summary>
-    public static void ScalarWithDotPartials(
+    public static void ScalarWithDot(
         ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
-        ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials)
+        ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
         int rows = (int)y.Length;
@@ -89,16 +87,17 @@ internal static class SpmvKernels
         }
         dot = ReductionKernels.GroupSum(shared, dot);
         if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
     }
 
     /// <summary>
-    /// <see cref="Subwarp"/> fused with partials of xᵀy, over a grid-stride loop of row sweeps. The loop test uses the
+    /// <see cref="Subwarp"/> fused with output[0] = xᵀy, over a grid-stride loop of row sweeps. The loop test uses the
     /// first row of the thread's warp, which is the same for all its lanes: every lane of a warp runs the same number
     /// of sweeps and so reaches every shuffle, even where its own row is past the end.
     /// </summary>
-    public static void SubwarpWithDotPartials(
+    public static void SubwarpWithDot(
         ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
-        ArrayView<double> x, ArrayView<double> y, int lanesPerRow, ArrayView<double> partials)
+        ArrayView<double> x, ArrayView<double> y, int lanesPerRow, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
         int rows = (int)y.Length;
@@ -125,6 +124,7 @@ internal static class SpmvKernels
         }
         dot = ReductionKernels.GroupSum(shared, dot);
         if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
     }
 
     /// <summary>Sliced ELL (see <see cref="SlicedEllLayout"/>), one thread per row: a warp's loads of one column step are contiguous.</summary>
@@ -135,10 +135,10 @@ internal static class SpmvKernels
         y[row] = SlicedEllRow(row, sliceStarts, columns, values, x, sliceHeight);
     }
 
-    /// <summary>Sliced ELL SpMV fused with partials of xᵀy, over a grid-stride loop (as <see cref="ScalarWithDotPartials"/>).</summary>
-    public static void SlicedEllWithDotPartials(
+    /// <summary>Sliced ELL SpMV fused with output[0] = xᵀy, over a grid-stride loop (as <see cref="ScalarWithDot"/>).</summary>
+    public static void SlicedEllWithDot(
         ArrayView<int> sliceStarts, ArrayView<int> columns, ArrayView<double> values,
-        ArrayView<double> x, ArrayView<double> y, int sliceHeight, ArrayView<double> partials)
+        ArrayView<double> x, ArrayView<double> y, int sliceHeight, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
         int rows = (int)y.Length;
@@ -152,6 +152,7 @@ internal static class SpmvKernels
         }
         dot = ReductionKernels.GroupSum(shared, dot);
         if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
     }
 
     private static double SlicedEllRow(int row, ArrayView<int> sliceStarts, ArrayView<int> columns, ArrayView<double> values, ArrayView<double> x, int sliceHeight)

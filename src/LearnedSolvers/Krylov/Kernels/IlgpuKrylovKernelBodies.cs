@@ -5,9 +5,9 @@ namespace LearnedSolvers.Krylov.Kernels;
 
 /// <summary>
 /// The ILGPU kernels of <see cref="IKrylovKernels"/>: the conjugate-direction and BiCGStab steps fused with the
-/// reductions that follow them, reading their step lengths from device scalars. The reductions write one partial per
-/// group (<see cref="ReductionKernels.GroupSum"/>) for the device's fixed-order final pass, so they are deterministic
-/// like every other reduction.
+/// reductions that follow them, reading their step lengths from device scalars. The reductions finish in the same
+/// launch (<see cref="ReductionKernels.FoldInLastGroup"/>), in a fixed order, so they are deterministic like every
+/// other reduction.
 /// </summary>
 internal static class IlgpuKrylovKernelBodies
 {
@@ -38,9 +38,9 @@ internal static class IlgpuKrylovKernelBodies
         p[i] = r[i] + beta * (p[i] - omega * v[i]);
     }
 
-    /// <summary>x ← x + αp, r ← r − αq, with partials of ‖r‖² of the new r (one read of each vector).</summary>
-    public static void UpdateWithNormPartials(
-        double alpha, ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r, ArrayView<double> partials)
+    /// <summary>x ← x + αp, r ← r − αq, with output[0] = ‖r‖² of the new r (one read of each vector).</summary>
+    public static void UpdateWithNorm(
+        double alpha, ArrayView<double> p, ArrayView<double> q, ArrayView<double> x, ArrayView<double> r, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
         int n = (int)p.Length;
@@ -55,16 +55,17 @@ internal static class IlgpuKrylovKernelBodies
         }
         s = ReductionKernels.GroupSum(shared, s);
         if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
     }
 
     /// <summary>
     /// The CG step with device scalars: α = scalars[rzSlot] / scalars[pqSlot] (0 unless positive and finite, read by
-    /// every thread), x ← x + αp, r ← r − αq, z ← d ∘ r when <paramref name="jacobi"/> is 1; partials of rᵀz (rᵀr
-    /// without Jacobi) go to partials[g], of rᵀr to partials[Grid.DimX + g].
+    /// every thread), x ← x + αp, r ← r − αq, z ← d ∘ r when <paramref name="jacobi"/> is 1; output[0] = rᵀz (rᵀr
+    /// without Jacobi), output[1] = rᵀr.
     /// </summary>
-    public static void CgStepPartials(
+    public static void CgStep(
         ArrayView<double> scalars, int rzSlot, int pqSlot, ArrayView<double> p, ArrayView<double> q, ArrayView<double> x,
-        ArrayView<double> r, ArrayView<double> z, ArrayView<double> inverseDiagonal, int jacobi, ArrayView<double> partials)
+        ArrayView<double> r, ArrayView<double> z, ArrayView<double> inverseDiagonal, int jacobi, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
         double alpha = scalars[rzSlot] / scalars[pqSlot];
@@ -92,11 +93,12 @@ internal static class IlgpuKrylovKernelBodies
         if (first) partials[g] = rz;
         rr = ReductionKernels.GroupSum(shared, rr);
         if (first) partials[groups + g] = rr;
+        ReductionKernels.FoldInLastGroup(shared, partials, 2, arrivals, output);
     }
 
-    /// <summary>y ← y − f x with f = scalars[numerator] / scalars[denominator] (0 unless finite); partials of ‖y‖².</summary>
-    public static void ScaledAxpyNormPartials(
-        ArrayView<double> scalars, int numerator, int denominator, ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials)
+    /// <summary>y ← y − f x with f = scalars[numerator] / scalars[denominator] (0 unless finite); output[0] = ‖y‖².</summary>
+    public static void ScaledAxpyNorm(
+        ArrayView<double> scalars, int numerator, int denominator, ArrayView<double> x, ArrayView<double> y, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
         double factor = scalars[numerator] / scalars[denominator];
@@ -112,16 +114,17 @@ internal static class IlgpuKrylovKernelBodies
         }
         s = ReductionKernels.GroupSum(shared, s);
         if (Group.IsFirstThread) partials[Grid.IdxX] = s;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
     }
 
     /// <summary>
     /// BiCGStab's update: α = scalars[rhoOld] / scalars[rHatV], ω = scalars[ts] / scalars[tt] (0 unless finite);
-    /// x ← x + α p̂ + ω ŝ, r ← r − ω t (ŝ may be r: each element is read before it is written); partials of r̂ᵀr to
-    /// partials[g] and of rᵀr to partials[Grid.DimX + g].
+    /// x ← x + α p̂ + ω ŝ, r ← r − ω t (ŝ may be r: each element is read before it is written); output[0] = r̂ᵀr,
+    /// output[1] = rᵀr.
     /// </summary>
-    public static void BiCgStabUpdatePartials(
+    public static void BiCgStabUpdate(
         ArrayView<double> scalars, int rhoOld, int rHatV, int ts, int tt, ArrayView<double> pHat, ArrayView<double> sHat,
-        ArrayView<double> t, ArrayView<double> x, ArrayView<double> r, ArrayView<double> rHat, ArrayView<double> partials)
+        ArrayView<double> t, ArrayView<double> x, ArrayView<double> r, ArrayView<double> rHat, ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
     {
         var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
         double alpha = scalars[rhoOld] / scalars[rHatV];
@@ -145,5 +148,6 @@ internal static class IlgpuKrylovKernelBodies
         if (first) partials[g] = rho;
         rr = ReductionKernels.GroupSum(shared, rr);
         if (first) partials[groups + g] = rr;
+        ReductionKernels.FoldInLastGroup(shared, partials, 2, arrivals, output);
     }
 }

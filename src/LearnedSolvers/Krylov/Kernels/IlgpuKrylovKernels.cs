@@ -7,35 +7,37 @@ namespace LearnedSolvers.Krylov.Kernels;
 
 /// <summary>
 /// <see cref="IKrylovKernels"/> on an ILGPU device: the kernels of <see cref="IlgpuKrylovKernelBodies"/>, loaded once
-/// here. Reductions write per-group partials into the device's scratch buffer and finish with its fixed-order final
-/// sum, under the device's lock (the scratch buffer is shared by every launch on the device).
+/// here. Reductions use the device's scratch partials and arrival counter (<see cref="ReductionKernels.FoldInLastGroup"/>),
+/// under the device's lock (the scratch is shared by every launch on the device).
 /// </summary>
 internal sealed class IlgpuKrylovKernels : IKrylovKernels
 {
     private readonly IlgpuDevice _device;
-    private readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _updateWithNormPartials;
+    private readonly Action<KernelConfig, double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        ArrayView<int>, ArrayView<double>> _updateWithNorm;
     private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-        ArrayView<double>, ArrayView<double>, int, ArrayView<double>> _cgStepPartials;
+        ArrayView<double>, ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>> _cgStep;
     private readonly Action<Index1D, ArrayView<double>, int, int, double, ArrayView<double>, ArrayView<double>> _cgDirection;
-    private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>> _scaledAxpyNormPartials;
+    private readonly Action<KernelConfig, ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+        ArrayView<int>, ArrayView<double>> _scaledAxpyNorm;
     private readonly Action<KernelConfig, ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-        ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>> _biCgStabUpdatePartials;
+        ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>> _biCgStabUpdate;
     private readonly Action<Index1D, ArrayView<double>, int, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>> _biCgStabDirection;
 
     public IlgpuKrylovKernels(IlgpuDevice device)
     {
         _device = device;
         var accelerator = device.Accelerator;
-        _updateWithNormPartials = accelerator.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
-            IlgpuKrylovKernelBodies.UpdateWithNormPartials);
-        _cgStepPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-            ArrayView<double>, ArrayView<double>, int, ArrayView<double>>(IlgpuKrylovKernelBodies.CgStepPartials);
+        _updateWithNorm = accelerator.LoadStreamKernel<double, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<int>, ArrayView<double>>(IlgpuKrylovKernelBodies.UpdateWithNorm);
+        _cgStep = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>, ArrayView<double>, int, ArrayView<double>, ArrayView<int>, ArrayView<double>>(IlgpuKrylovKernelBodies.CgStep);
         _cgDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, double, ArrayView<double>, ArrayView<double>>(
             IlgpuKrylovKernelBodies.CgDirection);
-        _scaledAxpyNormPartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>>(
-            IlgpuKrylovKernelBodies.ScaledAxpyNormPartials);
-        _biCgStabUpdatePartials = accelerator.LoadStreamKernel<ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
-            ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>>(IlgpuKrylovKernelBodies.BiCgStabUpdatePartials);
+        _scaledAxpyNorm = accelerator.LoadStreamKernel<ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<int>, ArrayView<double>>(IlgpuKrylovKernelBodies.ScaledAxpyNorm);
+        _biCgStabUpdate = accelerator.LoadStreamKernel<ArrayView<double>, int, int, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+            ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<int>, ArrayView<double>>(IlgpuKrylovKernelBodies.BiCgStabUpdate);
         _biCgStabDirection = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, int, int, int, int, ArrayView<double>, ArrayView<double>,
             ArrayView<double>>(IlgpuKrylovKernelBodies.BiCgStabDirection);
     }
@@ -48,11 +50,10 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
         var xs = _device.Vec(x, nameof(x), n);
         var rs = _device.Vec(r, nameof(r), n);
         if (n == 0) return 0;
-        lock (_device.Gate)
+        using (_device.Lock())
         {
             int groups = _device.ReductionGroups(n);
-            _updateWithNormPartials(new KernelConfig(groups, _device.GroupSize), alpha, ps.View, qs.View, xs.View, rs.View, _device.PartialsView);
-            _device.FinishSum(groups, _device.ResultView);
+            _updateWithNorm(new KernelConfig(groups, _device.GroupSize), alpha, ps.View, qs.View, xs.View, rs.View, _device.PartialsView, _device.ArrivalsView, _device.ResultView);
             return _device.ReadResult();
         }
     }
@@ -73,11 +74,10 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
         _device.ScalarsView(s, pqSlot, 1);
         var output = _device.ScalarsView(s, outSlot, 2);
         if (n == 0) return;
-        lock (_device.Gate)
+        using (_device.Lock())
         {
             int groups = _device.ReductionGroups(n);
-            _cgStepPartials(new KernelConfig(groups, _device.GroupSize), all, rzSlot, pqSlot, ps.View, qs.View, xs.View, rs.View, zs.View, ds.View, jacobi ? 1 : 0, _device.PartialsView);
-            _device.FinishSums(2, groups, output);
+            _cgStep(new KernelConfig(groups, _device.GroupSize), all, rzSlot, pqSlot, ps.View, qs.View, xs.View, rs.View, zs.View, ds.View, jacobi ? 1 : 0, _device.PartialsView, _device.ArrivalsView, output);
         }
     }
 
@@ -89,7 +89,7 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
         _device.ScalarsView(s, newSlot, 1);
         _device.ScalarsView(s, oldSlot, 1);
         if (zs.Length == 0) return;
-        lock (_device.Gate) _cgDirection(zs.Length, all, newSlot, oldSlot, factor, zs.View, ps.View);
+        using (_device.Lock()) _cgDirection(zs.Length, all, newSlot, oldSlot, factor, zs.View, ps.View);
     }
 
     public void ScaledAxpyWithNorm(DeviceScalars s, int numeratorSlot, int denominatorSlot, DeviceVector x, DeviceVector y, int normSlot)
@@ -100,7 +100,7 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
         _device.ScalarsView(s, numeratorSlot, 1);
         _device.ScalarsView(s, denominatorSlot, 1);
         var output = _device.ScalarsView(s, normSlot, 1);
-        lock (_device.Gate)
+        using (_device.Lock())
         {
             if (xs.Length == 0)
             {
@@ -108,8 +108,7 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
                 return;
             }
             int groups = _device.ReductionGroups(xs.Length);
-            _scaledAxpyNormPartials(new KernelConfig(groups, _device.GroupSize), all, numeratorSlot, denominatorSlot, xs.View, ys.View, _device.PartialsView);
-            _device.FinishSums(1, groups, output);
+            _scaledAxpyNorm(new KernelConfig(groups, _device.GroupSize), all, numeratorSlot, denominatorSlot, xs.View, ys.View, _device.PartialsView, _device.ArrivalsView, output);
         }
     }
 
@@ -122,7 +121,7 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
         var all = _device.ScalarsView(s, 0, s.Count);
         foreach (int slot in (ReadOnlySpan<int>)[rhoSlot, rHatVSlot, tsSlot, ttSlot]) _device.ScalarsView(s, slot, 1);
         if (rs.Length == 0) return;
-        lock (_device.Gate) _biCgStabDirection(rs.Length, all, rhoSlot, rHatVSlot, tsSlot, ttSlot, first ? 1 : 0, rs.View, vs.View, ps.View);
+        using (_device.Lock()) _biCgStabDirection(rs.Length, all, rhoSlot, rHatVSlot, tsSlot, ttSlot, first ? 1 : 0, rs.View, vs.View, ps.View);
     }
 
     public void BiCgStabUpdate(DeviceScalars s, int rhoOldSlot, int rHatVSlot, int tsSlot, int ttSlot, int outSlot,
@@ -138,7 +137,7 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
         var all = _device.ScalarsView(s, 0, s.Count);
         foreach (int slot in (ReadOnlySpan<int>)[rhoOldSlot, rHatVSlot, tsSlot, ttSlot]) _device.ScalarsView(s, slot, 1);
         var output = _device.ScalarsView(s, outSlot, 2);
-        lock (_device.Gate)
+        using (_device.Lock())
         {
             if (n == 0)
             {
@@ -146,9 +145,8 @@ internal sealed class IlgpuKrylovKernels : IKrylovKernels
                 return;
             }
             int groups = _device.ReductionGroups(n);
-            _biCgStabUpdatePartials(new KernelConfig(groups, _device.GroupSize), all, rhoOldSlot, rHatVSlot, tsSlot, ttSlot,
-                ph.View, sh.View, ts.View, xs.View, rs.View, rh.View, _device.PartialsView);
-            _device.FinishSums(2, groups, output);
+            _biCgStabUpdate(new KernelConfig(groups, _device.GroupSize), all, rhoOldSlot, rHatVSlot, tsSlot, ttSlot,
+                ph.View, sh.View, ts.View, xs.View, rs.View, rh.View, _device.PartialsView, _device.ArrivalsView, output);
         }
     }
 }
