@@ -5,7 +5,8 @@
 #   2. `bench gpu` (copy bandwidth, SpMV, device-resident CG) at n = 256², 1024², 2048², 4096²,
 #   3. CuPy's SpMV and cg on the same matrices (../shared/tools/cupy_peer.py), in the same call,
 #   4. GMG-PCG and AMG-PCG on 2D Poisson 2048² (`multigrid cuda 2048`),
-#   5. GCRO-DR + SKR against GMRES on cuda at 64² (`sequences 64 200 1 0 cuda`), 128² with GPU_SEQUENCES_128=1,
+#   5. GCRO-DR + SKR against GMRES on cuda at 64² (`sequences 64 30 1 0 cuda`: GMRES's baseline dominates the time)
+#      and 128² (`sequences 128 20 1 0 cuda`; GPU_SEQUENCES_128=0 leaves it out),
 # each under its own time budget, writes each log to $OUT and prints a summary table last.
 # Exit codes: 0 all stages ran and the tests passed; 1 a stage failed or ran out of time; 2 no CUDA device found;
 # 3 no bundle in .device/.
@@ -60,8 +61,8 @@ stage tests 200 bash benchmarks/gpu/tests.sh
 stage bench 90 bash .device/run LearnedSolvers.Cli bench gpu --device cuda --sizes "$sizes"
 PYTHONUNBUFFERED=1 stage cupy 60 python3 .device/cupy_peer.py --sizes "$sizes"
 stage multigrid 75 bash .device/run LearnedSolvers.Benchmarks multigrid cuda 2048
-stage sequences 80 bash .device/run LearnedSolvers.Benchmarks sequences 64 200 1 0 cuda
-[ "${GPU_SEQUENCES_128:-0}" = 1 ] && stage sequences128 200 bash .device/run LearnedSolvers.Benchmarks sequences 128 200 1 0 cuda
+stage sequences 70 bash .device/run LearnedSolvers.Benchmarks sequences 64 "${GPU_SEQUENCES_COUNT:-30}" 1 0 cuda
+[ "${GPU_SEQUENCES_128:-1}" = 1 ] && stage sequences128 160 bash .device/run LearnedSolvers.Benchmarks sequences 128 20 1 0 cuda
 
 python3 "$root/benchmarks/gpu/summary.py" "$out" 2>&1 | tee "$out/summary.md"
 {

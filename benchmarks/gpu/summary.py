@@ -60,7 +60,7 @@ for n in sorted(set(ours) | set(cupy)):
           f"{o.get('cg_ms', '-')} ({o.get('cg_fmt', '-')}) | {o.get('cg_pct', '-')} | {c.get('cg_ms', '-')} | {ratio} |")
 
 for name, title in [("multigrid", "Multigrid PCG, 2D Poisson 2048² (targets: GMG < 50 ms, AMG < 100 ms solve)"),
-                    ("sequences", "GCRO-DR + SKR against GMRES on cuda, 64²"), ("sequences128", "the same at 128² (target ≥ 4x in time)")]:
+                    ("sequences", "GCRO-DR + SKR against GMRES on cuda, 64² (30 systems)"), ("sequences128", "the same at 128², 20 systems (target ≥ 4x in time)")]:
     text = read(name)
     if text:
         print()

@@ -24,7 +24,9 @@ internal static class BenchCommand
             double copy = DeviceThroughput.CopyBandwidth(dev, copyLength, r);
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c, $"device {dev.Name}; copy bandwidth {copy:F1} GB/s (Device.Copy of {copyLength * 8.0 / 1e6:F0} MB, read + write counted)"));
-            output.WriteLine("bytes counted (CSR, for both formats): SpMV 12 nnz + 4 (n+1) + 16 n; CG iteration 12 nnz + 92 n + 4 (fused kernels); CG keeps its scalars on the device off the CPU");
+            var (queued, roundTrip) = DeviceThroughput.LaunchCost(dev);
+            output.WriteLine(string.Create(c, $"launch: {queued:F1} µs per kernel queued back to back, {roundTrip:F1} µs launched and waited for"));
+            output.WriteLine("bytes counted (CSR, for both formats): SpMV 12 nnz + 4 (n+1) + 16 n; CG iteration 12 nnz + 84 n + 4 (2 kernels: the product forms p and pᵀAp, the update x, r and ‖r‖²); CG keeps its scalars on the device, read every 10 iterations");
             output.WriteLine();
             output.WriteLine("|      n | format | unknowns | SpMV ms | SpMV GB/s | % copy | CG ms/it | CG GB/s | % copy |");
             output.WriteLine("|-------:|:-------|---------:|--------:|----------:|-------:|---------:|--------:|-------:|");

@@ -15,8 +15,9 @@ internal sealed record ThroughputRow(int GridSize, string Format, int Unknowns, 
 /// <summary>
 /// Measures a device's copy bandwidth, then SpMV and CG iterations on 2D Poisson, in one run. Bytes counted (not
 /// measured): SpMV 12·nnz + 4(n+1) + 16n (values and column indices, row pointers, x read once, y written); a CG
-/// iteration 12·nnz + 92n + 4 (SpMV fused with pᵀq, the fused x/r update with ‖r‖², p = r + βp). A copy of m doubles
-/// moves 16m bytes. Every timing ends with <see cref="Device.Synchronize"/>.
+/// iteration 12·nnz + 84n + 4 (the product forms p = z + βp itself and pᵀq: A, its row pointers, z and p read, p and
+/// q written; then the x/r update with ‖r‖²: p, q, x, r read, x and r written). A copy of m doubles moves 16m bytes.
+/// Every timing ends with <see cref="Device.Synchronize"/>.
 /// </summary>
 internal static class DeviceThroughput
 {
@@ -28,6 +29,29 @@ internal static class DeviceThroughput
         device.Fill(a, 1);
         double best = Best(device, repeats, () => device.Copy(a, b));
         return 16.0 * length / best / 1e9;
+    }
+
+    /// <summary>
+    /// Microseconds per launch of a one-element kernel: queued back to back (the host's launch cost, or the device's
+    /// where that is larger), and each waited for (launch and synchronization round trip).
+    /// </summary>
+    public static (double Queued, double RoundTrip) LaunchCost(Device device)
+    {
+        using var tiny = device.Allocate(1);
+        device.Scale(1, tiny);
+        device.Synchronize();
+        const int queued = 2000, waited = 200;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < queued; i++) device.Scale(1, tiny);
+        device.Synchronize();
+        double perQueued = clock.Elapsed.TotalMicroseconds / queued;
+        clock.Restart();
+        for (int i = 0; i < waited; i++)
+        {
+            device.Scale(1, tiny);
+            device.Synchronize();
+        }
+        return (perQueued, clock.Elapsed.TotalMicroseconds / waited);
     }
 
     /// <summary>The formats a device offers: CSR everywhere, sliced ELL on ILGPU devices.</summary>
@@ -57,7 +81,7 @@ internal static class DeviceThroughput
         device.Synchronize();
         // The solve also computes an initial and a final true residual: two SpMVs charged to the iterations (conservative).
         double perIteration = clock.Elapsed.TotalSeconds / Math.Max(1, result.Iterations);
-        long cgBytes = 12L * a.NonZeros + 92L * n + 4;
+        long cgBytes = 12L * a.NonZeros + 84L * n + 4;
         return new ThroughputRow(gridSize, format, n, a.NonZeros, spmv * 1e3, spmvBytes / spmv / 1e9, perIteration * 1e3, cgBytes / perIteration / 1e9, copyGBs);
     }
 

@@ -83,6 +83,14 @@ public abstract class ConjugateDirections : KrylovSolver
     /// <summary>The ring of per-iteration scalars (null with host scalars).</summary>
     protected DeviceScalars? Scalars { get; }
 
+    /// <summary>
+    /// The operator when the device-scalar loop may form the next direction inside the product
+    /// (<see cref="IFusedDirectionApplyDot"/>), else null: plain CG with z from the update kernel itself.
+    /// </summary>
+    protected virtual IFusedDirectionApplyDot? FusedDirection => null;
+
+    private DeviceVector? _nextDirection;
+
     /// <summary>The preconditioner's diagonal when it is a pure scaling (fused into the device-scalar update), else null.</summary>
     protected DeviceVector? FusedScaling => (Preconditioner as IDiagonalScaling)?.Scaling;
 
@@ -128,6 +136,10 @@ public abstract class ConjugateDirections : KrylovSolver
         scalars.CopyFrom(_host);
         var scaling = FusedScaling;
 
+        // With a fused direction, iteration k > 0 forms p from z, the last p and β = zᵀr of entry k over that of
+        // entry k − 1 inside its product, into the other of two direction vectors.
+        var fused = FusedDirection;
+        DeviceVector p = P, spare = fused is null ? P : _nextDirection ??= AllocateVector();
         int done = 0; // iterations run on the device, ahead of what the monitor has seen
         while (Monitor.IterationsLeft > 0)
         {
@@ -135,9 +147,18 @@ public abstract class ConjugateDirections : KrylovSolver
             for (int j = 0; j < window; j++)
             {
                 int previous = Stride * (done % _ring), current = Stride * ((done + 1) % _ring);
-                ApplyAndDotTo(P, Q, scalars, current + PQ);
-                Kernels.CgStep(scalars, previous + RZ, current + PQ, current + RZ, P, Q, x, R, Z, scaling);
-                NextDirectionOnDevice(scalars, previous, current);
+                if (fused is not null && done > 0)
+                {
+                    int older = Stride * ((done - 1) % _ring);
+                    fused.DirectionApplyAndDotTo(Z, p, spare, Q, scalars, previous + RZ, older + RZ, current + PQ);
+                    (p, spare) = (spare, p);
+                }
+                else
+                {
+                    ApplyAndDotTo(p, Q, scalars, current + PQ);
+                }
+                Kernels.CgStep(scalars, previous + RZ, current + PQ, current + RZ, p, Q, x, R, Z, scaling);
+                if (fused is null) NextDirectionOnDevice(scalars, previous, current);
                 done++;
             }
             scalars.CopyTo(_host); // the one synchronization of the window

@@ -43,6 +43,10 @@ public sealed class ConjugateGradient : ConjugateDirections
         return null;
     }
 
+    /// <summary>With no preconditioner or a fused diagonal scaling, the update kernel leaves z and zᵀr, and the product can form p.</summary>
+    protected override IFusedDirectionApplyDot? FusedDirection =>
+        Preconditioner is null || FusedScaling is not null ? Operator as IFusedDirectionApplyDot : null;
+
     protected override void NextDirectionOnDevice(DeviceScalars scalars, int previous, int current)
     {
         if (Preconditioner is not null && FusedScaling is null)

@@ -1,16 +1,17 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov.Kernels;
 
 namespace LearnedSolvers.Sequences;
 
 /// <summary>
 /// Wraps an operator and counts its applications: the matrix–vector products a sequence's targets are stated in.
-/// It forwards the fused capabilities (<see cref="IFusedApplyDot"/>, <see cref="IResidualOperator"/>,
-/// <see cref="IBlockOperator"/>) so that a counted matrix keeps its fused, block and device-resident paths in the
+/// It forwards the fused capabilities (<see cref="IFusedApplyDot"/>, <see cref="IFusedDirectionApplyDot"/>,
+/// <see cref="IResidualOperator"/>, <see cref="IBlockOperator"/>) so that a counted matrix keeps its fused, block and device-resident paths in the
 /// solvers; each fused call counts as one application, a block of k columns as k. When the inner operator lacks a
 /// capability, the wrapper computes the same result from <see cref="ILinearOperator.Apply"/> and the device's vector
 /// kernels, exactly what a solver would do without it (column by column for a block).
 /// </summary>
-public sealed class CountingOperator : IFusedApplyDot, IResidualOperator, IBlockOperator, IDisposable
+public sealed class CountingOperator : IFusedDirectionApplyDot, IResidualOperator, IBlockOperator, IDisposable
 {
     private DeviceVector? _scratch;
 
@@ -30,6 +31,9 @@ public sealed class CountingOperator : IFusedApplyDot, IResidualOperator, IBlock
 
     /// <summary>True when the inner operator fuses y = A x with xᵀy itself (else the wrapper applies, then dots).</summary>
     public bool HasFusedApplyDot => Inner is IFusedApplyDot;
+
+    /// <summary>True when the inner operator forms CG's next direction inside its product itself.</summary>
+    public bool HasFusedDirection => Inner is IFusedDirectionApplyDot;
 
     /// <summary>True when the inner operator forms r = b − A x in one pass itself.</summary>
     public bool HasFusedResidual => Inner is IResidualOperator;
@@ -61,6 +65,20 @@ public sealed class CountingOperator : IFusedApplyDot, IResidualOperator, IBlock
         }
         Inner.Apply(x, y);
         Device.DotTo(x, y, s, slot);
+    }
+
+    public void DirectionApplyAndDotTo(DeviceVector z, DeviceVector p, DeviceVector pNext, DeviceVector q,
+        DeviceScalars s, int numeratorSlot, int denominatorSlot, int dotSlot)
+    {
+        if (Inner is IFusedDirectionApplyDot fused)
+        {
+            Count++;
+            fused.DirectionApplyAndDotTo(z, p, pNext, q, s, numeratorSlot, denominatorSlot, dotSlot);
+            return;
+        }
+        Device.Copy(p, pNext);
+        Device.Kernels(IKrylovKernels.Family).CgDirection(s, numeratorSlot, denominatorSlot, z, pNext);
+        ApplyAndDotTo(pNext, q, s, dotSlot);
     }
 
     public void Residual(DeviceVector b, DeviceVector x, DeviceVector r)

@@ -25,6 +25,8 @@ public class CudaAllocationTests
         var x = d.Allocate(n);
         var r = d.Upload(RandomSystems.Vector(n, 3));
         var h = new double[12];
+        using var scalars = d.AllocateScalars(40);
+        var window = new double[40];
         (string Name, Action Call)[] calls =
         [
             ("ApplyAndDot", () => a.ApplyAndDot(p, q)),
@@ -34,6 +36,8 @@ public class CudaAllocationTests
             ("MultiDot", () => d.MultiDot(basis, 12, r, h)),
             ("MultiAxpy", () => d.MultiAxpy(basis, 12, h, r)),
             ("Copy", () => d.Copy(r, q)),
+            ("ApplyAndDotTo", () => a.ApplyAndDotTo(p, q, scalars, 3)),
+            ("DeviceScalars.CopyTo", () => scalars.CopyTo(window)),
         ];
         foreach (var (_, call) in calls) call();
         var allocating = new List<string>();

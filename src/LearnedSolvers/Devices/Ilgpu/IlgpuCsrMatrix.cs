@@ -78,6 +78,29 @@ public sealed class IlgpuCsrMatrix : IlgpuMatrix
             Accelerated.SpmvSubwarpWithDot(config, _rowPointers!.View, _columns!.View, _values!.View, x.View, y.View, LanesPerRow, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
     }
 
+    private protected override void LaunchDirectionWithDot(IlgpuVector z, IlgpuVector p, IlgpuVector pNext, IlgpuVector q,
+        ArrayView<double> scalars, int numerator, int denominator, ArrayView<double> result)
+    {
+        int groups = Accelerated.ReductionGroups(checked(Rows * LanesPerRow));
+        var config = new KernelConfig(groups, Accelerated.GroupSize);
+        if (LanesPerRow == 1)
+        {
+            var kernel = Accelerated.LoadOnDemand(static accelerator => accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>,
+                ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>,
+                ArrayView<double>, ArrayView<int>, ArrayView<double>>(SpmvKernels.ScalarDirectionWithDot));
+            kernel(config, _rowPointers!.View, _columns!.View, _values!.View, scalars, numerator, denominator,
+                z.View, p.View, pNext.View, q.View, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
+        }
+        else
+        {
+            var kernel = Accelerated.LoadOnDemand(static accelerator => accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>,
+                ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int,
+                ArrayView<double>, ArrayView<int>, ArrayView<double>>(SpmvKernels.SubwarpDirectionWithDot));
+            kernel(config, _rowPointers!.View, _columns!.View, _values!.View, scalars, numerator, denominator,
+                z.View, p.View, pNext.View, q.View, LanesPerRow, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
+        }
+    }
+
     private protected override void Launch(IlgpuVector x, IlgpuVector y)
     {
         if (LanesPerRow == 1)

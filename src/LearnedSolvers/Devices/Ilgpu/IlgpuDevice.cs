@@ -445,7 +445,7 @@ public sealed class IlgpuDevice : Device
         {
             EnsureResultCapacity(count);
             MultiDotToDevice(basis, count, ws, _results.View);
-            ResultView.SubView(0, count).CopyToCPU(result[..count]);
+            ReadToHost(ResultView, result[..count]);
         }
     }
 
@@ -566,13 +566,44 @@ public sealed class IlgpuDevice : Device
     /// <summary>The device scratch scalars: slot 0 holds the latest reduction result.</summary>
     internal ArrayView<double> ResultView => _results.View;
 
-    /// <summary>Copies result slot 0 to the host (synchronizes the stream).</summary>
+    /// <summary>Copies result slot 0 to the host (synchronizes the stream). Call under <see cref="Lock"/>.</summary>
     internal double ReadResult()
     {
-        double value = 0;
-        _results.View.SubView(0, 1).CopyToCPU(ref value, 1);
-        return value;
+        Span<double> value = stackalloc double[1];
+        ReadToHost(_results.View, value);
+        return value[0];
     }
+
+    /// <summary>
+    /// Copies the first destination.Length doubles of <paramref name="source"/> to the host and waits for them. Through
+    /// a page-locked staging array kept by the device: ILGPU's copies to a span wrap the host memory in a new buffer
+    /// object per call, and a solver reads its scalars every few iterations. Call under <see cref="Lock"/>.
+    /// </summary>
+    internal void ReadToHost(ArrayView<double> source, Span<double> destination)
+    {
+        int n = destination.Length;
+        if (n == 0) return;
+        if (_staging is null || _staging.Length < n)
+        {
+            _staging?.Dispose();
+            _staging = null;
+            try
+            {
+                _staging = Accelerator.AllocatePageLocked1D<double>(Math.Max(n, InitialResultCapacity));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A host that refuses to page-lock memory still gets the values, through ILGPU's own copy.
+                source.SubView(0, n).CopyToCPU(destination);
+                return;
+            }
+        }
+        source.SubView(0, n).CopyTo(_staging.ArrayView.SubView(0, n));
+        Accelerator.DefaultStream.Synchronize();
+        _staging.Span[..n].CopyTo(destination);
+    }
+
+    private PageLockedArray1D<double>? _staging;
 
     /// <summary>basis[start + k] for k &lt; count; a placeholder (never read by the kernel) past the block's end.</summary>
     private static ArrayView<double> BlockView(IReadOnlyList<DeviceVector> basis, int start, int k, int count, IlgpuVector placeholder) =>
@@ -628,6 +659,7 @@ public sealed class IlgpuDevice : Device
             _partials.Dispose();
             _results.Dispose();
             _arrivals.Dispose();
+            _staging?.Dispose();
             Accelerator.Dispose();
             _context.Dispose();
         }

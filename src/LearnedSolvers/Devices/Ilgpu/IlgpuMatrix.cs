@@ -8,7 +8,7 @@ namespace LearnedSolvers.Devices.Ilgpu;
 /// <see cref="IlgpuSlicedEllMatrix"/>). What the formats share lives here: argument checks, the device's lock, and
 /// y = A x fused with xᵀy whose result goes to the host or stays in device scalars; a format supplies its two kernels.
 /// </summary>
-public abstract class IlgpuMatrix : DeviceCsrMatrix
+public abstract class IlgpuMatrix : DeviceCsrMatrix, IFusedDirectionApplyDot
 {
     private protected IlgpuMatrix(IlgpuDevice device, CsrMatrix host) : base(device, host) => Accelerated = device;
 
@@ -23,6 +23,29 @@ public abstract class IlgpuMatrix : DeviceCsrMatrix
 
     /// <summary>y = A x and result[0] ← xᵀy on the device (deterministic: the grid depends on the row count only); called under the device's lock.</summary>
     private protected abstract void LaunchWithDot(IlgpuVector x, IlgpuVector y, ArrayView<double> result);
+
+    /// <summary>
+    /// pNext = z + βp, q = A pNext and result[0] ← pNextᵀq with β = scalars[numerator] / scalars[denominator]; called
+    /// under the device's lock with Rows &gt; 0.
+    /// </summary>
+    private protected abstract void LaunchDirectionWithDot(IlgpuVector z, IlgpuVector p, IlgpuVector pNext, IlgpuVector q,
+        ArrayView<double> scalars, int numerator, int denominator, ArrayView<double> result);
+
+    public void DirectionApplyAndDotTo(DeviceVector z, DeviceVector p, DeviceVector pNext, DeviceVector q,
+        DeviceScalars s, int numeratorSlot, int denominatorSlot, int dotSlot)
+    {
+        RequireSquare(nameof(DirectionApplyAndDotTo));
+        var (ps, qs) = Check(p, q);
+        var (zs, next) = Check(z, pNext);
+        if (ReferenceEquals(pNext, p) || ReferenceEquals(pNext, z) || ReferenceEquals(pNext, q))
+            throw new ArgumentException("pNext must be a vector of its own, not p, z or q.", nameof(pNext));
+        var all = Accelerated.ScalarsView(s, 0, s.Count);
+        Accelerated.ScalarsView(s, numeratorSlot, 1);
+        Accelerated.ScalarsView(s, denominatorSlot, 1);
+        var result = Accelerated.ScalarsView(s, dotSlot, 1);
+        if (Rows == 0) return;
+        using (Accelerated.Lock()) LaunchDirectionWithDot(zs, ps, next, qs, all, numeratorSlot, denominatorSlot, result);
+    }
 
     public sealed override void Apply(DeviceVector x, DeviceVector y)
     {

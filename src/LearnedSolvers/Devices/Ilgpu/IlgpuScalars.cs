@@ -19,7 +19,8 @@ internal sealed class IlgpuScalars : DeviceScalars
     public override void CopyTo(Span<double> destination)
     {
         CheckLength(destination.Length, nameof(destination));
-        using (((IlgpuDevice)Device).Lock()) View.CopyToCPU(destination);
+        var device = (IlgpuDevice)Device;
+        using (device.Lock()) device.ReadToHost(View, destination);
     }
 
     public override void CopyFrom(ReadOnlySpan<double> source)

@@ -62,6 +62,16 @@ public sealed class IlgpuSlicedEllMatrix : IlgpuMatrix
         _applyWithDot(new KernelConfig(groups, Accelerated.GroupSize), _sliceStarts!.View, _columns!.View, _values!.View, x.View, y.View, SliceHeight, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
     }
 
+    private protected override void LaunchDirectionWithDot(IlgpuVector z, IlgpuVector p, IlgpuVector pNext, IlgpuVector q,
+        ArrayView<double> scalars, int numerator, int denominator, ArrayView<double> result)
+    {
+        var kernel = Accelerated.LoadOnDemand(static accelerator => accelerator.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<double>,
+            ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int,
+            ArrayView<double>, ArrayView<int>, ArrayView<double>>(SpmvKernels.SlicedEllDirectionWithDot));
+        kernel(new KernelConfig(Accelerated.ReductionGroups(Rows), Accelerated.GroupSize), _sliceStarts!.View, _columns!.View, _values!.View,
+            scalars, numerator, denominator, z.View, p.View, pNext.View, q.View, SliceHeight, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
+    }
+
     /// <summary>Frees the device copy at once (idempotent).</summary>
     public override void Dispose()
     {

@@ -127,6 +127,87 @@ internal static class SpmvKernels
         ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
     }
 
+    /// <summary>β = scalars[numerator] / scalars[denominator], 0 unless finite (CG's direction factor).</summary>
+    private static double DirectionFactor(ArrayView<double> scalars, int numerator, int denominator)
+    {
+        double beta = scalars[numerator] / scalars[denominator];
+        return beta >= -double.MaxValue && beta <= double.MaxValue ? beta : 0;
+    }
+
+    /// <summary>
+    /// <see cref="ScalarWithDot"/> on the next direction: pNext = z + βp (β from <see cref="DirectionFactor"/>), q = A pNext
+    /// and output[0] = pNextᵀq. Each row forms z_c + βp_c for the columns it reads and writes its own pNext_i.
+    /// </summary>
+    public static void ScalarDirectionWithDot(
+        ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values, ArrayView<double> scalars, int numerator, int denominator,
+        ArrayView<double> z, ArrayView<double> p, ArrayView<double> pNext, ArrayView<double> q,
+        ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
+    {
+        var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
+        double beta = DirectionFactor(scalars, numerator, denominator);
+        int rows = (int)q.Length;
+        int stride = Grid.DimX * Group.DimX;
+        double dot = 0;
+        for (int row = Grid.GlobalIndex.X; row < rows; row += stride)
+        {
+            int end = rowPointers[row + 1];
+            double s = 0;
+            for (int k = rowPointers[row]; k < end; k++)
+            {
+                int c = columns[k];
+                s += values[k] * (z[c] + beta * p[c]);
+            }
+            q[row] = s;
+            double pi = z[row] + beta * p[row];
+            pNext[row] = pi;
+            dot += pi * s;
+        }
+        dot = ReductionKernels.GroupSum(shared, dot);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
+    }
+
+    /// <summary><see cref="SubwarpWithDot"/> on the next direction, as <see cref="ScalarDirectionWithDot"/>.</summary>
+    public static void SubwarpDirectionWithDot(
+        ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values, ArrayView<double> scalars, int numerator, int denominator,
+        ArrayView<double> z, ArrayView<double> p, ArrayView<double> pNext, ArrayView<double> q, int lanesPerRow,
+        ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
+    {
+        var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
+        double beta = DirectionFactor(scalars, numerator, denominator);
+        int rows = (int)q.Length;
+        int thread = Grid.GlobalIndex.X;
+        int lane = thread & (lanesPerRow - 1);
+        int rowsPerSweep = Grid.DimX * Group.DimX / lanesPerRow;
+        int warpFirstRow = (thread - Warp.LaneIdx) / lanesPerRow;
+        double dot = 0;
+        for (int sweep = 0; warpFirstRow + sweep * rowsPerSweep < rows; sweep++)
+        {
+            int row = thread / lanesPerRow + sweep * rowsPerSweep;
+            double s = 0;
+            if (row < rows)
+            {
+                int end = rowPointers[row + 1];
+                for (int k = rowPointers[row] + lane; k < end; k += lanesPerRow)
+                {
+                    int c = columns[k];
+                    s += values[k] * (z[c] + beta * p[c]);
+                }
+            }
+            for (int offset = lanesPerRow / 2; offset > 0; offset >>= 1) s += Warp.ShuffleDown(s, offset);
+            if (lane == 0 && row < rows)
+            {
+                q[row] = s;
+                double pi = z[row] + beta * p[row];
+                pNext[row] = pi;
+                dot += pi * s;
+            }
+        }
+        dot = ReductionKernels.GroupSum(shared, dot);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
+    }
+
     /// <summary>Sliced ELL (see <see cref="SlicedEllLayout"/>), one thread per row: a warp's loads of one column step are contiguous.</summary>
     public static void SlicedEll(
         Index1D row, ArrayView<int> sliceStarts, ArrayView<int> columns, ArrayView<double> values,
@@ -149,6 +230,37 @@ internal static class SpmvKernels
             double yi = SlicedEllRow(row, sliceStarts, columns, values, x, sliceHeight);
             y[row] = yi;
             dot += x[row] * yi;
+        }
+        dot = ReductionKernels.GroupSum(shared, dot);
+        if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
+        ReductionKernels.FoldInLastGroup(shared, partials, 1, arrivals, output);
+    }
+
+    /// <summary><see cref="SlicedEllWithDot"/> on the next direction, as <see cref="ScalarDirectionWithDot"/>.</summary>
+    public static void SlicedEllDirectionWithDot(
+        ArrayView<int> sliceStarts, ArrayView<int> columns, ArrayView<double> values, ArrayView<double> scalars, int numerator, int denominator,
+        ArrayView<double> z, ArrayView<double> p, ArrayView<double> pNext, ArrayView<double> q, int sliceHeight,
+        ArrayView<double> partials, ArrayView<int> arrivals, ArrayView<double> output)
+    {
+        var shared = SharedMemory.Allocate<double>(ReductionKernels.MaxGroupSize);
+        double beta = DirectionFactor(scalars, numerator, denominator);
+        int rows = (int)q.Length;
+        int stride = Grid.DimX * Group.DimX;
+        double dot = 0;
+        for (int row = Grid.GlobalIndex.X; row < rows; row += stride)
+        {
+            int slice = row / sliceHeight, lane = row - slice * sliceHeight;
+            int end = sliceStarts[slice + 1];
+            double s = 0;
+            for (int k = sliceStarts[slice] + lane; k < end; k += sliceHeight)
+            {
+                int c = columns[k];
+                s += values[k] * (z[c] + beta * p[c]);
+            }
+            q[row] = s;
+            double pi = z[row] + beta * p[row];
+            pNext[row] = pi;
+            dot += pi * s;
         }
         dot = ReductionKernels.GroupSum(shared, dot);
         if (Group.IsFirstThread) partials[Grid.IdxX] = dot;
