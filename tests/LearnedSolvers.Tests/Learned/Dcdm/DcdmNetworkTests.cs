@@ -1,0 +1,138 @@
+using LearnedSolvers.Devices;
+using LearnedSolvers.Learned.Dcdm;
+using LearnedSolvers.Learned.Nn;
+using LearnedSolvers.Problems;
+using LearnedSolvers.Tests.TestSupport;
+
+namespace LearnedSolvers.Tests.Learned.Dcdm;
+
+/// <summary>
+/// DCDM's network: the paper's parameter count and PyTorch's names, shapes through the U, the backward pass against
+/// central finite differences, a warm forward pass that allocates nothing, and training that lowers the loss.
+/// </summary>
+public abstract class DcdmNetworkTests
+{
+    protected abstract Device Device { get; }
+
+    [Fact]
+    public void ThreeD_With16Channels_HasThePapers97457Parameters_UnderPyTorchNames()
+    {
+        using var net = new DcdmNetwork(Device, 3);
+        Assert.Equal(97_457, net.ParameterCount);
+        Assert.Equal("cnn1.weight", net.Parameters[0].Name);
+        Assert.Equal(new Shape(16, 1, 3, 3, 3), net.Parameters[0].Shape);
+        Assert.Equal("cnn15.bias", net.Parameters[29].Name);
+        Assert.Equal("dense.weight", net.Parameters[30].Name);
+        Assert.Equal(new Shape(1, 16, 1, 1, 1), net.Parameters[30].Shape);
+        Assert.Equal(32, net.Parameters.Count);
+        using var twoD = new DcdmNetwork(Device, 2);
+        Assert.Equal(160 + 14 * 2320 + 17, twoD.ParameterCount);
+    }
+
+    [Fact]
+    public void Forward_KeepsTheInputShape_AndRefusesOddSides()
+    {
+        using var net = new DcdmNetwork(Device, 2, channels: 4, seed: 1);
+        using var x = Device.Upload<float>(Floats(2 * 6 * 8, 3), new Shape(2, 1, 6, 8));
+        var q = net.Forward(x);
+        Assert.Equal(new Shape(2, 1, 6, 8), q.Shape);
+        Assert.All(q.ToArray(), v => Assert.True(float.IsFinite(v)));
+        using var odd = Device.Allocate<float>(new Shape(1, 1, 5, 8));
+        Assert.Contains("even", Assert.Throws<ArgumentException>(() => net.Forward(odd)).Message);
+        using var channels = Device.Allocate<float>(new Shape(1, 2, 6, 8));
+        Assert.Throws<ArgumentException>(() => net.Forward(channels));
+    }
+
+    [Fact]
+    public void SameSeed_SameNetwork_OtherSeed_Another()
+    {
+        using var a = new DcdmNetwork(Device, 2, 4, seed: 7);
+        using var b = new DcdmNetwork(Device, 2, 4, seed: 7);
+        using var c = new DcdmNetwork(Device, 2, 4, seed: 8);
+        Assert.Equal(a.Parameters[3].Value.ToArray(), b.Parameters[3].Value.ToArray());
+        Assert.NotEqual(a.Parameters[3].Value.ToArray(), c.Parameters[3].Value.ToArray());
+    }
+
+    /// <summary>
+    /// L = Σ w ∘ f(x) for a fixed random w: the backward pass's gradient against central differences of L in each of
+    /// a few entries of every parameter. Float32 forward passes: with step h = 1e-2 the difference quotient's rounding
+    /// error is about ε_f·|L|/h ≈ 1e-5·|L|, far below the tolerance of 2e-2 relative (plus 1e-3 absolute).
+    /// </summary>
+    [Fact]
+    public void Backward_MatchesCentralDifferences()
+    {
+        using var net = new DcdmNetwork(Device, 2, channels: 3, seed: 3);
+        var shape = new Shape(2, 1, 4, 4);
+        using var x = Device.Upload<float>(Floats(shape.Length, 5), shape);
+        using var dq = Device.Upload<float>(Floats(shape.Length, 6), shape);
+        var w = dq.ToArray();
+        foreach (var p in net.Parameters) Device.Kernels(IBufferKernels.Family).Fill(p.Gradient, 0);
+        net.Forward(x);
+        net.Backward(dq);
+        double L() => net.Forward(x).ToArray().Select((v, i) => (double)v * w[i]).Sum();
+        var random = new Random(9);
+        foreach (var p in net.Parameters)
+        {
+            var gradient = p.Gradient.ToArray();
+            var values = p.Value.ToArray();
+            for (int trial = 0; trial < 2; trial++)
+            {
+                int k = random.Next(values.Length);
+                const float h = 1e-2f;
+                float saved = values[k];
+                values[k] = saved + h;
+                p.Value.CopyFrom(values);
+                double plus = L();
+                values[k] = saved - h;
+                p.Value.CopyFrom(values);
+                double minus = L();
+                values[k] = saved;
+                p.Value.CopyFrom(values);
+                double numeric = (plus - minus) / (2 * h);
+                Assert.True(Math.Abs(numeric - gradient[k]) <= 2e-2 * Math.Abs(numeric) + 1e-3,
+                    $"{p.Name}[{k}]: backward {gradient[k]:G6}, central difference {numeric:G6}");
+            }
+        }
+    }
+
+    [Fact]
+    public void WarmForward_AllocatesNothing()
+    {
+        using var net = new DcdmNetwork(Device, 2, channels: 4, seed: 1);
+        using var x = Device.Upload<float>(Floats(16 * 16, 2), new Shape(1, 1, 16, 16));
+        net.Forward(x);
+        var (_, bytes) = Allocations.Least(() => net.Forward(x));
+        Assert.Equal(0, bytes);
+    }
+
+    /// <summary>Training a tiny network on 8² Poisson for a fixed number of steps with fixed seeds lowers the loss at least 3x.</summary>
+    [Fact]
+    public void Training_LowersTheLoss()
+    {
+        var system = Poisson.TwoD(8);
+        var random = new Random(4);
+        var vectors = new float[40 * 64];
+        for (int v = 0; v < 40; v++)
+        {
+            double norm = 0;
+            for (int i = 0; i < 64; i++) norm += Math.Pow(vectors[v * 64 + i] = (float)(random.NextDouble() - 0.5), 2);
+            for (int i = 0; i < 64; i++) vectors[v * 64 + i] /= (float)Math.Sqrt(norm);
+        }
+        using var net = new DcdmNetwork(Device, 2, channels: 4, seed: 2);
+        var record = DcdmTrainer.Train(net, system.Matrix, new Shape(8, 8), vectors,
+            new DcdmTrainingOptions { Epochs = 30, BatchSize = 8, LearningRate = 3e-3f, Seed = 1 }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(30, record.EpochLosses.Count);
+        Assert.True(record.FinalLoss < record.EpochLosses[0] / 3, $"loss {record.EpochLosses[0]:G4} → {record.FinalLoss:G4}");
+    }
+
+    internal static float[] Floats(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray();
+    }
+}
+
+public sealed class CpuDcdmNetworkTests : DcdmNetworkTests
+{
+    protected override Device Device => Device.Cpu;
+}
