@@ -174,8 +174,18 @@ public abstract class KrylovSolver : ILinearSolver
         return Device.Norm2(_trueResidual);
     }
 
-    private SolveResult Finish(StopReason reason, double relativeResidual, Stopwatch clock, string message = "") =>
-        new(reason.IsConverged(), reason, Monitor.Iterations, relativeResidual, Monitor.HistorySnapshot(), clock.Elapsed, message);
+    private SolveResult Finish(StopReason reason, double relativeResidual, Stopwatch clock, string message = "")
+    {
+        string remark = SolveRemark;
+        if (remark.Length > 0) message = message.Length == 0 ? remark : $"{message}; {remark}";
+        return new(reason.IsConverged(), reason, Monitor.Iterations, relativeResidual, Monitor.HistorySnapshot(), clock.Elapsed, message);
+    }
+
+    /// <summary>
+    /// What the method has to say about the whole solve, however it ended (how often it had to fall back, say), added to
+    /// <see cref="SolveResult.Message"/>; empty for nothing. Read once, when the result is made.
+    /// </summary>
+    protected virtual string SolveRemark => "";
 
     /// <summary>
     /// r = b − Ax, recorded as the initial residual. Returns the reason to stop before the first iteration (NaN or
