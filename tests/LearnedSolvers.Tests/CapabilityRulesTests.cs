@@ -12,7 +12,7 @@ namespace LearnedSolvers.Tests;
 /// </summary>
 public class CapabilityRulesTests
 {
-    private static readonly string[] AlgorithmFolders = ["Krylov", "Multigrid", "Sequences"];
+    private static readonly string[] AlgorithmFolders = ["Krylov", "Multigrid", "Sequences", "Learned/Dcdm"];
 
     /// <summary>Devices, device matrices and preconditioners: every concrete class the algorithms must not ask for.</summary>
     private static IReadOnlyList<string> ConcreteClasses() =>
