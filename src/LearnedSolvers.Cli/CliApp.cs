@@ -22,6 +22,7 @@ public static class CliApp
             DemoCommand.Create(output),
             DatasetCommand.Create(output, error),
             BenchCommand.Create(output),
+            TrainCommand.Create(output),
         };
         try
         {
@@ -35,6 +36,7 @@ public static class CliApp
         catch (InvalidMatrixException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (DeviceMismatchException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (ZeroPivotException e) { return Fail(error, ExitCodes.SetupFailed, e.Message); }
+        catch (Learned.Nn.SafetensorsFormatException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (FileNotFoundException e) { return Fail(error, ExitCodes.BadInput, $"file not found: {e.FileName ?? e.Message}"); }
         catch (DirectoryNotFoundException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (UnauthorizedAccessException e) { return Fail(error, ExitCodes.BadInput, e.Message); }

@@ -13,8 +13,10 @@ internal static class SolveCommand
     {
         var matrix = new Option<string>("--matrix") { Required = true, Description = "Matrix Market file with A" };
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b, or an n x k array of k right-hand sides solved with one setup (default: b = A * ones)" };
-        var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr" }
-            .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr");
+        var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr|dcdm" }
+            .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr", "dcdm");
+        var model = new Option<string?>("--model") { Description = "dcdm: the trained network (.safetensors from 'learnedsolvers train dcdm')" };
+        var grid = new Option<string?>("--grid") { Description = "dcdm: the grid, NxN or NxNxN in the unknowns' C order (default: the square or cube the model's dimension gives)" };
         var precond = new Option<string?>("--precond") { Description = $"{string.Join("|", PreconditionerRegistry.Names)} (default: none; jacobi for pcg)" }
             .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
         var mgSummary = new Option<bool>("--mg-summary") { Description = "print the multigrid hierarchy (levels, rows, nnz, operator complexity)" };
@@ -30,11 +32,14 @@ internal static class SolveCommand
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, precond, mgSummary, restart, recycle, shift, omega, rtol, maxit, device, outPath, json,
+            matrix, rhs, method, model, grid, precond, mgSummary, restart, recycle, shift, omega, rtol, maxit, device, outPath, json,
         };
         command.SetAction(p =>
         {
-            var kind = KrylovSolvers.Parse(p.GetValue(method)!);
+            bool dcdm = p.GetValue(method) == "dcdm";
+            if (dcdm && p.GetValue(model) is null) throw new UsageException("--method dcdm needs --model FILE (train one with 'learnedsolvers train dcdm')");
+            if (!dcdm && (p.GetValue(model) is not null || p.GetValue(grid) is not null)) throw new UsageException("--model and --grid apply to --method dcdm only");
+            var kind = dcdm ? KrylovMethod.Cg : KrylovSolvers.Parse(p.GetValue(method)!);
             string precondName = p.GetValue(precond) ?? (kind == KrylovMethod.Pcg ? "jacobi" : "none");
             int m = p.GetValue(restart);
             if (m < 1) throw new UsageException($"--restart must be at least 1 (got {m})");
@@ -83,6 +88,7 @@ internal static class SolveCommand
                         ? $"{rhsPath} has {columns.Rows} entries; the matrix has {a.Rows} rows"
                         : $"{rhsPath} has {columns.Rows} rows; the matrix has {a.Rows}");
                 if (columns.Columns == 0) throw new UsageException($"{rhsPath} holds no right-hand side (0 columns)");
+                if (columns.Columns > 1 && dcdm) throw new UsageException("--method dcdm solves one right-hand side at a time; give --rhs one column");
                 if (columns.Columns > 1) return SolveColumns(p, a, columns, kind, preconditioner, options, m, dev, k, output);
                 b = columns.Values;
             }
@@ -93,7 +99,9 @@ internal static class SolveCommand
             }
 
             var x = new double[a.Rows];
-            var report = SolveRunner.Run(a, b, x, kind, preconditioner, options, m, dev, recycle: k, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
+            var report = dcdm
+                ? SolveRunner.RunDcdm(a, b, x, p.GetValue(model)!, p.GetValue(grid), preconditioner, options, dev)
+                : SolveRunner.Run(a, b, x, kind, preconditioner, options, m, dev, recycle: k, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
             if (p.GetValue(outPath) is { } xPath) MatrixMarketWriter.WriteVector(xPath, x);
             if (p.GetValue(json)) output.WriteLine(report.ToJson());
             else

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
+using LearnedSolvers.Learned.Dcdm;
 using LearnedSolvers.Multigrid;
 using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Sparse;
@@ -40,6 +41,60 @@ internal static class SolveRunner
             setup,
             result.Elapsed.TotalSeconds,
             string.IsNullOrEmpty(result.Message) ? null : result.Message);
+    }
+
+    /// <summary>
+    /// DCDM with the network in <paramref name="modelPath"/> on <paramref name="grid"/> ("64x64"; null: the square or cube
+    /// of the model's dimension with a's size), falling back to <paramref name="fallback"/>'s residual direction.
+    /// </summary>
+    public static SolveReport RunDcdm(CsrMatrix a, double[] b, double[] x, string modelPath, string? grid, IPreconditionerFactory fallback,
+        SolverOptions options, Device device)
+    {
+        if (!a.IsSquare) throw new UsageException($"the matrix is {a.Rows} x {a.Columns}; solve needs a square matrix");
+        if (b.Length != a.Rows) throw new UsageException($"the right-hand side has {b.Length} entries; the matrix has {a.Rows} rows");
+        var clock = Stopwatch.StartNew();
+        var (network, _) = DcdmModelFile.Load(modelPath, device);
+        using (network)
+        {
+            var shape = GridOf(grid, network.SpatialDimensions, a.Rows);
+            using var directions = new NetworkDirection(network, shape);
+            using var deviceMatrix = device.Upload(a);
+            var m = fallback.Name == "none" ? null : fallback.Create(deviceMatrix);
+            using var solver = new DeepConjugateDirections(deviceMatrix, directions, m, options);
+            using var db = device.Upload(b);
+            using var dx = device.Upload(x);
+            double setup = clock.Elapsed.TotalSeconds;
+            var result = solver.Solve(db, dx);
+            dx.CopyTo(x);
+            (m as IDisposable)?.Dispose();
+            return new SolveReport("dcdm", fallback.Name, device.Name, a.Rows, a.NonZeros, result.Converged, result.Reason.ToString(), result.Iterations,
+                TrueRelativeResidual(a, x, b), setup, result.Elapsed.TotalSeconds, string.IsNullOrEmpty(result.Message) ? null : result.Message);
+        }
+    }
+
+    /// <summary>"NxN" or "NxNxN", or the square/cube of <paramref name="dimensions"/> that has <paramref name="size"/> points.</summary>
+    internal static Shape GridOf(string? text, int dimensions, int size)
+    {
+        int[] sides;
+        if (text is null)
+        {
+            int side = (int)Math.Round(Math.Pow(size, 1.0 / dimensions));
+            sides = Enumerable.Repeat(side, dimensions).ToArray();
+        }
+        else
+        {
+            var parts = text.Split('x', 'X');
+            sides = parts.Select(t => int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int v) && v > 0 ? v : -1).ToArray();
+            if (sides.Any(v => v < 0)) throw new UsageException($"--grid '{text}' is not NxN or NxNxN");
+        }
+        if (sides.Length != dimensions)
+            throw new UsageException($"the model is {dimensions}-D; --grid {string.Join("x", sides)} has {sides.Length} sides");
+        if (sides.Aggregate(1L, (p, v) => p * v) != size)
+            throw new UsageException(text is null
+                ? $"{size} unknowns are not a {dimensions}-D square grid; give --grid"
+                : $"--grid {text} has {sides.Aggregate(1L, (p, v) => p * v)} points; the matrix has {size} rows");
+        if (sides.Any(v => v % 2 != 0)) throw new UsageException($"the grid {string.Join("x", sides)} has an odd side; the network needs even sides");
+        return new Shape(sides);
     }
 
     /// <summary>
