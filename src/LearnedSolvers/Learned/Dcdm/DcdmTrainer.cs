@@ -8,7 +8,7 @@ namespace LearnedSolvers.Learned.Dcdm;
 /// <summary>
 /// Trains a <see cref="DcdmNetwork"/> without labels: each batch of right-hand sides b goes through q = f(b) and the
 /// <see cref="DcdmLoss"/> ‖b − A q (qᵀb)/(qᵀAq)‖², whose gradient flows back through the network; Adam steps the
-/// parameters. The vectors (usually from TrainingVectors) are visited in a seeded random order each epoch.
+/// parameters. The vectors (usually from <see cref="TrainingVectors"/>) are visited in a seeded random order each epoch.
 /// </summary>
 public static class DcdmTrainer
 {
