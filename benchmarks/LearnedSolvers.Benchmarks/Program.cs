@@ -5,6 +5,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- multigrid [device] [n …]  (multigrid scaling report)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- sequences GRID [count] [rounds] [seed] [device]  (GCRO-DR + SKR vs GMRES)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- rhs [grid] [k] [rounds] [rtol]  (k right-hand sides: block SpMV, simultaneous CG)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm MODEL [device] [grids…]  (a trained DCDM network against CG, IC(0) and AMG)
 if (args.Length > 0 && args[0] == "multigrid")
 {
     var device = args.Length > 1 && !char.IsDigit(args[1][0]) ? LearnedSolvers.Devices.Device.FromName(args[1]) : LearnedSolvers.Devices.Device.Cpu;
@@ -22,6 +23,13 @@ if (args.Length > 0 && args[0] == "rhs")
 {
     RightHandSidesReport.Run(args.Length > 1 ? int.Parse(args[1]) : 1024, args.Length > 2 ? int.Parse(args[2]) : 8,
         args.Length > 3 ? int.Parse(args[3]) : 3, args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1e-8);
+    return;
+}
+if (args.Length > 1 && args[0] == "dcdm")
+{
+    var device = args.Length > 2 && !char.IsDigit(args[2][0]) ? LearnedSolvers.Devices.Device.FromName(args[2]) : LearnedSolvers.Devices.Device.Cpu;
+    var grids = args.Skip(device == LearnedSolvers.Devices.Device.Cpu && (args.Length <= 2 || char.IsDigit(args[2][0])) ? 2 : 3).Select(int.Parse).DefaultIfEmpty(0).ToArray();
+    DcdmReport.Run(args[1], device, grids is [0] ? [64, 128, 256] : grids);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(SideBySideConfig).Assembly).Run(args);
