@@ -108,3 +108,8 @@ public sealed class CpuDcdmLossTests : DcdmLossTests
 {
     protected override Device Device => Device.Cpu;
 }
+
+public sealed class IlgpuCpuDcdmLossTests : DcdmLossTests
+{
+    protected override Device Device => LearnedSolvers.Tests.Devices.DeviceTargets.IlgpuCpu;
+}
