@@ -5,6 +5,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- multigrid [device] [n …]  (multigrid scaling report)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- sequences GRID [count] [rounds] [seed] [device]  (GCRO-DR + SKR vs GMRES)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- rhs [grid] [k] [rounds] [rtol]  (k right-hand sides: block SpMV, simultaneous CG)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- conv [device] [repeats]  (network convolutions: GFLOP/s)
 if (args.Length > 0 && args[0] == "multigrid")
 {
     var device = args.Length > 1 && !char.IsDigit(args[1][0]) ? LearnedSolvers.Devices.Device.FromName(args[1]) : LearnedSolvers.Devices.Device.Cpu;
@@ -22,6 +23,11 @@ if (args.Length > 0 && args[0] == "rhs")
 {
     RightHandSidesReport.Run(args.Length > 1 ? int.Parse(args[1]) : 1024, args.Length > 2 ? int.Parse(args[2]) : 8,
         args.Length > 3 ? int.Parse(args[3]) : 3, args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1e-8);
+    return;
+}
+if (args.Length > 0 && args[0] == "conv")
+{
+    ConvolutionReport.Run(LearnedSolvers.Devices.Device.FromName(args.Length > 1 ? args[1] : "cpu"), args.Length > 2 ? int.Parse(args[2]) : 5);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(SideBySideConfig).Assembly).Run(args);
