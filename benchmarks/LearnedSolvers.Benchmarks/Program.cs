@@ -6,6 +6,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- sequences GRID [count] [rounds] [seed] [device]  (GCRO-DR + SKR vs GMRES)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- rhs [grid] [k] [rounds] [rtol]  (k right-hand sides: block SpMV, simultaneous CG)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm MODEL [device] [grids…]  (a trained DCDM network against CG, IC(0) and AMG)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- conv [device] [repeats]  (network convolutions: GFLOP/s)
 if (args.Length > 0 && args[0] == "multigrid")
 {
     var device = args.Length > 1 && !char.IsDigit(args[1][0]) ? LearnedSolvers.Devices.Device.FromName(args[1]) : LearnedSolvers.Devices.Device.Cpu;
@@ -30,6 +31,11 @@ if (args.Length > 1 && args[0] == "dcdm")
     var device = args.Length > 2 && !char.IsDigit(args[2][0]) ? LearnedSolvers.Devices.Device.FromName(args[2]) : LearnedSolvers.Devices.Device.Cpu;
     var grids = args.Skip(device == LearnedSolvers.Devices.Device.Cpu && (args.Length <= 2 || char.IsDigit(args[2][0])) ? 2 : 3).Select(int.Parse).DefaultIfEmpty(0).ToArray();
     DcdmReport.Run(args[1], device, grids is [0] ? [64, 128, 256] : grids);
+    return;
+}
+if (args.Length > 0 && args[0] == "conv")
+{
+    ConvolutionReport.Run(LearnedSolvers.Devices.Device.FromName(args.Length > 1 ? args[1] : "cpu"), args.Length > 2 ? int.Parse(args[2]) : 5);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(SideBySideConfig).Assembly).Run(args);
