@@ -51,7 +51,7 @@ public abstract class IlgpuNetworkKernelTests
 
         Kernels.Convolution(xs, ws, bs, ys, dilation);
 
-        var expected = NetworkReference.Convolution(x, weight, bias, n, cin, cout, d, h, w, kd, kh, kw, dilation);
+        var expected = IlgpuNetworkReference.Convolution(x, weight, bias, n, cin, cout, d, h, w, kd, kh, kw, dilation);
         AssertClose(expected, ys.ToArray());
     }
 
@@ -62,7 +62,7 @@ public abstract class IlgpuNetworkKernelTests
         var x = RandomValues(n * cin * d * h * w, 4);
         var weight = RandomValues(cout * cin * kd * kh * kw, 5);
         var dy = RandomValues(n * cout * d * h * w, 6);
-        var (dxExpected, dwExpected, dbExpected) = NetworkReference.ConvolutionBackward(x, weight, dy, n, cin, cout, d, h, w, kd, kh, kw, dilation);
+        var (dxExpected, dwExpected, dbExpected) = IlgpuNetworkReference.ConvolutionBackward(x, weight, dy, n, cin, cout, d, h, w, kd, kh, kw, dilation);
         using var xs = Device.Upload<float>(x, ImageShape(threeD, n, cin, d, h, w));
         using var ws = Device.Upload<float>(weight, WeightShape(threeD, cout, cin, kd, kh, kw));
         using var dys = Device.Upload<float>(dy, ImageShape(threeD, n, cout, d, h, w));
@@ -205,8 +205,8 @@ public abstract class IlgpuNetworkKernelTests
         Kernels.Activate(function, xs, ys);
         Kernels.ActivateBackward(function, xs, dys, dxs);
 
-        AssertClose(x.Select(v => NetworkReference.Activate(function, v)).ToArray(), ys.ToArray());
-        AssertClose(x.Select((v, i) => dy[i] * NetworkReference.Derivative(function, v)).ToArray(), dxs.ToArray());
+        AssertClose(x.Select(v => IlgpuNetworkReference.Activate(function, v)).ToArray(), ys.ToArray());
+        AssertClose(x.Select((v, i) => dy[i] * IlgpuNetworkReference.Derivative(function, v)).ToArray(), dxs.ToArray());
 
         var dxFresh = dxs.ToArray();
         Kernels.ActivateBackward(function, xs, dys, dys); // dx may be dy
@@ -253,7 +253,7 @@ public abstract class IlgpuNetworkKernelTests
         Kernels.AveragePool(xs, ys, factor);
         Kernels.AveragePoolBackward(dys, dxs, factor, accumulate: true);
 
-        var (pooled, spread) = NetworkReference.AveragePool(x, dy, n * c, d, h, w, factor, threeD ? factor : 1);
+        var (pooled, spread) = IlgpuNetworkReference.AveragePool(x, dy, n * c, d, h, w, factor, threeD ? factor : 1);
         AssertClose(pooled, ys.ToArray());
         AssertClose(Plus(dxStart, spread), dxs.ToArray());
         Kernels.AveragePoolBackward(dys, dxs, factor);
@@ -274,7 +274,7 @@ public abstract class IlgpuNetworkKernelTests
         using var dxs = Device.Allocate<float>(xs.Shape);
         foreach (var mode in new[] { UpsampleMode.Nearest, UpsampleMode.Linear })
         {
-            var (up, adjoint) = NetworkReference.Upsample(mode, x, dy, n * c, d, h, w, factor, threeD ? factor : 1);
+            var (up, adjoint) = IlgpuNetworkReference.Upsample(mode, x, dy, n * c, d, h, w, factor, threeD ? factor : 1);
             Kernels.Upsample(mode, xs, ys, factor);
             AssertClose(up, ys.ToArray());
             Kernels.UpsampleBackward(mode, dys, dxs, factor);
@@ -332,13 +332,13 @@ public abstract class IlgpuNetworkKernelTests
         using var dbs = Device.Upload<float>(dbStart, new Shape(c));
 
         Kernels.LayerNorm(xs, gs, bs, epsilon, ys, means, inverses);
-        var (y, mean, inverse) = NetworkReference.LayerNorm(x, gamma, beta, epsilon, n, c, positions);
+        var (y, mean, inverse) = IlgpuNetworkReference.LayerNorm(x, gamma, beta, epsilon, n, c, positions);
         AssertClose(y, ys.ToArray());
         AssertClose(mean, means.ToArray());
         AssertClose(inverse, inverses.ToArray());
 
         // The backward pass works from the saved statistics, so the reference takes the kernel's.
-        var (dx, dGamma, dBeta) = NetworkReference.LayerNormBackward(x, gamma, means.ToArray(), inverses.ToArray(), dy, n, c, positions);
+        var (dx, dGamma, dBeta) = IlgpuNetworkReference.LayerNormBackward(x, gamma, means.ToArray(), inverses.ToArray(), dy, n, c, positions);
         Kernels.LayerNormBackward(xs, gs, means, inverses, dys, dxs, dgs, dbs, accumulate: true);
         AssertClose(Plus(dxStart, dx), dxs.ToArray());
         AssertClose(Plus(dgStart, dGamma), dgs.ToArray());
@@ -662,7 +662,7 @@ public abstract class IlgpuNetworkKernelTests
 }
 
 /// <summary>Naive double-precision references, written from the definitions (the adjoints scatter where the kernels gather).</summary>
-internal static class NetworkReference
+internal static class IlgpuNetworkReference
 {
     /// <summary>PyTorch's "same" cross-correlation on [N, C, D, H, W] (2-D: D = kD = 1).</summary>
     public static double[] Convolution(float[] x, float[] weight, float[]? bias, int n, int cin, int cout, int d, int h, int w,

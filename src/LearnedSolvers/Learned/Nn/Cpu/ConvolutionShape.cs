@@ -29,11 +29,11 @@ internal readonly record struct ConvolutionShape(int Batch, int InputChannels, i
     public static ConvolutionShape Check(Device device, DeviceBuffer<float> input, string inputName, DeviceBuffer<float> weight, string weightName,
         DeviceBuffer<float> output, string outputName, int dilation)
     {
-        NetworkChecks.On(device, input, inputName);
-        NetworkChecks.On(device, weight, weightName);
-        NetworkChecks.On(device, output, outputName);
+        CpuNetworkChecks.On(device, input, inputName);
+        CpuNetworkChecks.On(device, weight, weightName);
+        CpuNetworkChecks.On(device, output, outputName);
         if (dilation < 1) throw new ArgumentOutOfRangeException(nameof(dilation), dilation, "The dilation must be at least 1.");
-        NetworkChecks.Images(input, inputName);
+        CpuNetworkChecks.Images(input, inputName);
         var x = input.Shape;
         var w = weight.Shape;
         if (w.Rank != x.Rank)
@@ -45,7 +45,7 @@ internal readonly record struct ConvolutionShape(int Batch, int InputChannels, i
                 throw new ArgumentException($"{weightName} has shape {w}: kernel sizes must be odd (\"same\" padding dilation·(k − 1)/2 on each side).", weightName);
         Span<int> expected = stackalloc int[x.Rank];
         for (int axis = 0; axis < x.Rank; axis++) expected[axis] = axis == 1 ? w[0] : x[axis];
-        NetworkChecks.Shape(output.Shape, outputName, new Shape(expected), $"[N, Cout, S…] for {inputName} {x} and {weightName} {w}");
+        CpuNetworkChecks.Shape(output.Shape, outputName, new Shape(expected), $"[N, Cout, S…] for {inputName} {x} and {weightName} {w}");
         bool threeD = x.Rank == 5;
         return new ConvolutionShape(x[0], x[1], w[0], threeD ? x[2] : 1, x[x.Rank - 2], x[x.Rank - 1],
             threeD ? w[2] : 1, w[w.Rank - 2], w[w.Rank - 1], dilation);
@@ -53,5 +53,5 @@ internal readonly record struct ConvolutionShape(int Batch, int InputChannels, i
 
     /// <summary>Checks that a bias (or its gradient) holds one value per output channel.</summary>
     public void CheckBias(DeviceBuffer<float> bias, string argument) =>
-        NetworkChecks.Shape(bias.Shape, argument, new Shape(OutputChannels), "[Cout], one value per output channel");
+        CpuNetworkChecks.Shape(bias.Shape, argument, new Shape(OutputChannels), "[Cout], one value per output channel");
 }

@@ -52,7 +52,7 @@ internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : C
     {
         _batch = shape[0];
         _channels = shape[1];
-        _positions = NetworkChecks.Trailing(shape, 2);
+        _positions = CpuNetworkChecks.Trailing(shape, 2);
         int blocksPerSample = Math.Max(1, MaxChunks / Math.Max(1, _batch));
         _block = Math.Max(MinimumBlock, (_positions + blocksPerSample - 1) / blocksPerSample);
         _blocks = (_positions + _block - 1) / _block;

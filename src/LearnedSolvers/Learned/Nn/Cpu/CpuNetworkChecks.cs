@@ -7,7 +7,7 @@ namespace LearnedSolvers.Learned.Nn.Cpu;
 /// Argument checks of the network kernels: device, rank and shape agreement, with messages that name the argument and
 /// give both shapes.
 /// </summary>
-internal static class NetworkChecks
+internal static class CpuNetworkChecks
 {
     public static void On<T>(Device device, DeviceBuffer<T> buffer, string argument) where T : unmanaged => BufferChecks.On(device, buffer, argument);
 
