@@ -7,6 +7,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- rhs [grid] [k] [rounds] [rtol]  (k right-hand sides: block SpMV, simultaneous CG)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm MODEL [device] [grids…]  (a trained DCDM network against CG, IC(0) and AMG)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- conv [device] [repeats]  (network convolutions: GFLOP/s)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm-equivalence write|check DIR [device] [dims]  (against PyTorch)
 if (args.Length > 0 && args[0] == "multigrid")
 {
     var device = args.Length > 1 && !char.IsDigit(args[1][0]) ? LearnedSolvers.Devices.Device.FromName(args[1]) : LearnedSolvers.Devices.Device.Cpu;
@@ -31,6 +32,12 @@ if (args.Length > 1 && args[0] == "dcdm")
     var device = args.Length > 2 && !char.IsDigit(args[2][0]) ? LearnedSolvers.Devices.Device.FromName(args[2]) : LearnedSolvers.Devices.Device.Cpu;
     var grids = args.Skip(device == LearnedSolvers.Devices.Device.Cpu && (args.Length <= 2 || char.IsDigit(args[2][0])) ? 2 : 3).Select(int.Parse).DefaultIfEmpty(0).ToArray();
     DcdmReport.Run(args[1], device, grids is [0] ? [64, 128, 256] : grids);
+    return;
+}
+if (args.Length > 2 && args[0] == "dcdm-equivalence")
+{
+    Environment.ExitCode = DcdmEquivalence.Run(args[1], args[2], LearnedSolvers.Devices.Device.FromName(args.Length > 3 ? args[3] : "cpu"),
+        args.Length > 4 ? int.Parse(args[4]) : 2);
     return;
 }
 if (args.Length > 0 && args[0] == "conv")

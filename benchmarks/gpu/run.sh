@@ -5,15 +5,19 @@
 #   2. `bench gpu` (copy bandwidth, SpMV, device-resident CG) at n = 256², 1024², 2048², 4096²,
 #   3. CuPy's SpMV and cg on the same matrices (../shared/tools/cupy_peer.py), in the same call,
 #   4. GMG-PCG and AMG-PCG on 2D Poisson 2048² (`multigrid cuda 2048`),
-#   5. GCRO-DR + SKR against GMRES on cuda at 64² (`sequences 64 30 1 0 cuda`: GMRES's baseline dominates the time)
+#   5. the network library: our convolutions (`conv cuda`) beside PyTorch's (torch_conv.py, GPU and CPU), and DCDM's
+#      network against PyTorch both ways (dcdm-equivalence write, dcdm_torch_equivalence.py, dcdm-equivalence check),
+#   6. GCRO-DR + SKR against GMRES on cuda at 64² (`sequences 64 30 1 0 cuda`: GMRES's baseline dominates the time)
 #      and 128² (`sequences 128 20 1 0 cuda`; GPU_SEQUENCES_128=0 leaves it out),
-# each under its own time budget, writes each log to $OUT and prints a summary table last.
+# each under its own time budget, and prints a summary table last; $OUT receives summary.md and logs.tar.gz (each
+# stage's full log).
 # Exit codes: 0 all stages ran and the tests passed; 1 a stage failed or ran out of time; 2 no CUDA device found;
 # 3 no bundle in .device/.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=${OUT:-$(mktemp -d)}
+logs=$(mktemp -d)   # stage logs; $OUT gets summary.md and logs.tar.gz (the device tool returns at most 8 files)
 mkdir -p "$out"
 
 if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
@@ -30,7 +34,7 @@ deadline=$((start + ${GPU_RUN_SECONDS:-470}))
 status=0
 declare -a summary=()
 
-# stage NAME BUDGET_SECONDS COMMAND...: runs under the smaller of its budget and the time left; logs to $out/NAME.log.
+# stage NAME BUDGET_SECONDS COMMAND...: runs under the smaller of its budget and the time left; logs to $logs/NAME.log.
 stage() {
     local name=$1 budget=$2; shift 2
     local left=$((deadline - $(date +%s)))
@@ -40,7 +44,7 @@ stage() {
     fi
     echo "== $name (budget ${budget}s): $*"
     local t0=$(date +%s) rc
-    timeout --kill-after=5 "$budget" "$@" 2>&1 | tee "$out/$name.log"
+    timeout --kill-after=5 "$budget" "$@" 2>&1 | tee "$logs/$name.log"
     rc=${PIPESTATUS[0]}
     local took=$(($(date +%s) - t0))
     case $rc in
@@ -53,7 +57,7 @@ stage() {
 {
     echo "commit $(cat .device/commit 2>/dev/null || echo unknown), $(date -u +%Y-%m-%dT%H:%MZ)"
     nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv
-} 2>&1 | tee "$out/machine.log"
+} 2>&1 | tee "$logs/machine.log"
 
 sizes=${GPU_SIZES:-256,1024,2048,4096}
 stage tests 200 bash benchmarks/gpu/tests.sh
@@ -61,15 +65,19 @@ stage tests 200 bash benchmarks/gpu/tests.sh
 stage bench 90 bash .device/run LearnedSolvers.Cli bench gpu --device cuda --sizes "$sizes"
 PYTHONUNBUFFERED=1 stage cupy 60 python3 .device/cupy_peer.py --sizes "$sizes"
 stage multigrid 75 bash .device/run LearnedSolvers.Benchmarks multigrid cuda 2048
+stage conv 60 bash .device/run LearnedSolvers.Benchmarks conv cuda 20
+PYTHONUNBUFFERED=1 stage torchconv 60 python3 benchmarks/gpu/torch_conv.py --devices cuda,cpu --repeats 20
+stage dcdmequivalence 60 bash -c "bash .device/run LearnedSolvers.Benchmarks dcdm-equivalence write /tmp/dcdm cuda && python3 benchmarks/gpu/dcdm_torch_equivalence.py /tmp/dcdm && bash .device/run LearnedSolvers.Benchmarks dcdm-equivalence check /tmp/dcdm cuda"
 stage sequences 70 bash .device/run LearnedSolvers.Benchmarks sequences 64 "${GPU_SEQUENCES_COUNT:-30}" 1 0 cuda
 [ "${GPU_SEQUENCES_128:-1}" = 1 ] && stage sequences128 160 bash .device/run LearnedSolvers.Benchmarks sequences 128 20 1 0 cuda
 
-python3 "$root/benchmarks/gpu/summary.py" "$out" 2>&1 | tee "$out/summary.md"
+python3 "$root/benchmarks/gpu/summary.py" "$logs" 2>&1 | tee "$out/summary.md"
 {
     echo
     echo "| stage | result | wall |"
     echo "|---|---|---:|"
     printf '%s\n' "${summary[@]}"
-    echo "total $(($(date +%s) - start))s; logs in $out"
+    echo "total $(($(date +%s) - start))s; logs in $out/logs.tar.gz"
 } | tee -a "$out/summary.md"
+tar -czf "$out/logs.tar.gz" -C "$logs" .
 exit $status

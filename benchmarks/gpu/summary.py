@@ -59,12 +59,13 @@ for n in sorted(set(ours) | set(cupy)):
     print(f"| {n} | {n * n} | {o.get('spmv_ms', '-')} ({o.get('spmv_fmt', '-')}) | {o.get('spmv_pct', '-')} | {c.get('spmv_ms', '-')} | "
           f"{o.get('cg_ms', '-')} ({o.get('cg_fmt', '-')}) | {o.get('cg_pct', '-')} | {c.get('cg_ms', '-')} | {ratio} |")
 
-for name, title in [("multigrid", "Multigrid PCG, 2D Poisson 2048² (targets: GMG < 50 ms, AMG < 100 ms solve)"),
+for name, title in [("conv", "Our convolutions on the GPU (target: ≤ 2x PyTorch's time)"), ("torchconv", "PyTorch's convolutions (GPU, then the device machine's CPU)"),
+                    ("dcdmequivalence", "DCDM's network against PyTorch, both ways (relative 1e-5)"), ("multigrid", "Multigrid PCG, 2D Poisson 2048² (targets: GMG < 50 ms, AMG < 100 ms solve)"),
                     ("sequences", "GCRO-DR + SKR against GMRES on cuda, 64² (30 systems)"), ("sequences128", "the same at 128², 20 systems (target ≥ 4x in time)")]:
     text = read(name)
     if text:
         print()
         print(f"## {title}")
         for line in text.splitlines():
-            if line.startswith("|"):
+            if line.startswith("|") or "relative difference" in line:
                 print(line)
