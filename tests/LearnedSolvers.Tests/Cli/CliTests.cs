@@ -242,8 +242,9 @@ public sealed class CliTests : IDisposable
     {
         var (code, output, err) = Run("demo", "--n", "40");
         Assert.True(code == 0, err);
-        foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab" }) Assert.Contains(method, output);
-        Assert.Equal(10, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+        foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab", "dcdm" }) Assert.Contains(method, output);
+        Assert.True(File.Exists(DemoCommand.ShippedModelPath), "the DCDM model is copied beside the tool");
+        Assert.Equal(11, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
         Assert.Contains("amg", output);
         Assert.Contains("gmg", output);
     }
