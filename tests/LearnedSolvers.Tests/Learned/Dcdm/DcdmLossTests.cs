@@ -113,3 +113,9 @@ public sealed class IlgpuCpuDcdmLossTests : DcdmLossTests
 {
     protected override Device Device => LearnedSolvers.Tests.Devices.DeviceTargets.IlgpuCpu;
 }
+
+[Trait("Category", "Gpu")]
+public sealed class CudaDcdmLossTests : DcdmLossTests
+{
+    protected override Device Device => LearnedSolvers.Tests.Devices.DeviceTargets.CudaOrSkip;
+}
