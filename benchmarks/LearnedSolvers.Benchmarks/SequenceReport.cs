@@ -7,7 +7,7 @@ using LearnedSolvers.Sequences;
 namespace LearnedSolvers.Benchmarks;
 
 /// <summary>
-/// `-- sequences GRID [count] [rounds] [seed] [device]`: issue #4's comparison on a ConDiff-style diffusion family (the CLI's
+/// `-- sequences GRID [count] [rounds] [seed] [device]`: recycling against restarting, on a ConDiff-style diffusion family (the CLI's
 /// `dataset --problem diffusion` defaults: seed 0, perturbation 0.3, no preconditioner, rtol 1e-8): GMRES(40) on each
 /// system from zero in the natural order against GCRO-DR(40, 15) with SKR ordering (SequenceSolverOptions' defaults m, k),
 /// the breakdown (ordering alone, recycling alone) and GCRO-DR + SKR with a warm start. The runs alternate for
