@@ -43,6 +43,9 @@ internal static class TrainCommand
             if (p.GetValue(batch) < 1) throw new UsageException($"--batch must be at least 1 (got {p.GetValue(batch)})");
             if (!(p.GetValue(rate) > 0) || !float.IsFinite(p.GetValue(rate))) throw new UsageException($"--lr must be positive (got {p.GetValue(rate)})");
             if (p.GetValue(channels) < 1) throw new UsageException($"--channels must be at least 1 (got {p.GetValue(channels)})");
+            string outFile = Path.GetFullPath(p.GetValue(outPath)!);
+            if (!Directory.Exists(Path.GetDirectoryName(outFile)))
+                throw new UsageException($"--out {p.GetValue(outPath)}: the directory {Path.GetDirectoryName(outFile)} does not exist");
             string problemName = p.GetValue(problem)!;
             var system = GenerateCommand.Build(problemName, grid, null, false, 0, p.GetValue(seed));
             var shape = GridShape(system);

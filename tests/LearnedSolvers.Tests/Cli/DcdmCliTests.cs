@@ -55,6 +55,15 @@ public sealed class DcdmCliTests : IDisposable
     }
 
     [Fact]
+    public void Train_RefusesAnOutputDirectoryThatDoesNotExist_BeforeTraining()
+    {
+        var (code, output, err) = Run("train", "dcdm", "--problem", "poisson2d", "--n", "8", "--out", PathIn("missing/m.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Contains("does not exist", err);
+        Assert.DoesNotContain("epoch", output);
+    }
+
+    [Fact]
     public void Solve_Dcdm_NeedsAModel_AndRefusesAFileThatIsNotOne()
     {
         string a = PathIn("a.mtx");

@@ -12,7 +12,10 @@ namespace LearnedSolvers.Learned.Nn;
 /// <see cref="ArgumentException"/> naming the argument and both shapes otherwise. Outputs are overwritten, unless an
 /// <c>accumulate</c> argument is true: gradients then add to what the buffer holds (mini-batches, shared weights).
 /// Reductions accumulate in double and in a fixed order, so the same inputs give the same bits on the same device.
-/// No kernel allocates device memory or host memory per call once warm.
+/// No kernel allocates device memory or host memory per call once warm. Indices (sparse columns, gather and segment
+/// orders) are checked where the device can read them cheaply: the CPU throws ArgumentException for one out of range;
+/// an accelerator, whose indices stay in its memory, writes NaN to the outputs that would read it instead of reading
+/// outside a buffer.
 /// </para>
 /// </summary>
 public interface INetworkKernels

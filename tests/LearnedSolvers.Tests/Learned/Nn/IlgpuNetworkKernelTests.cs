@@ -452,6 +452,23 @@ public abstract class IlgpuNetworkKernelTests
     }
 
     [Fact]
+    public void SparseMultiply_MarksARowWithAColumnOutOfRangeWithNaN()
+    {
+        // Row 0 reads column 5 of a 3 × 3 matrix: the row becomes NaN, the other rows are exact, nothing reads past x.
+        int[] rowPointers = [0, 2, 3, 4], columns = [0, 5, 1, 2];
+        float[] values = [1, 1, 2, 3], x = [1, 2, 3, 4, 5, 6];
+        using var rp = Device.Upload<int>(rowPointers, new Shape(4));
+        using var cs = Device.Upload<int>(columns, new Shape(4));
+        using var vs = Device.Upload<float>(values, new Shape(4));
+        using var xs = Device.Upload<float>(x, new Shape(2, 3));
+        using var ys = Device.Allocate<float>(new Shape(2, 3));
+        Kernels.SparseMultiply(rp, cs, vs, xs, ys);
+        var y = ys.ToArray();
+        Assert.True(float.IsNaN(y[0]) && float.IsNaN(y[3]));
+        Assert.Equal([4f, 9f, 10f, 18f], (float[])[y[1], y[2], y[4], y[5]]);
+    }
+
+    [Fact]
     public void GatherRows_CopiesTheIndexedRows_AndMarksABadIndexWithNaN()
     {
         const int vertices = 5, features = 3;

@@ -50,7 +50,12 @@ internal static class RowKernels
         int batchRow = e - i;
         double sum = 0;
         int end = rowPointers[i + 1];
-        for (int k = rowPointers[i]; k < end; k++) sum += (double)values[k] * x[batchRow + columns[k]];
+        for (int k = rowPointers[i]; k < end; k++)
+        {
+            // A column outside [0, n) makes the row NaN rather than a read outside x (indices stay on the device).
+            int c = columns[k];
+            sum += (uint)c < (uint)n ? (double)values[k] * x[batchRow + c] : double.NaN;
+        }
         y[e] = (float)sum;
     }
 
