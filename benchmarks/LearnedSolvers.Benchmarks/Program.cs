@@ -10,8 +10,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm-equivalence write|check DIR [device] [dims]  (against PyTorch)
 if (args.Length > 0 && args[0] == "multigrid")
 {
-    var device = args.Length > 1 && !char.IsDigit(args[1][0]) ? LearnedSolvers.Devices.Device.FromName(args[1]) : LearnedSolvers.Devices.Device.Cpu;
-    var sizes = args.Skip(device == LearnedSolvers.Devices.Device.Cpu ? 1 : 2).Select(int.Parse).DefaultIfEmpty(0).ToArray();
+    var (device, sizes) = DeviceAndSizes(args, 1);
     MultigridScalingReport.Run(sizes is [0] ? [128, 256, 512, 1024, 2048] : sizes, device);
     return;
 }
@@ -29,8 +28,7 @@ if (args.Length > 0 && args[0] == "rhs")
 }
 if (args.Length > 1 && args[0] == "dcdm")
 {
-    var device = args.Length > 2 && !char.IsDigit(args[2][0]) ? LearnedSolvers.Devices.Device.FromName(args[2]) : LearnedSolvers.Devices.Device.Cpu;
-    var grids = args.Skip(device == LearnedSolvers.Devices.Device.Cpu && (args.Length <= 2 || char.IsDigit(args[2][0])) ? 2 : 3).Select(int.Parse).DefaultIfEmpty(0).ToArray();
+    var (device, grids) = DeviceAndSizes(args, 2);
     DcdmReport.Run(args[1], device, grids is [0] ? [64, 128, 256] : grids);
     return;
 }
@@ -46,3 +44,11 @@ if (args.Length > 0 && args[0] == "conv")
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(SideBySideConfig).Assembly).Run(args);
+
+// args[at…]: an optional device name, then grid sides; [0] when no side is given.
+static (LearnedSolvers.Devices.Device Device, int[] Sizes) DeviceAndSizes(string[] args, int at)
+{
+    bool named = args.Length > at && !char.IsDigit(args[at][0]);
+    var device = named ? LearnedSolvers.Devices.Device.FromName(args[at]) : LearnedSolvers.Devices.Device.Cpu;
+    return (device, args.Skip(named ? at + 1 : at).Select(int.Parse).DefaultIfEmpty(0).ToArray());
+}

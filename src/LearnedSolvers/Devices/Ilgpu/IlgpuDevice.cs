@@ -583,7 +583,7 @@ public sealed class IlgpuDevice : Device
     {
         int n = destination.Length;
         if (n == 0) return;
-        if (_staging is null || _staging.Length < n)
+        if (!_pageLockRefused && (_staging is null || _staging.Length < n))
         {
             _staging?.Dispose();
             _staging = null;
@@ -593,10 +593,14 @@ public sealed class IlgpuDevice : Device
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A host that refuses to page-lock memory still gets the values, through ILGPU's own copy.
-                source.SubView(0, n).CopyToCPU(destination);
-                return;
+                _pageLockRefused = true; // asked once: a refusing host is not asked again on every read
             }
+        }
+        if (_staging is null || _staging.Length < n)
+        {
+            // A host that refuses to page-lock memory still gets the values, through ILGPU's own copy.
+            source.SubView(0, n).CopyToCPU(destination);
+            return;
         }
         source.SubView(0, n).CopyTo(_staging.ArrayView.SubView(0, n));
         Accelerator.DefaultStream.Synchronize();
@@ -604,6 +608,7 @@ public sealed class IlgpuDevice : Device
     }
 
     private PageLockedArray1D<double>? _staging;
+    private bool _pageLockRefused;
 
     /// <summary>basis[start + k] for k &lt; count; a placeholder (never read by the kernel) past the block's end.</summary>
     private static ArrayView<double> BlockView(IReadOnlyList<DeviceVector> basis, int start, int k, int count, IlgpuVector placeholder) =>
