@@ -18,8 +18,7 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
     public const double FirstGrowingShift = 1e-3;
 
     private readonly CsrMatrix _pattern;
-    private readonly int[] _sourceEntry;      // lower entry → its entry in A
-    private readonly int[] _upperEntry;       // lower entry (i, j) → its place (j, i) in Lᵀ
+    private readonly CholeskyFactorPattern _factor;
     private readonly double[] _inverseDiagonal;
     private readonly int[] _positionInRow;
     private readonly TriangularFactorPreconditioner _application;
@@ -42,48 +41,8 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
         _pattern = a;
         Rows = Columns = a.Rows;
         int n = a.Rows;
-
-        // Pattern of the lower triangle, diagonal last in each row.
-        var lowerRows = new int[n + 1];
-        for (int i = 0; i < n; i++)
-        {
-            int count = 0;
-            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1] && a.ColumnIndices[k] <= i; k++) count++;
-            if (count == 0 || a.ColumnIndices[a.RowPointers[i] + count - 1] != i) throw new ZeroPivotException(nameof(IncompleteCholesky0), i, 0);
-            lowerRows[i + 1] = lowerRows[i] + count;
-        }
-        int nnz = lowerRows[n];
-        var lowerColumns = new int[nnz];
-        _sourceEntry = new int[nnz];
-        for (int i = 0; i < n; i++)
-        {
-            for (int k = lowerRows[i]; k < lowerRows[i + 1]; k++)
-            {
-                _sourceEntry[k] = a.RowPointers[i] + (k - lowerRows[i]);
-                lowerColumns[k] = a.ColumnIndices[_sourceEntry[k]];
-            }
-        }
-
-        // Pattern of Lᵀ (row j holds the entries of column j of L, diagonal first) and the map into it.
-        var upperRows = new int[n + 1];
-        for (int k = 0; k < nnz; k++) upperRows[lowerColumns[k] + 1]++;
-        for (int j = 0; j < n; j++) upperRows[j + 1] += upperRows[j];
-        var next = upperRows.AsSpan(0, n).ToArray();
-        var upperColumns = new int[nnz];
-        _upperEntry = new int[nnz];
-        for (int i = 0; i < n; i++)
-        {
-            for (int k = lowerRows[i]; k < lowerRows[i + 1]; k++)
-            {
-                int slot = next[lowerColumns[k]]++;
-                upperColumns[slot] = i;
-                _upperEntry[k] = slot;
-            }
-        }
-
-        Factor = new TriangularFactor(
-            new TriangularMatrix(n, isLower: true, hasUnitDiagonal: false, lowerRows, lowerColumns, new double[nnz]),
-            new TriangularMatrix(n, isLower: false, hasUnitDiagonal: false, upperRows, upperColumns, new double[nnz]));
+        _factor = new CholeskyFactorPattern(a, nameof(IncompleteCholesky0));
+        Factor = _factor.Factor;
         _inverseDiagonal = new double[n];
         _positionInRow = new int[n];
         for (double shift = initialShift; ; shift = NextShift(shift))
@@ -159,7 +118,8 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
         var lower = Factor.Lower.Values;
         var lowerRows = Factor.Lower.RowPointers;
         var lowerColumns = Factor.Lower.ColumnIndices;
-        for (int k = 0; k < lower.Length; k++) lower[k] = a.Values[_sourceEntry[k]];
+        var source = _factor.SourceEntry;
+        for (int k = 0; k < lower.Length; k++) lower[k] = a.Values[source[k]];
         Array.Fill(_positionInRow, -1);
         for (int i = 0; i < Rows; i++)
         {
@@ -186,8 +146,7 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
             _inverseDiagonal[i] = 1 / lii;
             for (int k = start; k < diagonal; k++) _positionInRow[lowerColumns[k]] = -1;
         }
-        var upper = Factor.Upper.Values;
-        for (int k = 0; k < lower.Length; k++) upper[_upperEntry[k]] = lower[k];
+        _factor.MirrorLower();
     }
 
     /// <summary>z = (L Lᵀ)⁻¹ r on <see cref="Device"/>.</summary>
