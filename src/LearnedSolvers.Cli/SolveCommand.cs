@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov;
+using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Sparse;
 
@@ -15,7 +16,7 @@ internal static class SolveCommand
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b, or an n x k array of k right-hand sides solved with one setup (default: b = A * ones)" };
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr|dcdm" }
             .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr", "dcdm");
-        var model = new Option<string?>("--model") { Description = "dcdm: the trained network (.safetensors from 'learnedsolvers train dcdm')" };
+        var model = new Option<string?>("--model") { Description = "dcdm, and --precond neuralpcg|precorrector: the trained model (.safetensors from 'learnedsolvers train ...')" };
         var grid = new Option<string?>("--grid") { Description = "dcdm: the grid, NxN or NxNxN in the unknowns' C order (default: the square or cube the model's dimension gives)" };
         var precond = new Option<string?>("--precond") { Description = $"{string.Join("|", PreconditionerRegistry.Names)} (default: none; jacobi for pcg)" }
             .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
@@ -37,10 +38,16 @@ internal static class SolveCommand
         command.SetAction(p =>
         {
             bool dcdm = p.GetValue(method) == "dcdm";
-            if (dcdm && p.GetValue(model) is null) throw new UsageException("--method dcdm needs --model FILE (train one with 'learnedsolvers train dcdm')");
-            if (!dcdm && (p.GetValue(model) is not null || p.GetValue(grid) is not null)) throw new UsageException("--model and --grid apply to --method dcdm only");
             var kind = dcdm ? KrylovMethod.Cg : KrylovSolvers.Parse(p.GetValue(method)!);
             string precondName = p.GetValue(precond) ?? (kind == KrylovMethod.Pcg ? "jacobi" : "none");
+            bool learnedFactor = LearnedFactorModelFile.KindFromName(precondName) is not null;
+            if (dcdm && learnedFactor) throw new UsageException($"--method dcdm and --precond {precondName} would both read --model; choose one");
+            if (dcdm && p.GetValue(model) is null) throw new UsageException("--method dcdm needs --model FILE (train one with 'learnedsolvers train dcdm')");
+            if (learnedFactor && p.GetValue(model) is null)
+                throw new UsageException($"--precond {precondName} needs --model FILE (train one with 'learnedsolvers train {precondName}')");
+            if (!dcdm && !learnedFactor && p.GetValue(model) is not null)
+                throw new UsageException("--model applies to --method dcdm and --precond neuralpcg|precorrector only");
+            if (!dcdm && p.GetValue(grid) is not null) throw new UsageException("--grid applies to --method dcdm only");
             int m = p.GetValue(restart);
             if (m < 1) throw new UsageException($"--restart must be at least 1 (got {m})");
             int k = p.GetValue(recycle);
@@ -67,6 +74,7 @@ internal static class SolveCommand
                 {
                     ["omega"] = w.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                     ["shift"] = shiftText,
+                    ["model"] = learnedFactor ? p.GetValue(model)! : "",
                 });
             }
             catch (ArgumentException e)

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using LearnedSolvers.Devices;
+using LearnedSolvers.Learned;
 using LearnedSolvers.Learned.Dcdm;
+using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Problems;
 
 namespace LearnedSolvers.Cli;
@@ -85,7 +87,98 @@ internal static class TrainCommand
             output.WriteLine(string.Create(c, $"trained {record.Epochs} epochs in {record.Elapsed.TotalSeconds:F1} s: loss {record.EpochLosses[0]:G4} → {record.FinalLoss:G4} (mean over the first and last epoch) -> {p.GetValue(outPath)}"));
             return double.IsFinite(record.FinalLoss) ? ExitCodes.Success : ExitCodes.NotConverged;
         });
-        return new Command("train", "Train a learned solver component") { dcdm };
+        var train = new Command("train", "Train a learned solver component") { dcdm };
+        foreach (var kind in Enum.GetValues<LearnedFactorKind>().Where(k => k != LearnedFactorKind.LearnedFsai)) train.Subcommands.Add(FactorCommand(kind, output));
+        return train;
+    }
+
+    /// <summary>`train neuralpcg|precorrector`: a graph network that predicts a triangular factor, trained on (A, b, A⁻¹b) of a family.</summary>
+    private static Command FactorCommand(LearnedFactorKind kind, TextWriter output)
+    {
+        string name = LearnedFactorModelFile.KindName(kind);
+        var problem = new Option<string>("--problem") { Required = true, Description = "diffusion (ConDiff-style, a new coefficient field per system) | poisson2d | poisson3d (one matrix, new right-hand sides)" }
+            .AcceptOnlyFromAmong("diffusion", "poisson2d", "poisson3d");
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 200, Description = "training systems (10% more are held out for validation)" };
+        var n = new Option<int>("--n") { Required = true, Description = "grid points per side" };
+        var contrast = new Option<string>("--contrast") { DefaultValueFactory = _ => "1", Description = "diffusion: ConDiff's band by its GRF variance: 0.1 → contrast [5, 15], 0.4 → [50, 250], 1 → [600, 1000], 2 → [8e4, 1e5]" }
+            .AcceptOnlyFromAmong("0.1", "0.4", "1", "2");
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 20, Description = "passes over the training systems" };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 8, Description = "systems per Adam step" };
+        var rate = new Option<float>("--lr") { DefaultValueFactory = _ => 1e-3f, Description = "Adam's learning rate" };
+        var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 16, Description = "latent features of the graph network (NeuralPCG: 16)" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 5, Description = "message-passing steps (NeuralPCG: 5)" };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "fixes the systems, the initial network and the batch order" };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto" };
+        var outPath = new Option<string>("--out") { Required = true, Description = "the model file (.safetensors)" };
+        string what = kind == LearnedFactorKind.NeuralPcg
+            ? "NeuralPCG (Li et al. 2023): a graph network predicts L on A's lower pattern; M⁻¹ = L Lᵀ"
+            : "PreCorrector (Trifonov et al. 2024): a graph network corrects IC(0), L = L_IC + α·GNN; M⁻¹ = L Lᵀ";
+        var command = new Command(name, what) { problem, count, n, contrast, epochs, batch, rate, hidden, steps, seed, device, outPath };
+        command.SetAction(p =>
+        {
+            int grid = p.GetValue(n), systems = p.GetValue(count);
+            if (grid < 2) throw new UsageException($"--n must be at least 2 (got {grid})");
+            if (systems < 1) throw new UsageException($"--count must be at least 1 (got {systems})");
+            if (p.GetValue(epochs) < 1) throw new UsageException($"--epochs must be at least 1 (got {p.GetValue(epochs)})");
+            if (p.GetValue(batch) < 1) throw new UsageException($"--batch must be at least 1 (got {p.GetValue(batch)})");
+            if (!(p.GetValue(rate) > 0) || !float.IsFinite(p.GetValue(rate))) throw new UsageException($"--lr must be positive (got {p.GetValue(rate)})");
+            if (p.GetValue(hidden) < 1) throw new UsageException($"--hidden must be at least 1 (got {p.GetValue(hidden)})");
+            if (p.GetValue(steps) < 0) throw new UsageException($"--steps must be at least 0 (got {p.GetValue(steps)})");
+            string outFile = Path.GetFullPath(p.GetValue(outPath)!);
+            if (!Directory.Exists(Path.GetDirectoryName(outFile)))
+                throw new UsageException($"--out {p.GetValue(outPath)}: the directory {Path.GetDirectoryName(outFile)} does not exist");
+            string problemName = p.GetValue(problem)!;
+            bool contrastGiven = p.GetResult(contrast) is { Implicit: false };
+            if (contrastGiven && problemName != "diffusion") throw new UsageException("--contrast applies to --problem diffusion only");
+            double variance = double.Parse(p.GetValue(contrast)!, CultureInfo.InvariantCulture);
+            var dev = SolveCommand.DeviceFromName(p.GetValue(device)!);
+            int validationCount = Math.Max(1, systems / 10);
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine($"{systems} + {validationCount} {problemName} systems on a {grid}-point grid: solving for the training pairs …");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var pairs = FactorPairs(problemName, grid, variance, p.GetValue(seed), systems + validationCount);
+            var training = pairs.Take(systems).ToList();
+            var validation = pairs.Skip(systems).ToList();
+            using var model = new LearnedFactorModel(dev, kind, p.GetValue(hidden), p.GetValue(steps), p.GetValue(seed));
+            output.WriteLine(string.Create(c, $"{name}: graph network, hidden {model.Network.Hidden}, {model.Network.Steps} steps, {model.Network.ParameterCount:N0} parameters, on {dev.Name}; pairs in {clock.Elapsed.TotalSeconds:F1} s"));
+            var options = new LearnedFactorTrainingOptions { Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch), LearningRate = p.GetValue(rate), Seed = p.GetValue(seed) };
+            var progress = new TrainingProgressLine(output);
+            var record = LearnedFactorTrainer.Train(model, training, validation, options, progress.Report);
+            progress.Finish();
+            var metadata = new Dictionary<string, string>
+            {
+                ["problem"] = training[0].Matrix.ToString() + $" ({problemName}, grid {grid}" + (problemName == "diffusion" ? $", ConDiff variance {variance}" : "") + ")",
+                ["serves"] = "any SPD matrix with a positive diagonal: the network reads local, scale-free features of the matrix's graph, so the grid size is free",
+                ["training"] = JsonSerializer.Serialize(new
+                {
+                    command = $"learnedsolvers train {name} " + string.Join(" ", p.Tokens.Select(t => t.Value)),
+                    systems = record.Systems,
+                    epochs = record.Epochs,
+                    batch = record.BatchSize,
+                    learning_rate = record.LearningRate,
+                    epoch_losses = record.EpochLosses,
+                    validation_losses = record.ValidationLosses,
+                    alpha = model.Alpha?.Value.ToArray()[0],
+                    seconds = Math.Round(record.Elapsed.TotalSeconds, 1),
+                    device = dev.Name,
+                    date = DateTime.UtcNow.ToString("yyyy-MM-dd", c),
+                }),
+            };
+            LearnedFactorModelFile.Save(model, p.GetValue(outPath)!, metadata);
+            output.WriteLine(string.Create(c, $"trained {record.Epochs} epochs in {record.Elapsed.TotalSeconds:F1} s: loss {record.EpochLosses[0]:G4} → {record.FinalLoss:G4}, validation {record.ValidationLosses[^1]:G4} -> {p.GetValue(outPath)}"));
+            return double.IsFinite(record.FinalLoss) ? ExitCodes.Success : ExitCodes.NotConverged;
+        });
+        return command;
+    }
+
+    /// <summary>Pairs (A, b, A⁻¹b): diffusion systems with seeds seed·10⁶ + i, or one Poisson matrix with white-noise right-hand sides.</summary>
+    internal static List<FactorTrainingPair> FactorPairs(string problem, int grid, double variance, int seed, int count)
+    {
+        if (problem == "diffusion")
+            return Enumerable.Range(0, count).AsParallel().AsOrdered()
+                .Select(i => FactorTrainingPairs.Solve(Diffusion.Generate(DiffusionOptions.ConDiff(grid, variance, seed: seed * 1_000_000 + i)))).ToList();
+        var system = problem == "poisson3d" ? Poisson.ThreeD(grid) : Poisson.TwoD(grid);
+        return ParametricFamily.RightHandSides(system, count, seed).AsParallel().AsOrdered().Select(FactorTrainingPairs.Solve).ToList();
     }
 
     /// <summary>The problem's grid as the network sees it: GridSize points per side in its dimension, C order.</summary>
@@ -104,7 +197,7 @@ internal static class TrainCommand
         private int _lastEpoch;
         private string _last = "";
 
-        public void Report(DcdmTrainingProgress p)
+        public void Report(TrainingProgress p)
         {
             string line = string.Create(CultureInfo.InvariantCulture,
                 $"epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {p.BatchLoss:G4}  {p.SamplesPerSecond:F0} samples/s  {p.Remaining:hh\\:mm\\:ss} left");

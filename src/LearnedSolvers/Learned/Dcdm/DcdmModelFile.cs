@@ -27,7 +27,7 @@ public static class DcdmModelFile
         {
             [ArchitectureKey] = JsonSerializer.Serialize(new { model = "dcdm", dimensions = network.SpatialDimensions, channels = network.Channels }),
         };
-        SafetensorsFile.Write(path, network.Parameters.Select(p => (p.Name, p.Shape.ToArray(), p.Value.ToArray())), metadata);
+        ParameterFile.Write(path, network.Parameters, metadata);
     }
 
     /// <summary>
@@ -43,18 +43,7 @@ public static class DcdmModelFile
         var network = new DcdmNetwork(device, dimensions, channels);
         try
         {
-            var expected = network.Parameters.Select(p => p.Name).ToHashSet();
-            var unexpected = file.Tensors.Select(t => t.Name).Where(n => !expected.Contains(n)).ToList();
-            if (unexpected.Count > 0)
-                throw new SafetensorsFormatException(path, $"tensors the DCDM architecture has no place for: {string.Join(", ", unexpected.Take(5))}");
-            foreach (var p in network.Parameters)
-            {
-                if (!file.TryGetTensor(p.Name, out var tensor))
-                    throw new SafetensorsFormatException(path, $"the tensor '{p.Name}' is missing");
-                if (!tensor.Shape.SequenceEqual(p.Shape.ToArray()))
-                    throw new SafetensorsFormatException(path, $"the tensor '{p.Name}' has shape [{string.Join(", ", tensor.Shape)}]; the architecture needs {p.Shape}");
-                p.Value.CopyFrom(tensor.ToSingles());
-            }
+            ParameterFile.CopyInto(file, path, network.Parameters, "DCDM");
             return (network, file.Metadata);
         }
         catch

@@ -20,7 +20,7 @@ public static class DcdmTrainer
     /// <param name="progress">Told after each batch; may be null.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     public static DcdmTrainingRecord Train(DcdmNetwork network, CsrMatrix a, Shape grid, ReadOnlyMemory<float> vectors, DcdmTrainingOptions options,
-        Action<DcdmTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(a);
@@ -72,7 +72,7 @@ public static class DcdmTrainer
                     sum += value;
                     counted++;
                 }
-                progress?.Invoke(new DcdmTrainingProgress(epoch, options.Epochs, batch + 1, batches, value,
+                progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, value,
                     ((long)(epoch - 1) * batches + batch + 1) * batchSize / clock.Elapsed.TotalSeconds, clock.Elapsed));
             }
             losses.Add(counted == 0 ? double.NaN : sum / counted);

@@ -1,3 +1,4 @@
+using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Multigrid;
 
 namespace LearnedSolvers.Preconditioners.Factories;
@@ -38,4 +39,7 @@ public static class PreconditionerFactories
     /// <summary>Classical (Ruge–Stüben) AMG cycle; <see cref="ClassicalAmg.DefaultOptions"/> (θ = 0.25) when no options are given.</summary>
     public static MultigridFactory RsAmg(MultigridOptions? options = null) =>
         new("rsamg", nameof(ClassicalAmg), ClassicalAmg.Build, options ?? ClassicalAmg.DefaultOptions);
+
+    /// <summary>A learned factor ("neuralpcg", "precorrector", "learned-fsai") from a trained model file.</summary>
+    public static LearnedFactorFactory Learned(LearnedFactorKind kind, string modelPath) => new(kind, modelPath);
 }

@@ -1,3 +1,4 @@
+using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Multigrid;
 
 namespace LearnedSolvers.Preconditioners.Factories;
@@ -11,7 +12,7 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// <remarks>
 /// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
-/// max-levels, strength.
+/// max-levels, strength. neuralpcg, precorrector: model (the trained model file; required).
 /// </remarks>
 public static class PreconditionerRegistry
 {
@@ -28,6 +29,8 @@ public static class PreconditionerRegistry
         ("gmg", s => PreconditionerFactories.Gmg(Multigrid(s, new MultigridOptions()))),
         ("amg", s => PreconditionerFactories.Amg(Multigrid(s, new MultigridOptions()))),
         ("rsamg", s => PreconditionerFactories.RsAmg(Multigrid(s, ClassicalAmg.DefaultOptions))),
+        ("neuralpcg", s => Learned(s, LearnedFactorKind.NeuralPcg)),
+        ("precorrector", s => Learned(s, LearnedFactorKind.PreCorrector)),
     ];
 
     /// <summary>The registered names, lower case, in registration order ("none" first).</summary>
@@ -56,6 +59,9 @@ public static class PreconditionerRegistry
             if (string.Equals(entry, trimmed, StringComparison.OrdinalIgnoreCase)) return build;
         return null;
     }
+
+    private static LearnedFactorFactory Learned(PreconditionerSettings s, LearnedFactorKind kind) =>
+        PreconditionerFactories.Learned(kind, s.Required("model", $"the .safetensors file of a trained {LearnedFactorModelFile.KindName(kind)} model (learnedsolvers train {LearnedFactorModelFile.KindName(kind)})"));
 
     private static ChebyshevOptions Chebyshev(PreconditionerSettings s, ChebyshevOptions d) => d with
     {

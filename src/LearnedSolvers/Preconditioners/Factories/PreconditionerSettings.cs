@@ -32,6 +32,13 @@ internal sealed class PreconditionerSettings
         : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value
         : throw Bad(key, text, "an integer");
 
+    /// <summary>The text of a setting that has no default.</summary>
+    /// <param name="key">The setting.</param>
+    /// <param name="meaning">What it is, for the message when it is missing.</param>
+    public string Required(string key, string meaning) =>
+        _values.TryGetValue(key, out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim()
+        : throw new ArgumentException($"Preconditioner setting '{key}' is required: {meaning}.", key);
+
     /// <summary>An enum value by its name in any case, hyphens ignored ("gauss-seidel" is GaussSeidel).</summary>
     public T Enum<T>(string key, T fallback) where T : struct, System.Enum
     {

@@ -6,18 +6,20 @@ namespace LearnedSolvers.Learned.Nn.Cpu;
 /// Channels-first layer normalization and its gradient. A chunk is one sample's block of positions (a block length fixed
 /// by the shape); the statistics over channels are summed in double, position by position, in channel order. The
 /// gradients of γ and β are summed per chunk into double partials that are added in chunk order, so the result does not
-/// depend on the thread count.
+/// depend on the thread count. With one position per sample ([N, C]: features per graph node or edge) a chunk is a
+/// block of samples instead, each sample's channels contiguous.
 /// </summary>
 internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : CpuChunkJob
 {
     private const int MinimumBlock = 1024;
     private const int MaxChunks = 1024;
+    private const int MinimumRowsPerChunk = 256;
 
     private bool _backward;
     private CpuMemory<float> _x, _gamma, _beta, _y, _mean, _inverseStd, _dy, _dx;
     private double _epsilon;
     private bool _accumulate;
-    private int _batch, _channels, _positions, _block, _blocks;
+    private int _batch, _channels, _positions, _block, _blocks, _rowsPerChunk;
     private double[] _partials = [];
 
     public void Forward(Shape shape, CpuMemory<float> x, CpuMemory<float> gamma, CpuMemory<float> beta, float epsilon,
@@ -53,10 +55,20 @@ internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : C
         _batch = shape[0];
         _channels = shape[1];
         _positions = CpuNetworkChecks.Trailing(shape, 2);
-        int blocksPerSample = Math.Max(1, MaxChunks / Math.Max(1, _batch));
-        _block = Math.Max(MinimumBlock, (_positions + blocksPerSample - 1) / blocksPerSample);
-        _blocks = (_positions + _block - 1) / _block;
-        int chunks = _batch * _blocks;
+        int chunks;
+        if (_positions == 1)
+        {
+            _rowsPerChunk = Math.Max(MinimumRowsPerChunk, (_batch + MaxChunks - 1) / MaxChunks);
+            chunks = (_batch + _rowsPerChunk - 1) / _rowsPerChunk;
+        }
+        else
+        {
+            _rowsPerChunk = 0;
+            int blocksPerSample = Math.Max(1, MaxChunks / Math.Max(1, _batch));
+            _block = Math.Max(MinimumBlock, (_positions + blocksPerSample - 1) / blocksPerSample);
+            _blocks = (_positions + _block - 1) / _block;
+            chunks = _batch * _blocks;
+        }
         if (_backward && _partials.Length < chunks * 2 * _channels) _partials = new double[chunks * 2 * _channels];
         try
         {
@@ -71,6 +83,13 @@ internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : C
 
     public override void RunChunk(int chunk)
     {
+        if (_rowsPerChunk > 0)
+        {
+            int start = chunk * _rowsPerChunk, end = Math.Min(_batch, start + _rowsPerChunk);
+            if (_backward) BackwardRows(chunk, start, end);
+            else ForwardRows(start, end);
+            return;
+        }
         int n = chunk / _blocks, first = chunk % _blocks * _block;
         int length = Math.Min(_block, _positions - first);
         int slot = scratch.Acquire();
@@ -162,6 +181,62 @@ internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : C
                 double normalized = (x[p] - (double)mean[p]) * inverse[p];
                 double value = inverse[p] * (dy[p] * gamma - sumG[p] / channels - normalized * sumGx[p] / channels);
                 dx[p] = (float)((_accumulate ? dx[p] : 0.0) + value);
+            }
+        }
+    }
+
+    /// <summary>Samples [start, end) of an [N, C] tensor: each row normalized over its contiguous channels.</summary>
+    private void ForwardRows(int start, int end)
+    {
+        int channels = _channels;
+        var gamma = _gamma.Span;
+        var beta = _beta.Span;
+        for (int n = start; n < end; n++)
+        {
+            var x = _x.Slice(n * channels, channels);
+            var y = _y.Slice(n * channels, channels);
+            double mean = 0, squares = 0;
+            for (int c = 0; c < channels; c++) mean += x[c];
+            mean /= channels;
+            for (int c = 0; c < channels; c++)
+            {
+                double d = x[c] - mean;
+                squares += d * d;
+            }
+            double inverse = 1 / Math.Sqrt(squares / channels + _epsilon);
+            _mean.Span[n] = (float)mean;
+            _inverseStd.Span[n] = (float)inverse;
+            for (int c = 0; c < channels; c++) y[c] = (float)((x[c] - mean) * inverse * gamma[c] + beta[c]);
+        }
+    }
+
+    /// <summary>The gradient for samples [start, end) of an [N, C] tensor; γ's and β's sums into the chunk's partials.</summary>
+    private void BackwardRows(int chunk, int start, int end)
+    {
+        int channels = _channels;
+        var partial = _partials.AsSpan(chunk * 2 * channels, 2 * channels);
+        partial.Clear();
+        var gamma = _gamma.Span;
+        for (int n = start; n < end; n++)
+        {
+            var x = _x.Slice(n * channels, channels);
+            var dy = _dy.Slice(n * channels, channels);
+            var dx = _dx.Slice(n * channels, channels);
+            double mean = _mean.Span[n], inverse = _inverseStd.Span[n], sumG = 0, sumGx = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                double normalized = (x[c] - mean) * inverse;
+                double g = dy[c] * gamma[c];
+                sumG += g;
+                sumGx += g * normalized;
+                partial[c] += dy[c] * normalized;
+                partial[channels + c] += dy[c];
+            }
+            for (int c = 0; c < channels; c++)
+            {
+                double normalized = (x[c] - mean) * inverse;
+                double value = inverse * (dy[c] * gamma[c] - sumG / channels - normalized * sumGx / channels);
+                dx[c] = (float)((_accumulate ? dx[c] : 0.0) + value);
             }
         }
     }

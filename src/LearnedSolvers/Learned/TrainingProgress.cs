@@ -1,7 +1,7 @@
-namespace LearnedSolvers.Learned.Dcdm;
+namespace LearnedSolvers.Learned;
 
 /// <summary>Where training stands after a batch: for progress bars and logs.</summary>
-public sealed record DcdmTrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double BatchLoss, double SamplesPerSecond, TimeSpan Elapsed)
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double BatchLoss, double SamplesPerSecond, TimeSpan Elapsed)
 {
     /// <summary>The time left at the rate so far.</summary>
     public TimeSpan Remaining
