@@ -8,7 +8,8 @@ namespace LearnedSolvers.Preconditioners;
 /// matrix lives. Gᵀ is stored explicitly (its own CSR arrays) so that both products are row-parallel SpMVs with no
 /// atomics, which run at SpMV speed on a GPU, unlike the level-scheduled triangular solves of IC(0). G and Gᵀ are
 /// uploaded once; <see cref="UpdateValues"/> takes new values of G on the same pattern into the same memory, Gᵀ's
-/// through a stored permutation. A warm <see cref="Apply"/> allocates nothing.
+/// through a stored permutation. A warm <see cref="Apply"/> allocates nothing; it holds G x in one vector of its own, so
+/// one application runs at a time.
 /// </summary>
 public sealed class SparseInverseFactorPreconditioner : IPreconditioner, IDisposable
 {
@@ -65,7 +66,7 @@ public sealed class SparseInverseFactorPreconditioner : IPreconditioner, IDispos
     public SparseInverseFactor Factor { get; }
 
     /// <summary>Gᵀ as stored for the second product (host copy; its values follow <see cref="UpdateValues"/>).</summary>
-    public CsrMatrix Transpose => _transpose;
+    public CsrMatrix TransposedG => _transpose;
 
     public int Rows { get; }
     public int Columns { get; }

@@ -59,7 +59,7 @@ public abstract class SparseInverseFactorDeviceTests
         var after = ApplyOnDevice(m, r);
         Assert.True(Reference.RelativeMaxError(after, factor.Multiply(r)) <= 1e-12);
         Assert.True(Reference.RelativeMaxError(after, before) > 1e-3, "the new values must change the product");
-        Assert.Equal(factor.G.Transpose().Values, m.Transpose.Values);
+        Assert.Equal(factor.G.Transpose().Values, m.TransposedG.Values);
     }
 
     [Fact]
