@@ -29,6 +29,9 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
 
     public override void Apply(DeviceVector x, DeviceVector y) => Run(x, y, withDot: false);
 
+    /// <summary>Nothing to copy: the CPU product reads the host arrays themselves, and the row blocks depend on the pattern only.</summary>
+    public override void UpdateValues() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
     public override void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot)
     {
         ArgumentNullException.ThrowIfNull(s);

@@ -19,6 +19,12 @@ public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IBloc
 
     public abstract void Apply(DeviceVector x, DeviceVector y);
 
+    /// <summary>
+    /// Takes the values now in <see cref="Host"/>'s <see cref="CsrMatrix.Values"/> (rewritten in place on the same
+    /// pattern) into the device memory already held: a factor or operator refreshed for new coefficients keeps its upload.
+    /// </summary>
+    public abstract void UpdateValues();
+
     /// <summary>y = A x and returns xᵀy: the two reads CG needs after its SpMV, in one pass (square A only).</summary>
     public abstract double ApplyAndDot(DeviceVector x, DeviceVector y);
 

@@ -16,7 +16,7 @@ public class PreconditionerRegistryTests
     [Fact]
     public void Names_AreTheBuiltInPreconditioners_NoneFirst()
     {
-        Assert.Equal(["none", "jacobi", "ssor", "ic0", "ilu0", "chebyshev", "gmg", "amg", "rsamg"], PreconditionerRegistry.Names);
+        Assert.Equal(["none", "jacobi", "ssor", "ic0", "ilu0", "fsai", "chebyshev", "gmg", "amg", "rsamg"], PreconditionerRegistry.Names);
     }
 
     [Fact]
@@ -107,6 +107,7 @@ public class PreconditionerRegistryTests
     [InlineData("ssor")]
     [InlineData("ic0")]
     [InlineData("ilu0")]
+    [InlineData("fsai")]
     public void TheCommandLine_PassesTheDeclaredDeviceCheck_ForPreconditionersThatRunEverywhere(string precond)
     {
         Assert.Same(DeviceSupport.AllDevices, PreconditionerRegistry.Get(precond).Devices);

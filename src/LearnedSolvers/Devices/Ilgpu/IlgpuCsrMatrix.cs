@@ -127,6 +127,16 @@ public sealed class IlgpuCsrMatrix : IlgpuMatrix
         }
     }
 
+    public override void UpdateValues()
+    {
+        int nnz = Host.NonZeros;
+        using (Accelerated.Lock())
+        {
+            ObjectDisposedException.ThrowIf(IsReleased, this);
+            if (nnz > 0) ((ArrayView<double>)_values!.View).SubView(0, nnz).CopyFromCPU(Host.Values.AsSpan(0, nnz));
+        }
+    }
+
     /// <summary>Frees the device copy at once (idempotent).</summary>
     public override void Dispose()
     {

@@ -72,6 +72,18 @@ public sealed class IlgpuSlicedEllMatrix : IlgpuMatrix
             scalars, numerator, denominator, z.View, p.View, pNext.View, q.View, SliceHeight, Accelerated.PartialsView, Accelerated.ArrivalsView, result);
     }
 
+    /// <summary>Rebuilds the padded layout on the host (the padding follows the pattern, so it lands in the same places) and copies its values.</summary>
+    public override void UpdateValues()
+    {
+        ObjectDisposedException.ThrowIf(IsReleased, this);
+        var layout = SlicedEllLayout.Build(Host, SliceHeight);
+        using (Accelerated.Lock())
+        {
+            ObjectDisposedException.ThrowIf(IsReleased, this);
+            if (layout.Values.Length > 0) ((ArrayView<double>)_values!.View).SubView(0, layout.Values.Length).CopyFromCPU(layout.Values);
+        }
+    }
+
     /// <summary>Frees the device copy at once (idempotent).</summary>
     public override void Dispose()
     {

@@ -25,6 +25,9 @@ public static class PreconditionerFactories
     /// <summary>Incomplete LU factorization on A's pattern.</summary>
     public static IncompleteLu0Factory Ilu0() => new();
 
+    /// <summary>Factorized sparse approximate inverse M = Gᵀ G on the lower pattern of A^power: two SpMVs per application.</summary>
+    public static FsaiFactory Fsai(FsaiOptions? options = null) => new(options);
+
     /// <summary>Chebyshev polynomial in D⁻¹A: SpMVs only.</summary>
     public static ChebyshevFactory Chebyshev(ChebyshevOptions? options = null) => new(options);
 

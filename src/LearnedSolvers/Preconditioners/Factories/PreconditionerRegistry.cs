@@ -10,7 +10,8 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// settings bag serves whichever preconditioner is chosen. Adding a preconditioner is its factory file plus one line here.
 /// </summary>
 /// <remarks>
-/// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
+/// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). fsai: power
+/// (1 to 3: G on the lower pattern of A, A² or A³). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
 /// max-levels, strength. neuralpcg, precorrector: model (the trained model file; required).
 /// </remarks>
@@ -25,6 +26,7 @@ public static class PreconditionerRegistry
             ? new IncompleteCholesky0Options { GrowShift = true }
             : new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })),
         ("ilu0", _ => PreconditionerFactories.Ilu0()),
+        ("fsai", s => PreconditionerFactories.Fsai(new FsaiOptions { Power = s.Int("power", new FsaiOptions().Power) })),
         ("chebyshev", s => PreconditionerFactories.Chebyshev(Chebyshev(s, new ChebyshevOptions()))),
         ("gmg", s => PreconditionerFactories.Gmg(Multigrid(s, new MultigridOptions()))),
         ("amg", s => PreconditionerFactories.Amg(Multigrid(s, new MultigridOptions()))),
