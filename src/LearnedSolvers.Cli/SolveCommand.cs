@@ -16,7 +16,7 @@ internal static class SolveCommand
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b, or an n x k array of k right-hand sides solved with one setup (default: b = A * ones)" };
         var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr|dcdm" }
             .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr", "dcdm");
-        var model = new Option<string?>("--model") { Description = "dcdm, and --precond neuralpcg|precorrector: the trained model (.safetensors from 'learnedsolvers train ...')" };
+        var model = new Option<string?>("--model") { Description = "dcdm, and --precond neuralpcg|precorrector|learned-fsai: the trained model (.safetensors from 'learnedsolvers train ...')" };
         var grid = new Option<string?>("--grid") { Description = "dcdm: the grid, NxN or NxNxN in the unknowns' C order (default: the square or cube the model's dimension gives)" };
         var precond = new Option<string?>("--precond") { Description = $"{string.Join("|", PreconditionerRegistry.Names)} (default: none; jacobi for pcg)" }
             .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
@@ -47,7 +47,7 @@ internal static class SolveCommand
             if (learnedFactor && p.GetValue(model) is null)
                 throw new UsageException($"--precond {precondName} needs --model FILE (train one with 'learnedsolvers train {precondName}')");
             if (!dcdm && !learnedFactor && p.GetValue(model) is not null)
-                throw new UsageException("--model applies to --method dcdm and --precond neuralpcg|precorrector only");
+                throw new UsageException("--model applies to --method dcdm and --precond neuralpcg|precorrector|learned-fsai only");
             if (!dcdm && p.GetValue(grid) is not null) throw new UsageException("--grid applies to --method dcdm only");
             int m = p.GetValue(restart);
             if (m < 1) throw new UsageException($"--restart must be at least 1 (got {m})");

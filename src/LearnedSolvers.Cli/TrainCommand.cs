@@ -88,11 +88,11 @@ internal static class TrainCommand
             return double.IsFinite(record.FinalLoss) ? ExitCodes.Success : ExitCodes.NotConverged;
         });
         var train = new Command("train", "Train a learned solver component") { dcdm };
-        foreach (var kind in Enum.GetValues<LearnedFactorKind>().Where(k => k != LearnedFactorKind.LearnedFsai)) train.Subcommands.Add(FactorCommand(kind, output));
+        foreach (var kind in Enum.GetValues<LearnedFactorKind>()) train.Subcommands.Add(FactorCommand(kind, output));
         return train;
     }
 
-    /// <summary>`train neuralpcg|precorrector`: a graph network that predicts a triangular factor, trained on (A, b, A⁻¹b) of a family.</summary>
+    /// <summary>`train neuralpcg|precorrector|learned-fsai`: a graph network that predicts a triangular factor, trained on (A, b, A⁻¹b) of a family.</summary>
     private static Command FactorCommand(LearnedFactorKind kind, TextWriter output)
     {
         string name = LearnedFactorModelFile.KindName(kind);
@@ -110,9 +110,12 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "fixes the systems, the initial network and the batch order" };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto" };
         var outPath = new Option<string>("--out") { Required = true, Description = "the model file (.safetensors)" };
-        string what = kind == LearnedFactorKind.NeuralPcg
-            ? "NeuralPCG (Li et al. 2023): a graph network predicts L on A's lower pattern; M⁻¹ = L Lᵀ"
-            : "PreCorrector (Trifonov et al. 2024): a graph network corrects IC(0), L = L_IC + α·GNN; M⁻¹ = L Lᵀ";
+        string what = kind switch
+        {
+            LearnedFactorKind.NeuralPcg => "NeuralPCG (Li et al. 2023): a graph network predicts L on A's lower pattern; M⁻¹ = L Lᵀ",
+            LearnedFactorKind.PreCorrector => "PreCorrector (Trifonov et al. 2024): a graph network corrects IC(0), L = L_IC + α·GNN; M⁻¹ = L Lᵀ",
+            _ => "learned FSAI: a graph network corrects FSAI's G on A's lower pattern, G = G_FSAI + α·GNN; M = Gᵀ G, applied by two SpMVs",
+        };
         var command = new Command(name, what) { problem, count, n, contrast, epochs, batch, rate, hidden, steps, seed, device, outPath };
         command.SetAction(p =>
         {

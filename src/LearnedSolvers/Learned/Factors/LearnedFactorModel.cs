@@ -212,8 +212,14 @@ public sealed class LearnedFactorModel : IDisposable
         }
     }
 
-    private static double[] InverseFactorBase(CsrMatrix scaled, CholeskyFactorPattern pattern) =>
-        throw new NotSupportedException("Learned FSAI needs the classical FSAI factor.");
+    /// <summary>Classical FSAI's G̃ of Ã on A's lower pattern (the same rows and columns as <paramref name="pattern"/>).</summary>
+    private static double[] InverseFactorBase(CsrMatrix scaled, CholeskyFactorPattern pattern)
+    {
+        var g = FactorizedSparseInverse.Compute(scaled).G;
+        if (!g.ColumnIndices.AsSpan(0, g.NonZeros).SequenceEqual(pattern.Factor.Lower.ColumnIndices) || !g.RowPointers.AsSpan().SequenceEqual(pattern.Factor.Lower.RowPointers))
+            throw new InvalidOperationException("FSAI's pattern of power 1 differs from A's lower pattern.");
+        return (double[])g.Values.Clone();
+    }
 
     /// <summary>The lower pattern, graph and buffers for <paramref name="a"/>'s pattern (kept while the pattern repeats).</summary>
     private CholeskyFactorPattern PatternFor(CsrMatrix a)

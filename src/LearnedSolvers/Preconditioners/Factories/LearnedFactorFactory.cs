@@ -40,7 +40,7 @@ public sealed class LearnedFactorFactory : IPreconditionerFactory, IDisposable
         Devices.Require(a.Device, Name, nameof(a));
         var model = ModelFor(a.Device);
         if (Kind == LearnedFactorKind.LearnedFsai)
-            throw new NotSupportedException("learned-fsai is not available yet.");
+            return new SparseInverseFactorPreconditioner(new SparseInverseFactor(model.PredictInverseFactor(a.Host)), a.Device);
         return new TriangularFactorPreconditioner(model.PredictFactor(a.Host).Factor, isSymmetric: true, a.Device);
     }
 

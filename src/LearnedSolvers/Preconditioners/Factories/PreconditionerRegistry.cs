@@ -13,7 +13,7 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). fsai: power
 /// (1 to 3: G on the lower pattern of A, A² or A³). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
-/// max-levels, strength. neuralpcg, precorrector: model (the trained model file; required).
+/// max-levels, strength. neuralpcg, precorrector, learned-fsai: model (the trained model file; required).
 /// </remarks>
 public static class PreconditionerRegistry
 {
@@ -33,6 +33,7 @@ public static class PreconditionerRegistry
         ("rsamg", s => PreconditionerFactories.RsAmg(Multigrid(s, ClassicalAmg.DefaultOptions))),
         ("neuralpcg", s => Learned(s, LearnedFactorKind.NeuralPcg)),
         ("precorrector", s => Learned(s, LearnedFactorKind.PreCorrector)),
+        ("learned-fsai", s => Learned(s, LearnedFactorKind.LearnedFsai)),
     ];
 
     /// <summary>The registered names, lower case, in registration order ("none" first).</summary>
