@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Cross-checks LearnedSolvers' safetensors files against the reference library (safetensors, with torch or numpy).
+"""Cross-checks LearnedSolvers' safetensors files against the reference library (safetensors.numpy) or, where that
+package is not installed (Debian ships none), against safetensors_compat.py's reader and writer, written from the format's
+specification.
 Usage: safetensors_check.py OURS.safetensors OUT_DIR
 Prints each tensor of OURS (name, dtype, shape, sum) and its metadata; saves the same tensors and metadata again with
 safetensors' own writer to OUT_DIR/echo.safetensors and compares the bytes with OURS (our writer follows the reference
@@ -11,18 +13,15 @@ import json, struct, sys
 from pathlib import Path
 
 import numpy as np
-from safetensors import safe_open
 
-try:
-    import torch
-    from safetensors.torch import save_file
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import safetensors_compat  # the reference package when installed, else a reader and writer from the format's specification
 
-    def save(arrays, path, metadata):
-        save_file({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()}, str(path), metadata=metadata)
-    writer = "safetensors.torch.save_file"
-except ImportError:  # the same Rust writer underneath
-    from safetensors.numpy import save_file as save
-    writer = "safetensors.numpy.save_file"
+writer = safetensors_compat.IMPLEMENTATION
+
+
+def save(arrays, path, metadata):
+    safetensors_compat.write(path, arrays, metadata)
 
 
 def split(data):
@@ -34,13 +33,12 @@ def split(data):
 ours, out = Path(sys.argv[1]), Path(sys.argv[2])
 out.mkdir(parents=True, exist_ok=True)
 arrays = {}
-with safe_open(str(ours), framework="np") as f:
-    metadata = f.metadata()
-    print(f"{ours}: {len(f.keys())} tensors, metadata {metadata}")
-    for name in f.keys():
-        a = f.get_tensor(name)
-        arrays[name] = a
-        print(f"  {name}: {a.dtype} {list(a.shape)} sum {float(np.sum(a, dtype=np.float64)):.17g}")
+read, metadata = safetensors_compat.read(ours)
+metadata = metadata or None
+print(f"{ours}: {len(read)} tensors, metadata {metadata}; read and written with {writer}")
+for name, a in read.items():
+    arrays[name] = a
+    print(f"  {name}: {a.dtype} {list(a.shape)} sum {float(np.sum(a, dtype=np.float64)):.17g}")
 
 echo = out / "echo.safetensors"
 save(arrays, echo, metadata)
