@@ -31,7 +31,14 @@ internal static class LearnedFactorReport
         for (int e = 0; e < record.Epochs; e++)
             Console.WriteLine(string.Create(c, $"epoch {e + 1}: loss {record.EpochLosses[e]:G4}, validation {record.ValidationLosses[e]:G4}"));
         if (model.Alpha is not null) Console.WriteLine($"alpha {model.Alpha.Value.ToArray()[0]}");
-        Console.WriteLine("| grid | system | IC(0) its | IC(0) s | learned its | learned s (setup) |");
+        if (kind == LearnedFactorKind.LearnedFsai)
+        {
+            var probe = Diffusion.Generate(DiffusionOptions.ConDiff(testGrids[0], variance, seed: 900_000));
+            var g = model.PredictInverseFactor(probe.Matrix);
+            var f = FactorizedSparseInverse.Compute(probe.Matrix).G;
+            Console.WriteLine($"DEBUG G range {g.Values.Min():G3}..{g.Values.Max():G3}; FSAI {f.Values.Min():G3}..{f.Values.Max():G3}; NaN {g.Values.Count(double.IsNaN)}");
+        }
+        Console.WriteLine("| grid | system | IC(0) its | IC(0) s | FSAI its | FSAI s | learned its | learned s (setup) |");
         foreach (int grid in testGrids)
         {
             for (int s = 0; s < testCount; s++)
@@ -40,8 +47,11 @@ internal static class LearnedFactorReport
                 using var a = Device.Cpu.Upload(system.Matrix);
                 using var b = Device.Cpu.Upload(system.RightHandSide);
                 var (icIts, icSeconds, _) = Solve(a, b, () => PreconditionerFactories.Ic0().Create(a)!);
-                var (its, seconds, setup) = Solve(a, b, () => new TriangularFactorPreconditioner(model.PredictFactor(system.Matrix).Factor, true, Device.Cpu));
-                Console.WriteLine(string.Create(c, $"| {grid} | {s} | {icIts} | {icSeconds:F3} | {its} | {seconds:F3} ({setup:F3}) |"));
+                var (fsaiIts, fsaiSeconds, _) = Solve(a, b, () => PreconditionerFactories.Fsai().Create(a));
+                var (its, seconds, setup) = Solve(a, b, () => kind == LearnedFactorKind.LearnedFsai
+                    ? new SparseInverseFactorPreconditioner(new SparseInverseFactor(model.PredictInverseFactor(system.Matrix)), Device.Cpu)
+                    : new TriangularFactorPreconditioner(model.PredictFactor(system.Matrix).Factor, true, Device.Cpu));
+                Console.WriteLine(string.Create(c, $"| {grid} | {s} | {icIts} | {icSeconds:F3} | {fsaiIts} | {fsaiSeconds:F3} | {its} | {seconds:F3} ({setup:F3}) |"));
             }
         }
     }

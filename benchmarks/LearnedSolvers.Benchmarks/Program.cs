@@ -39,6 +39,7 @@ if (args.Length > 2 && args[0] == "dcdm-equivalence")
         args.Length > 4 ? int.Parse(args[4]) : 2);
     return;
 }
+if (args.Length > 1 && args[0] == "probe") { TimingProbe.Run(int.Parse(args[1])); return; }
 if (args.Length > 1 && args[0] == "factors")
 {
     // factors KIND [train grid] [systems] [epochs] [variance] [test grid] [test systems]

@@ -17,7 +17,7 @@ namespace LearnedSolvers.Learned.Factors;
 public sealed class LearnedFactorModel : IDisposable
 {
     /// <summary>α's starting value: the correction starts small beside the base factor.</summary>
-    public const float InitialAlpha = 0.1f;
+    public const float InitialAlpha = 0.01f;
 
     // exp(±20) keeps a diagonal finite and positive whatever the network outputs.
     private const double ExponentLimit = 20;

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using LearnedSolvers.Devices;
+using LearnedSolvers.Learned.Nn;
+using LearnedSolvers.Learned.Graph;
+using LearnedSolvers.Problems;
+namespace LearnedSolvers.Benchmarks;
+internal static class TimingProbe
+{
+    public static void Run(int grid)
+    {
+        var a = Poisson.TwoD(grid).Matrix;
+        var dev = Device.Cpu;
+        var k = dev.Kernels(INetworkKernels.Family);
+        using var g = new MatrixGraph(a, dev);
+        int m = a.NonZeros, n = a.Rows;
+        using var x = dev.Allocate<float>(new Shape(m, 16));
+        using var y = dev.Allocate<float>(new Shape(m, 16));
+        using var w = dev.Allocate<float>(new Shape(16, 16));
+        using var bias = dev.Allocate<float>(new Shape(16));
+        using var gam = dev.Allocate<float>(new Shape(16));
+        using var mean = dev.Allocate<float>(new Shape(m));
+        using var istd = dev.Allocate<float>(new Shape(m));
+        using var nx = dev.Allocate<float>(new Shape(n, 16));
+        using var y2 = dev.Allocate<float>(new Shape(m, 16));
+        void T(string name, Action act) { act(); var sw = Stopwatch.StartNew(); for (int i = 0; i < 50; i++) act(); Console.WriteLine($"{name}: {sw.Elapsed.TotalMilliseconds / 50:F3} ms"); }
+        T("linear", () => k.Linear(x, w, bias, y));
+        T("linear back input", () => k.LinearBackwardInput(x, w, y));
+        T("linear back weight", () => k.LinearBackwardWeight(x, y, w, bias, true));
+        T("relu", () => k.Activate(Activation.Relu, x, y));
+        T("axpby", () => k.Axpby(1, x, 1, y));
+        T("layernorm", () => k.LayerNorm(x, gam, bias, 1e-5f, y, mean, istd));
+        T("layernorm back", () => k.LayerNormBackward(x, gam, mean, istd, y, y2, w.Range(0,16), bias, true));
+        T("gather", () => k.GatherRows(nx, g.Target, y));
+        T("segsum target", () => k.SegmentSum(x, g.TargetOffsets, g.TargetOrder, nx));
+        T("segsum source", () => k.SegmentSum(x, g.SourceOffsets, g.SourceOrder, nx));
+        using var net = new GraphNetwork(dev, 3, 4);
+        using var nodes = dev.Allocate<float>(new Shape(n, 3));
+        using var edges = dev.Allocate<float>(new Shape(m, 4));
+        using var d = dev.Allocate<float>(new Shape(m, 1));
+        T("network forward", () => net.Forward(g, nodes, edges));
+        T("network backward", () => net.Backward(d));
+    }
+}
