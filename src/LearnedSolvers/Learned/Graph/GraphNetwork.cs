@@ -52,15 +52,17 @@ public sealed class GraphNetwork : IDisposable
         _nodeEncoder = new Mlp(device, "encoder.node", [("", nodeFeatures)], hidden, hidden, random, normalized: true);
         _edgeEncoder = new Mlp(device, "encoder.edge", [("", edgeFeatures)], hidden, hidden, random, normalized: true);
         _edgeUpdates = new Mlp[steps];
-        _nodeUpdates = new Mlp[steps];
+        _nodeUpdates = new Mlp[Math.Max(0, steps - 1)];
         for (int k = 0; k < steps; k++)
         {
             _edgeUpdates[k] = new Mlp(device, $"processor.{k}.edge", [(".edge", hidden), (".target", hidden), (".source", hidden)], hidden, hidden, random, normalized: true);
-            _nodeUpdates[k] = new Mlp(device, $"processor.{k}.node", [(".node", hidden), (".aggregate", hidden)], hidden, hidden, random, normalized: true);
+            if (k < steps - 1)
+                _nodeUpdates[k] = new Mlp(device, $"processor.{k}.node", [(".node", hidden), (".aggregate", hidden)], hidden, hidden, random, normalized: true);
         }
         _decoder = new Mlp(device, "decoder", [("", hidden)], hidden, 1, random, normalized: false);
-        Parameters = [.. new[] { _nodeEncoder, _edgeEncoder }.Concat(_edgeUpdates.Zip(_nodeUpdates).SelectMany(p => new[] { p.First, p.Second })).Append(_decoder)
-            .SelectMany(m => m.Parameters)];
+        Parameters = [.. new[] { _nodeEncoder, _edgeEncoder }
+            .Concat(Enumerable.Range(0, steps).SelectMany(k => k < steps - 1 ? new[] { _edgeUpdates[k], _nodeUpdates[k] } : [_edgeUpdates[k]]))
+            .Append(_decoder).SelectMany(m => m.Parameters)];
     }
 
     public Device Device { get; }
@@ -86,6 +88,8 @@ public sealed class GraphNetwork : IDisposable
         ArgumentNullException.ThrowIfNull(nodeInput);
         ArgumentNullException.ThrowIfNull(edgeInput);
         if (graph.Device != Device) throw new ArgumentException($"The graph lives on {graph.Device.Name}; the network on {Device.Name}.", nameof(graph));
+        if (nodeInput.Device != Device) throw new ArgumentException($"nodeInput lives on {nodeInput.Device.Name}; the network on {Device.Name}.", nameof(nodeInput));
+        if (edgeInput.Device != Device) throw new ArgumentException($"edgeInput lives on {edgeInput.Device.Name}; the network on {Device.Name}.", nameof(edgeInput));
         if (nodeInput.Shape != new Shape(graph.Nodes, NodeFeatures))
             throw new ArgumentException($"nodeInput has shape {nodeInput.Shape}; the network takes [{graph.Nodes}, {NodeFeatures}] for this graph.", nameof(nodeInput));
         if (edgeInput.Shape != new Shape(graph.Edges, EdgeFeatures))
@@ -107,6 +111,7 @@ public sealed class GraphNetwork : IDisposable
             _kernels.GatherRows(w.NodeScratch, graph.Source, w.EdgeScratch);
             _kernels.Axpby(1, w.EdgeScratch, 1, e.Pre);
             FinishUpdate(edge, e, w.Edges[k], w.Edges[k + 1], w.EdgeScratch);
+            if (k == Steps - 1) break;
 
             var node = _nodeUpdates[k];
             var v = w.NodeSteps[k];
@@ -136,14 +141,7 @@ public sealed class GraphNetwork : IDisposable
         _buffers.Fill(w.DNodes, 0);
         for (int k = Steps - 1; k >= 0; k--)
         {
-            var node = _nodeUpdates[k];
-            var v = w.NodeSteps[k];
-            BackThroughUpdate(node, v, w.DNodes, w.DNodeUpdate, w.DNodeActive);
-            node.First[0].Backward(w.Nodes[k], w.DNodeActive, w.DNodes, accumulateInput: true);
-            node.First[1].Backward(w.Aggregates[k], w.DNodeActive, w.DAggregate);
-            _kernels.GatherRows(w.DAggregate, graph.Target, w.EdgeScratch);
-            _kernels.Axpby(1, w.EdgeScratch, 1, w.DEdges);
-
+            if (k < Steps - 1) BackThroughNodeUpdate(k, w, graph);
             var edge = _edgeUpdates[k];
             var e = w.EdgeSteps[k];
             BackThroughUpdate(edge, e, w.DEdges, w.DEdgeUpdate, w.DEdgeActive);
@@ -157,6 +155,17 @@ public sealed class GraphNetwork : IDisposable
         _nodeEncoder.First[0].Backward(_nodeInput!, w.DNodeActive, dx: null);
         BackThroughUpdate(_edgeEncoder, w.EdgeEncoder, w.DEdges, w.DEdgeUpdate, w.DEdgeActive);
         _edgeEncoder.First[0].Backward(_edgeInput!, w.DEdgeActive, dx: null);
+    }
+
+    /// <summary>Back through step k's node update: into the node gradient (and its residual) and the updated edges' gradient.</summary>
+    private void BackThroughNodeUpdate(int k, Workspace w, MatrixGraph graph)
+    {
+        var node = _nodeUpdates[k];
+        BackThroughUpdate(node, w.NodeSteps[k], w.DNodes, w.DNodeUpdate, w.DNodeActive);
+        node.First[0].Backward(w.Nodes[k], w.DNodeActive, w.DNodes, accumulateInput: true);
+        node.First[1].Backward(w.Aggregates[k], w.DNodeActive, w.DAggregate);
+        _kernels.GatherRows(w.DAggregate, graph.Target, w.EdgeScratch);
+        _kernels.Axpby(1, w.EdgeScratch, 1, w.DEdges);
     }
 
     /// <summary>output = LayerNorm(MLP(input)) for an encoder (no residual).</summary>
@@ -270,19 +279,16 @@ public sealed class GraphNetwork : IDisposable
                 NodeEncoder = Own(new Stage(device, nodes, hidden, true));
                 EdgeEncoder = Own(new Stage(device, edges, hidden, true));
                 Decoder = Own(new Stage(device, edges, hidden, false));
-                Nodes = new DeviceBuffer<float>[steps + 1];
+                Nodes = new DeviceBuffer<float>[Math.Max(1, steps)]; // the last step updates no nodes
                 Edges = new DeviceBuffer<float>[steps + 1];
-                for (int k = 0; k <= steps; k++)
-                {
-                    Nodes[k] = Own(device.Allocate<float>(new Shape(nodes, hidden)));
-                    Edges[k] = Own(device.Allocate<float>(new Shape(edges, hidden)));
-                }
+                for (int k = 0; k < Nodes.Length; k++) Nodes[k] = Own(device.Allocate<float>(new Shape(nodes, hidden)));
+                for (int k = 0; k <= steps; k++) Edges[k] = Own(device.Allocate<float>(new Shape(edges, hidden)));
                 EdgeSteps = new Stage[steps];
-                NodeSteps = new Stage[steps];
-                Aggregates = new DeviceBuffer<float>[steps];
-                for (int k = 0; k < steps; k++)
+                NodeSteps = new Stage[Math.Max(0, steps - 1)];
+                Aggregates = new DeviceBuffer<float>[NodeSteps.Length];
+                for (int k = 0; k < steps; k++) EdgeSteps[k] = Own(new Stage(device, edges, hidden, true));
+                for (int k = 0; k < NodeSteps.Length; k++)
                 {
-                    EdgeSteps[k] = Own(new Stage(device, edges, hidden, true));
                     NodeSteps[k] = Own(new Stage(device, nodes, hidden, true));
                     Aggregates[k] = Own(device.Allocate<float>(new Shape(nodes, hidden)));
                 }

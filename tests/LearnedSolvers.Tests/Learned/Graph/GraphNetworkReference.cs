@@ -47,7 +47,7 @@ internal static class GraphNetworkReference
         for (int k = 0; k < steps; k++)
         {
             Mlp($"processor.{k}.edge", [(".edge", hidden), (".target", hidden), (".source", hidden)], hidden, true);
-            Mlp($"processor.{k}.node", [(".node", hidden), (".aggregate", hidden)], hidden, true);
+            if (k < steps - 1) Mlp($"processor.{k}.node", [(".node", hidden), (".aggregate", hidden)], hidden, true);
         }
         Mlp("decoder", [("", hidden)], 1, false);
         return list;
@@ -80,6 +80,7 @@ internal static class GraphNetworkReference
             var edgeUpdate = Mlp(p, $"processor.{step}.edge", [".edge", ".target", ".source"], ".edge", edgeIn, hidden, normalized: true);
             for (int e = 0; e < m; e++)
                 for (int f = 0; f < hidden; f++) he[e][f] += edgeUpdate[e][f];
+            if (step == steps - 1) break; // the decoder reads edges only: the last step has no node update
 
             var aggregate = new double[n][];
             for (int v = 0; v < n; v++) aggregate[v] = new double[hidden];
