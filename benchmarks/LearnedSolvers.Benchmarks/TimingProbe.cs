@@ -23,6 +23,18 @@ internal static class TimingProbe
         using var nx = dev.Allocate<float>(new Shape(n, 16));
         using var y2 = dev.Allocate<float>(new Shape(m, 16));
         void T(string name, Action act) { act(); var sw = Stopwatch.StartNew(); for (int i = 0; i < 50; i++) act(); Console.WriteLine($"{name}: {sw.Elapsed.TotalMilliseconds / 50:F3} ms"); }
+        var xs = new float[m * 16]; var ys = new float[m * 16]; var ws = new float[256];
+        T("raw loop", () => {
+            var weights = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(ws.AsSpan());
+            int vectors = 16 / System.Numerics.Vector<float>.Count;
+            for (int r = 0; r < m; r++) {
+                var row = xs.AsSpan(r * 16, 16);
+                var output = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(ys.AsSpan(r * 16, 16));
+                output.Clear();
+                for (int i = 0; i < 16; i++) { var xi = new System.Numerics.Vector<float>(row[i]); var wv = weights.Slice(i * vectors, vectors); for (int v = 0; v < vectors; v++) output[v] += xi * wv[v]; }
+            } });
+        Console.WriteLine($"Vector<float>.Count {System.Numerics.Vector<float>.Count}");
+        T("team empty", () => k.Axpby(1, w, 1, w));
         T("linear", () => k.Linear(x, w, bias, y));
         T("linear back input", () => k.LinearBackwardInput(x, w, y));
         T("linear back weight", () => k.LinearBackwardWeight(x, y, w, bias, true));
