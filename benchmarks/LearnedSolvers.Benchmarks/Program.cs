@@ -8,6 +8,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm MODEL [device] [grids…]  (a trained DCDM network against CG, IC(0) and AMG)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- conv [device] [repeats]  (network convolutions: GFLOP/s)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- factors KIND [grid] [systems] [epochs] [variance] [test grid] [tests]  (a learned factor against IC(0))
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- preconditioners DEVICE [grids=..] [variances=..] [systems=N] [poisson3d=N] [neuralpcg|precorrector|learned-fsai|dcdm=MODEL]  (the side-by-side table)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm-equivalence write|check DIR [device] [dims]  (against PyTorch)
 if (args.Length > 0 && args[0] == "multigrid")
 {
@@ -47,6 +48,19 @@ if (args.Length > 1 && args[0] == "factors")
     int At(int i, int d) => args.Length > i ? int.Parse(args[i]) : d;
     LearnedFactorReport.Run(kind, At(2, 64), At(3, 200), At(4, 10),
         args.Length > 5 ? double.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 1.0, [At(6, 64)], At(7, 5));
+    return;
+}
+if (args.Length > 1 && args[0] == "preconditioners")
+{
+    // preconditioners DEVICE grids=64,128 variances=0.1,1 systems=3 poisson3d=32 neuralpcg=FILE precorrector=FILE learned-fsai=FILE dcdm=FILE
+    var settings = args.Skip(2).Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+    var ci = System.Globalization.CultureInfo.InvariantCulture;
+    string Setting(string key, string fallback) => settings.TryGetValue(key, out var v) ? v : fallback;
+    var models = new[] { "neuralpcg", "precorrector", "learned-fsai" }.Where(settings.ContainsKey).ToDictionary(k => k, k => settings[k]);
+    PreconditionerTable.Run(LearnedSolvers.Devices.Device.FromName(args[1]), models, settings.GetValueOrDefault("dcdm"),
+        Setting("grids", "64,128,256").Split(',').Select(int.Parse).ToArray(),
+        Setting("variances", "0.1,0.4,1,2").Split(',').Select(v => double.Parse(v, ci)).ToArray(),
+        int.Parse(Setting("systems", "3")), int.Parse(Setting("poisson3d", "32")));
     return;
 }
 if (args.Length > 0 && args[0] == "conv")

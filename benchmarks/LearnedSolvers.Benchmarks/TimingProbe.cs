@@ -33,6 +33,16 @@ internal static class TimingProbe
                 output.Clear();
                 for (int i = 0; i < 16; i++) { var xi = new System.Numerics.Vector<float>(row[i]); var wv = weights.Slice(i * vectors, vectors); for (int v = 0; v < vectors; v++) output[v] += xi * wv[v]; }
             } });
+        T("raw parallel", () => System.Threading.Tasks.Parallel.For(0, 2, part => {
+            var weights = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(ws.AsSpan());
+            int vectors = 16 / System.Numerics.Vector<float>.Count;
+            int half = m / 2, start = part * half, stop = part == 0 ? half : m;
+            for (int r = start; r < stop; r++) {
+                var row = xs.AsSpan(r * 16, 16);
+                var output = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(ys.AsSpan(r * 16, 16));
+                output.Clear();
+                for (int i = 0; i < 16; i++) { var xi = new System.Numerics.Vector<float>(row[i]); var wv = weights.Slice(i * vectors, vectors); for (int v = 0; v < vectors; v++) output[v] += xi * wv[v]; }
+            } }));
         Console.WriteLine($"Vector<float>.Count {System.Numerics.Vector<float>.Count}");
         T("team empty", () => k.Axpby(1, w, 1, w));
         T("linear", () => k.Linear(x, w, bias, y));

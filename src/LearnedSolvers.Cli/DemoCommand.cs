@@ -9,12 +9,16 @@ namespace LearnedSolvers.Cli;
 /// <summary>
 /// `learnedsolvers demo`: the built-in problem (a ConDiff-style high-contrast diffusion on a 2D grid) solved by
 /// several method and preconditioner pairs, compared in one table with the true residual of each solution; the last
-/// row is DCDM with the small network shipped with the tool (trained on 64² Poisson; see RESULTS.md).
+/// row is DCDM with the small network shipped with the tool (trained on 64² Poisson; see RESULTS.md), and a PreCorrector
+/// row the same way (trained on ConDiff systems at 64²).
 /// </summary>
 internal static class DemoCommand
 {
     /// <summary>The pretrained DCDM model, copied beside the tool.</summary>
     internal static string ShippedModelPath => Path.Combine(AppContext.BaseDirectory, "Models", "dcdm-poisson-64.safetensors");
+
+    /// <summary>The PreCorrector model shipped with the tool (trained on ConDiff variance-1 systems at 64²; see RESULTS.md).</summary>
+    internal static string ShippedFactorModelPath => Path.Combine(AppContext.BaseDirectory, "Models", "precorrector-diffusion-64.safetensors");
 
     private static readonly (KrylovMethod Method, IPreconditionerFactory Preconditioner)[] Contenders =
     [
@@ -22,6 +26,7 @@ internal static class DemoCommand
         (KrylovMethod.Pcg, PreconditionerFactories.Jacobi()),
         (KrylovMethod.Pcg, PreconditionerFactories.Ssor()),
         (KrylovMethod.Pcg, PreconditionerFactories.Ic0()),
+        (KrylovMethod.Pcg, PreconditionerFactories.Fsai()),
         (KrylovMethod.Pcg, PreconditionerFactories.Amg()),
         (KrylovMethod.Pcg, PreconditionerFactories.RsAmg()),
         (KrylovMethod.Pcg, PreconditionerFactories.Gmg()),
@@ -62,6 +67,13 @@ internal static class DemoCommand
                 row = [method.ToString().ToLowerInvariant(), preconditioner.Name, "-", "-", "-", "-", $"setup failed: zero pivot at row {e.Row}"];
             }
             table.Add(row);
+        }
+        if (File.Exists(ShippedFactorModelPath))
+        {
+            var x = new double[a.Rows];
+            using var learned = PreconditionerFactories.Learned(Learned.Factors.LearnedFactorKind.PreCorrector, ShippedFactorModelPath);
+            var r = SolveRunner.Run(a, system.RightHandSide, x, KrylovMethod.Pcg, learned, options, restart: 30, Devices.Device.Cpu);
+            table.Add([r.Method, r.Preconditioner, r.Iterations.ToString(), $"{r.SetupSeconds * 1e3:F1}", $"{r.Seconds * 1e3:F1}", r.RelativeResidual.ToString("0.00e+00", System.Globalization.CultureInfo.InvariantCulture), r.Reason]);
         }
         if (File.Exists(ShippedModelPath) && n % 2 == 0)
         {

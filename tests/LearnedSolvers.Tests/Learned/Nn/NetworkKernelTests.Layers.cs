@@ -195,6 +195,8 @@ public abstract partial class NetworkKernelTests
     [InlineData(new[] { 3, 4, 3, 2, 5 })]
     [InlineData(new[] { 2, 16, 40, 40 })]
     [InlineData(new[] { 5, 6 })]
+    [InlineData(new[] { 1000, 16 })]
+    [InlineData(new[] { 777, 3 })]
     public void LayerNorm_MatchesTheReference(int[] shape)
     {
         int n = shape[0], c = shape[1], s = shape.Skip(2).Aggregate(1, (a, b) => a * b);
@@ -273,5 +275,54 @@ public abstract partial class NetworkKernelTests
         AssertClose(Add(fx, fx), ToDouble(gx), 1e-6, "accumulated dx");
         AssertClose(Add(fg, fg), ToDouble(gg), 1e-6, "accumulated dGamma");
         AssertClose(Add(fb, fb), ToDouble(gb), 1e-6, "accumulated dBeta");
+    }
+
+    /// <summary>
+    /// LayerNorm's gradients on rows of features ([N, C]: a graph's nodes or edges, several blocks of rows) against
+    /// central differences of the reference: γ, β and a spread of x's entries.
+    /// </summary>
+    [Fact]
+    public void LayerNormBackward_OnRowsOfFeatures_MatchesCentralDifferencesOfTheReference()
+    {
+        int n = 700, c = 8;
+        var x = RandomValues(n * c, 71);
+        var gamma = RandomValues(c, 72);
+        var beta = RandomValues(c, 73);
+        var dy = RandomValues(x.Length, 74);
+        const float epsilon = 1e-5f;
+        double Loss() => NetworkReference.Dot(dy, NetworkReference.LayerNorm(x, gamma, beta, epsilon, n, c, 1).Y);
+        double Difference(double[] values, int k)
+        {
+            const double step = 1e-5;
+            double saved = values[k];
+            values[k] = saved + step;
+            double plus = Loss();
+            values[k] = saved - step;
+            double minus = Loss();
+            values[k] = saved;
+            return (plus - minus) / (2 * step);
+        }
+
+        using var dx = Upload(x, n, c);
+        using var dg = Upload(gamma, c);
+        using var dbeta = Upload(beta, c);
+        using var ddy = Upload(dy, n, c);
+        using var y = Zeros(n, c);
+        using var mean = Zeros(n);
+        using var inverse = Zeros(n);
+        Kernels.LayerNorm(dx, dg, dbeta, epsilon, y, mean, inverse);
+        using var gx = Filled(float.NaN, n, c);
+        using var gg = Filled(float.NaN, c);
+        using var gb = Filled(float.NaN, c);
+        Kernels.LayerNormBackward(dx, dg, mean, inverse, ddy, gx, gg, gb);
+        var fx = ToDouble(gx);
+        var fg = ToDouble(gg);
+        var fb = ToDouble(gb);
+        for (int k = 0; k < x.Length; k += 37) Assert.True(Math.Abs(fx[k] - Difference(x, k)) <= 1e-4 * Math.Max(1, Math.Abs(fx[k])), $"dx[{k}] = {fx[k]}, finite difference {Difference(x, k)}");
+        for (int k = 0; k < c; k++)
+        {
+            Assert.True(Math.Abs(fg[k] - Difference(gamma, k)) <= 1e-4 * Math.Max(1, Math.Abs(fg[k])), $"dGamma[{k}] = {fg[k]}, finite difference {Difference(gamma, k)}");
+            Assert.True(Math.Abs(fb[k] - Difference(beta, k)) <= 1e-4 * Math.Max(1, Math.Abs(fb[k])), $"dBeta[{k}] = {fb[k]}, finite difference {Difference(beta, k)}");
+        }
     }
 }
