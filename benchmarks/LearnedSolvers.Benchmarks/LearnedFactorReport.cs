@@ -31,13 +31,6 @@ internal static class LearnedFactorReport
         for (int e = 0; e < record.Epochs; e++)
             Console.WriteLine(string.Create(c, $"epoch {e + 1}: loss {record.EpochLosses[e]:G4}, validation {record.ValidationLosses[e]:G4}"));
         if (model.Alpha is not null) Console.WriteLine($"alpha {model.Alpha.Value.ToArray()[0]}");
-        if (kind == LearnedFactorKind.LearnedFsai)
-        {
-            var probe = Diffusion.Generate(DiffusionOptions.ConDiff(testGrids[0], variance, seed: 900_000));
-            var g = model.PredictInverseFactor(probe.Matrix);
-            var f = FactorizedSparseInverse.Compute(probe.Matrix).G;
-            Console.WriteLine($"DEBUG G range {g.Values.Min():G3}..{g.Values.Max():G3}; FSAI {f.Values.Min():G3}..{f.Values.Max():G3}; NaN {g.Values.Count(double.IsNaN)}");
-        }
         Console.WriteLine("| grid | system | IC(0) its | IC(0) s | FSAI its | FSAI s | learned its | learned s (setup) |");
         foreach (int grid in testGrids)
         {

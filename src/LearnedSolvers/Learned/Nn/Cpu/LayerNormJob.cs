@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using LearnedSolvers.Devices;
 
 namespace LearnedSolvers.Learned.Nn.Cpu;
@@ -191,23 +193,61 @@ internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : C
         int channels = _channels;
         var gamma = _gamma.Span;
         var beta = _beta.Span;
+        var x = _x.Span;
+        var y = _y.Span;
+        var means = _mean.Span;
+        var inverses = _inverseStd.Span;
         for (int n = start; n < end; n++)
         {
-            var x = _x.Slice(n * channels, channels);
-            var y = _y.Slice(n * channels, channels);
-            double mean = 0, squares = 0;
-            for (int c = 0; c < channels; c++) mean += x[c];
-            mean /= channels;
-            for (int c = 0; c < channels; c++)
+            var row = x.Slice(n * channels, channels);
+            double mean = Sum(row) / channels;
+            double inverse = 1 / Math.Sqrt(SquaredDeviations(row, mean) / channels + _epsilon);
+            means[n] = (float)mean;
+            inverses[n] = (float)inverse;
+            var output = y.Slice(n * channels, channels);
+            int c = 0;
+            if (channels % Vector<float>.Count == 0)
             {
-                double d = x[c] - mean;
-                squares += d * d;
+                var shift = new Vector<float>((float)mean);
+                var scale = new Vector<float>((float)inverse);
+                for (; c < channels; c += Vector<float>.Count)
+                    ((new Vector<float>(row[c..]) - shift) * scale * new Vector<float>(gamma[c..]) + new Vector<float>(beta[c..])).CopyTo(output[c..]);
             }
-            double inverse = 1 / Math.Sqrt(squares / channels + _epsilon);
-            _mean.Span[n] = (float)mean;
-            _inverseStd.Span[n] = (float)inverse;
-            for (int c = 0; c < channels; c++) y[c] = (float)((x[c] - mean) * inverse * gamma[c] + beta[c]);
+            for (; c < channels; c++) output[c] = (float)((row[c] - mean) * inverse * gamma[c] + beta[c]);
         }
+    }
+
+    /// <summary>Σ (values − mean)² in double, in a fixed order.</summary>
+    private static double SquaredDeviations(ReadOnlySpan<float> values, double mean)
+    {
+        int lanes = Vector<float>.Count, c = 0;
+        var total = Vector<double>.Zero;
+        var shift = new Vector<double>(mean);
+        for (; c <= values.Length - lanes; c += lanes)
+        {
+            Vector.Widen(new Vector<float>(values[c..]), out var low, out var high);
+            low -= shift;
+            high -= shift;
+            total += low * low + high * high;
+        }
+        double sum = Vector.Sum(total);
+        for (; c < values.Length; c++) sum += (values[c] - mean) * (values[c] - mean);
+        return sum;
+    }
+
+    /// <summary>Σ values in double, in a fixed order (pairs of halves of each vector, then the tail).</summary>
+    private static double Sum(ReadOnlySpan<float> values)
+    {
+        int lanes = Vector<float>.Count, c = 0;
+        var total = Vector<double>.Zero;
+        for (; c <= values.Length - lanes; c += lanes)
+        {
+            Vector.Widen(new Vector<float>(values[c..]), out var low, out var high);
+            total += low + high;
+        }
+        double sum = Vector.Sum(total);
+        for (; c < values.Length; c++) sum += values[c];
+        return sum;
     }
 
     /// <summary>The gradient for samples [start, end) of an [N, C] tensor; γ's and β's sums into the chunk's partials.</summary>
@@ -216,6 +256,11 @@ internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : C
         int channels = _channels;
         var partial = _partials.AsSpan(chunk * 2 * channels, 2 * channels);
         partial.Clear();
+        if (channels % Vector<float>.Count == 0)
+        {
+            BackwardRowsInVectors(partial, start, end);
+            return;
+        }
         var gamma = _gamma.Span;
         for (int n = start; n < end; n++)
         {
@@ -240,4 +285,54 @@ internal sealed class LayerNormJob(CpuWorkerTeam team, ScratchSlots scratch) : C
             }
         }
     }
+
+    /// <summary><see cref="BackwardRows"/> for rows of whole vectors: sums in double, the row's arithmetic in float.</summary>
+    private void BackwardRowsInVectors(Span<double> partial, int start, int end)
+    {
+        int channels = _channels, lanes = Vector<float>.Count;
+        var gammaSums = MemoryMarshal.Cast<double, Vector<double>>(partial[..channels]);
+        var betaSums = MemoryMarshal.Cast<double, Vector<double>>(partial[channels..]);
+        var gamma = _gamma.Span;
+        var x = _x.Span;
+        var dy = _dy.Span;
+        var dx = _dx.Span;
+        var means = _mean.Span;
+        var inverses = _inverseStd.Span;
+        for (int n = start; n < end; n++)
+        {
+            var xr = x.Slice(n * channels, channels);
+            var dyr = dy.Slice(n * channels, channels);
+            var dxr = dx.Slice(n * channels, channels);
+            var shift = new Vector<float>(means[n]);
+            var scale = new Vector<float>(inverses[n]);
+            var sumG = Vector<double>.Zero;
+            var sumGx = Vector<double>.Zero;
+            for (int c = 0; c < channels; c += lanes)
+            {
+                var normalized = (new Vector<float>(xr[c..]) - shift) * scale;
+                var d = new Vector<float>(dyr[c..]);
+                var g = d * new Vector<float>(gamma[c..]);
+                Vector.Widen(g, out var gLow, out var gHigh);
+                Vector.Widen(normalized, out var nLow, out var nHigh);
+                Vector.Widen(d, out var dLow, out var dHigh);
+                sumG += gLow + gHigh;
+                sumGx += gLow * nLow + gHigh * nHigh;
+                int v = 2 * (c / lanes);
+                gammaSums[v] += dLow * nLow;
+                gammaSums[v + 1] += dHigh * nHigh;
+                betaSums[v] += dLow;
+                betaSums[v + 1] += dHigh;
+            }
+            var meanG = new Vector<float>((float)(Vector.Sum(sumG) / channels));
+            var meanGx = new Vector<float>((float)(Vector.Sum(sumGx) / channels));
+            for (int c = 0; c < channels; c += lanes)
+            {
+                var normalized = (new Vector<float>(xr[c..]) - shift) * scale;
+                var value = scale * (new Vector<float>(dyr[c..]) * new Vector<float>(gamma[c..]) - meanG - normalized * meanGx);
+                if (_accumulate) value += new Vector<float>(dxr[c..]);
+                value.CopyTo(dxr[c..]);
+            }
+        }
+    }
+
 }

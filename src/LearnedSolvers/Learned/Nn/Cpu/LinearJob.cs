@@ -132,16 +132,8 @@ internal sealed class LinearJob(CpuWorkerTeam team, ScratchSlots scratch) : CpuC
         var y = _result.Span;
         for (int m = first; m < end; m++)
         {
-            var row = x.Slice(m * inputs, inputs);
             var output = MemoryMarshal.Cast<float, Vector<float>>(y.Slice(m * _outputs, _outputs));
-            if (_hasBias) bias.CopyTo(output);
-            else output.Clear();
-            for (int i = 0; i < inputs; i++)
-            {
-                var xi = new Vector<float>(row[i]);
-                var w = weights.Slice(i * vectors, vectors);
-                for (int v = 0; v < vectors; v++) output[v] += xi * w[v];
-            }
+            RowTimesVectors(x.Slice(m * inputs, inputs), weights, vectors, bias, output, accumulate: false);
         }
     }
 
@@ -153,15 +145,32 @@ internal sealed class LinearJob(CpuWorkerTeam team, ScratchSlots scratch) : CpuC
         var dx = _result.Span;
         for (int m = first; m < end; m++)
         {
-            var row = dy.Slice(m * outputs, outputs);
             var gradient = MemoryMarshal.Cast<float, Vector<float>>(dx.Slice(m * _inputs, _inputs));
-            if (!_accumulate) gradient.Clear();
-            for (int o = 0; o < outputs; o++)
+            RowTimesVectors(dy.Slice(m * outputs, outputs), weights, vectors, default, gradient, _accumulate);
+        }
+    }
+
+    /// <summary>
+    /// result (+)= Σ_k row[k] · matrix[k, :] + start, the matrix's rows <paramref name="vectors"/> vectors wide; two result
+    /// vectors at a time stay in registers across the sum.
+    /// </summary>
+    private static void RowTimesVectors(ReadOnlySpan<float> row, ReadOnlySpan<Vector<float>> matrix, int vectors, ReadOnlySpan<Vector<float>> start,
+        Span<Vector<float>> result, bool accumulate)
+    {
+        for (int v = 0; v < vectors; v += 2)
+        {
+            bool pair = v + 1 < vectors;
+            var first = accumulate ? result[v] : start.IsEmpty ? Vector<float>.Zero : start[v];
+            var second = !pair ? Vector<float>.Zero : accumulate ? result[v + 1] : start.IsEmpty ? Vector<float>.Zero : start[v + 1];
+            for (int k = 0; k < row.Length; k++)
             {
-                var g = new Vector<float>(row[o]);
-                var w = weights.Slice(o * vectors, vectors);
-                for (int v = 0; v < vectors; v++) gradient[v] += g * w[v];
+                var scale = new Vector<float>(row[k]);
+                int at = k * vectors + v;
+                first += scale * matrix[at];
+                if (pair) second += scale * matrix[at + 1];
             }
+            result[v] = first;
+            if (pair) result[v + 1] = second;
         }
     }
 
