@@ -40,6 +40,7 @@ if (args.Length > 2 && args[0] == "dcdm-equivalence")
         args.Length > 4 ? int.Parse(args[4]) : 2);
     return;
 }
+if (args.Length > 2 && args[0] == "setup-probe") { SetupProbe.Run(args[1], int.Parse(args[2])); return; }
 if (args.Length > 1 && args[0] == "probe") { TimingProbe.Run(int.Parse(args[1])); return; }
 if (args.Length > 1 && args[0] == "factors")
 {

@@ -63,3 +63,24 @@ internal static class TimingProbe
         T("network backward", () => net.Backward(d));
     }
 }
+internal static class SetupProbe
+{
+    public static void Run(string model, int grid)
+    {
+        var sys = Diffusion.Generate(DiffusionOptions.ConDiff(grid, 1.0, seed: 3));
+        var (m, _) = LearnedSolvers.Learned.Factors.LearnedFactorModelFile.Load(model, Device.Cpu);
+        for (int r = 0; r < 4; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            var f = m.PredictFactor(sys.Matrix);
+            double predict = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            using var p = new LearnedSolvers.Preconditioners.TriangularFactorPreconditioner(f.Factor, true);
+            double upload = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            using var ic = new LearnedSolvers.Preconditioners.IncompleteCholesky0(sys.Matrix);
+            double ic0 = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            var sym = sys.Matrix.IsSymmetric(1e-12);
+            double symmetric = sw.Elapsed.TotalMilliseconds;
+            Console.WriteLine($"predict {predict:F1} ms, preconditioner {upload:F1} ms, IC(0) alone {ic0:F1} ms, symmetry check {symmetric:F1} ms");
+        }
+    }
+}

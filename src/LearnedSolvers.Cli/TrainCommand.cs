@@ -96,10 +96,11 @@ internal static class TrainCommand
     private static Command FactorCommand(LearnedFactorKind kind, TextWriter output)
     {
         string name = LearnedFactorModelFile.KindName(kind);
-        var problem = new Option<string>("--problem") { Required = true, Description = "diffusion (ConDiff-style, a new coefficient field per system) | poisson2d | poisson3d (one matrix, new right-hand sides)" }
+        var problem = new Option<string?>("--problem") { Description = "diffusion (ConDiff-style, a new coefficient field per system) | poisson2d | poisson3d (one matrix, new right-hand sides); or --dataset" }
             .AcceptOnlyFromAmong("diffusion", "poisson2d", "poisson3d");
         var count = new Option<int>("--count") { DefaultValueFactory = _ => 200, Description = "training systems (10% more are held out for validation)" };
-        var n = new Option<int>("--n") { Required = true, Description = "grid points per side" };
+        var n = new Option<int>("--n") { Description = "grid points per side (with --problem)" };
+        var dataset = new Option<string?>("--dataset") { Description = "train on the solved systems of a data set written by 'learnedsolvers dataset' (diffusion, darcy or poisson) instead of generating them; the last 10% are held out" };
         var contrast = new Option<string>("--contrast") { DefaultValueFactory = _ => "1", Description = "diffusion: ConDiff's band by its GRF variance: 0.1 → contrast [5, 15], 0.4 → [50, 250], 1 → [600, 1000], 2 → [8e4, 1e5]" }
             .AcceptOnlyFromAmong("0.1", "0.4", "1", "2");
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 20, Description = "passes over the training systems" };
@@ -116,11 +117,14 @@ internal static class TrainCommand
             LearnedFactorKind.PreCorrector => "PreCorrector (Trifonov et al. 2024): a graph network corrects IC(0), L = L_IC + α·GNN; M⁻¹ = L Lᵀ",
             _ => "learned FSAI: a graph network corrects FSAI's G on A's lower pattern, G = G_FSAI + α·GNN; M = Gᵀ G, applied by two SpMVs",
         };
-        var command = new Command(name, what) { problem, count, n, contrast, epochs, batch, rate, hidden, steps, seed, device, outPath };
+        var command = new Command(name, what) { problem, count, n, contrast, dataset, epochs, batch, rate, hidden, steps, seed, device, outPath };
         command.SetAction(p =>
         {
             int grid = p.GetValue(n), systems = p.GetValue(count);
-            if (grid < 2) throw new UsageException($"--n must be at least 2 (got {grid})");
+            string? datasetPath = p.GetValue(dataset);
+            if (datasetPath is null && p.GetValue(problem) is null) throw new UsageException("give --problem and --n, or --dataset FILE");
+            if (datasetPath is not null && p.GetValue(problem) is not null) throw new UsageException("--problem and --dataset both name the training systems; give one");
+            if (datasetPath is null && grid < 2) throw new UsageException($"--n must be at least 2 (got {grid})");
             if (systems < 1) throw new UsageException($"--count must be at least 1 (got {systems})");
             if (p.GetValue(epochs) < 1) throw new UsageException($"--epochs must be at least 1 (got {p.GetValue(epochs)})");
             if (p.GetValue(batch) < 1) throw new UsageException($"--batch must be at least 1 (got {p.GetValue(batch)})");
@@ -130,18 +134,31 @@ internal static class TrainCommand
             string outFile = Path.GetFullPath(p.GetValue(outPath)!);
             if (!Directory.Exists(Path.GetDirectoryName(outFile)))
                 throw new UsageException($"--out {p.GetValue(outPath)}: the directory {Path.GetDirectoryName(outFile)} does not exist");
-            string problemName = p.GetValue(problem)!;
+            string problemName = p.GetValue(problem) ?? "dataset";
             bool contrastGiven = p.GetResult(contrast) is { Implicit: false };
             if (contrastGiven && problemName != "diffusion") throw new UsageException("--contrast applies to --problem diffusion only");
             double variance = double.Parse(p.GetValue(contrast)!, CultureInfo.InvariantCulture);
             var dev = SolveCommand.DeviceFromName(p.GetValue(device)!);
             int validationCount = Math.Max(1, systems / 10);
             var c = CultureInfo.InvariantCulture;
-            output.WriteLine($"{systems} + {validationCount} {problemName} systems on a {grid}-point grid: solving for the training pairs …");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var pairs = FactorPairs(problemName, grid, variance, p.GetValue(seed), systems + validationCount);
-            var training = pairs.Take(systems).ToList();
-            var validation = pairs.Skip(systems).ToList();
+            List<FactorTrainingPair> training, validation;
+            if (datasetPath is not null)
+            {
+                var pairs = DatasetPairs(datasetPath);
+                if (pairs.Count < 2) throw new UsageException($"--dataset {datasetPath} holds {pairs.Count} system(s); training needs at least 2 (one is held out)");
+                validationCount = Math.Max(1, pairs.Count / 10);
+                training = pairs.Take(pairs.Count - validationCount).ToList();
+                validation = pairs.Skip(pairs.Count - validationCount).ToList();
+                output.WriteLine($"{training.Count} + {validationCount} systems from {datasetPath}");
+            }
+            else
+            {
+                output.WriteLine($"{systems} + {validationCount} {problemName} systems on a {grid}-point grid: solving for the training pairs …");
+                var pairs = FactorPairs(problemName, grid, variance, p.GetValue(seed), systems + validationCount);
+                training = pairs.Take(systems).ToList();
+                validation = pairs.Skip(systems).ToList();
+            }
             using var model = new LearnedFactorModel(dev, kind, p.GetValue(hidden), p.GetValue(steps), p.GetValue(seed));
             output.WriteLine(string.Create(c, $"{name}: graph network, hidden {model.Network.Hidden}, {model.Network.Steps} steps, {model.Network.ParameterCount:N0} parameters, on {dev.Name}; pairs in {clock.Elapsed.TotalSeconds:F1} s"));
             var options = new LearnedFactorTrainingOptions { Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch), LearningRate = p.GetValue(rate), Seed = p.GetValue(seed) };
@@ -150,7 +167,8 @@ internal static class TrainCommand
             progress.Finish();
             var metadata = new Dictionary<string, string>
             {
-                ["problem"] = training[0].Matrix.ToString() + $" ({problemName}, grid {grid}" + (problemName == "diffusion" ? $", ConDiff variance {variance}" : "") + ")",
+                ["problem"] = training[0].Matrix.ToString() + (datasetPath is not null ? $" (data set {Path.GetFileName(datasetPath)})"
+                    : $" ({problemName}, grid {grid}" + (problemName == "diffusion" ? $", ConDiff variance {variance}" : "") + ")"),
                 ["serves"] = "any SPD matrix with a positive diagonal: the network reads local, scale-free features of the matrix's graph, so the grid size is free",
                 ["training"] = JsonSerializer.Serialize(new
                 {
@@ -182,6 +200,33 @@ internal static class TrainCommand
                 .Select(i => FactorTrainingPairs.Solve(Diffusion.Generate(DiffusionOptions.ConDiff(grid, variance, seed: seed * 1_000_000 + i)))).ToList();
         var system = problem == "poisson3d" ? Poisson.ThreeD(grid) : Poisson.TwoD(grid);
         return ParametricFamily.RightHandSides(system, count, seed).AsParallel().AsOrdered().Select(FactorTrainingPairs.Solve).ToList();
+    }
+
+    /// <summary>
+    /// The pairs (A, b, x) of a data set written by `dataset`: A assembled again from the stored coefficient field
+    /// (diffusion, darcy) or the Poisson matrix of the grid (poisson).
+    /// </summary>
+    internal static List<FactorTrainingPair> DatasetPairs(string path)
+    {
+        var data = Sequences.SequenceDataset.Read(path);
+        var pairs = new List<FactorTrainingPair>(data.Count);
+        var poisson = data.Coefficients is null && data.Problem.StartsWith("poisson", StringComparison.OrdinalIgnoreCase)
+            ? (data.Dimension == 3 ? Poisson.ThreeD(data.GridSize) : Poisson.TwoD(data.GridSize)).Matrix : null;
+        if (data.Coefficients is null && poisson is null)
+            throw new UsageException($"--dataset {path}: the {data.Problem} family stores no coefficient field to rebuild its matrices from (diffusion, darcy and poisson data sets do)");
+        for (int i = 0; i < data.Count; i++)
+        {
+            var a = poisson ?? Diffusion.Assemble(Row(data.Coefficients!, i), data.GridSize, data.Dimension);
+            pairs.Add(new FactorTrainingPair(a, Row(data.RightHandSides, i), Row(data.Solutions, i)));
+        }
+        return pairs;
+    }
+
+    private static double[] Row(double[,] values, int i)
+    {
+        var row = new double[values.GetLength(1)];
+        for (int j = 0; j < row.Length; j++) row[j] = values[i, j];
+        return row;
     }
 
     /// <summary>The problem's grid as the network sees it: GridSize points per side in its dimension, C order.</summary>
