@@ -97,8 +97,8 @@ public sealed class GraphNetwork : IDisposable
         var w = WorkspaceFor(graph);
         (_graph, _nodeInput, _edgeInput) = (graph, nodeInput, edgeInput);
 
-        Encode(_nodeEncoder, nodeInput, w.NodeEncoder, w.Nodes[0], w.NodeScratch);
-        Encode(_edgeEncoder, edgeInput, w.EdgeEncoder, w.Edges[0], w.EdgeScratch);
+        Encode(_nodeEncoder, nodeInput, w.NodeEncoder, w.Nodes[0]);
+        Encode(_edgeEncoder, edgeInput, w.EdgeEncoder, w.Edges[0]);
         for (int k = 0; k < Steps; k++)
         {
             var edge = _edgeUpdates[k];
@@ -110,7 +110,7 @@ public sealed class GraphNetwork : IDisposable
             edge.First[2].Forward(w.Nodes[k], w.NodeScratch);
             _kernels.GatherRows(w.NodeScratch, graph.Source, w.EdgeScratch);
             _kernels.Axpby(1, w.EdgeScratch, 1, e.Pre);
-            FinishUpdate(edge, e, w.Edges[k], w.Edges[k + 1], w.EdgeScratch);
+            FinishUpdate(edge, e, w.Edges[k], w.Edges[k + 1]);
             if (k == Steps - 1) break;
 
             var node = _nodeUpdates[k];
@@ -119,7 +119,7 @@ public sealed class GraphNetwork : IDisposable
             node.First[0].Forward(w.Nodes[k], v.Pre);
             node.First[1].Forward(w.Aggregates[k], w.NodeScratch);
             _kernels.Axpby(1, w.NodeScratch, 1, v.Pre);
-            FinishUpdate(node, v, w.Nodes[k], w.Nodes[k + 1], w.NodeScratch);
+            FinishUpdate(node, v, w.Nodes[k], w.Nodes[k + 1]);
         }
         _decoder.First[0].Forward(w.Edges[Steps], w.Decoder.Pre);
         _kernels.Activate(Activation.Relu, w.Decoder.Pre, w.Decoder.Active);
@@ -169,7 +169,7 @@ public sealed class GraphNetwork : IDisposable
     }
 
     /// <summary>output = LayerNorm(MLP(input)) for an encoder (no residual).</summary>
-    private void Encode(Mlp mlp, DeviceBuffer<float> input, Stage s, DeviceBuffer<float> output, DeviceBuffer<float> scratch)
+    private void Encode(Mlp mlp, DeviceBuffer<float> input, Stage s, DeviceBuffer<float> output)
     {
         mlp.First[0].Forward(input, s.Pre);
         _kernels.Activate(Activation.Relu, s.Pre, s.Active);
@@ -178,13 +178,12 @@ public sealed class GraphNetwork : IDisposable
     }
 
     /// <summary>From the first layer's sum in s.Pre: next = previous + LayerNorm(Linear(ReLU(pre))).</summary>
-    private void FinishUpdate(Mlp mlp, Stage s, DeviceBuffer<float> previous, DeviceBuffer<float> next, DeviceBuffer<float> scratch)
+    private void FinishUpdate(Mlp mlp, Stage s, DeviceBuffer<float> previous, DeviceBuffer<float> next)
     {
         _kernels.Activate(Activation.Relu, s.Pre, s.Active);
         mlp.Second.Forward(s.Active, s.Update);
-        _kernels.LayerNorm(s.Update, mlp.Gamma!.Value, mlp.Beta!.Value, LayerNormEpsilon, scratch, s.Mean!, s.InverseStd!);
-        _buffers.Copy(previous, next);
-        _kernels.Axpby(1, scratch, 1, next);
+        _kernels.LayerNorm(s.Update, mlp.Gamma!.Value, mlp.Beta!.Value, LayerNormEpsilon, next, s.Mean!, s.InverseStd!);
+        _kernels.Axpby(1, previous, 1, next);
     }
 
     /// <summary>

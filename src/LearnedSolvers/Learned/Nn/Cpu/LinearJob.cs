@@ -174,33 +174,40 @@ internal sealed class LinearJob(CpuWorkerTeam team, ScratchSlots scratch) : CpuC
         }
     }
 
+    /// <summary>
+    /// The chunk's rows of x are widened to double once; then each output's weight row is summed over the rows in
+    /// registers (rows in order, as the general path), skipping rows whose gradient is zero (a ReLU's).
+    /// </summary>
     private void WeightChunkInVectors(int chunk, int first, int end)
     {
-        int inputs = _inputs, outputs = _outputs, vectors = inputs / Vector<double>.Count;
+        int inputs = _inputs, outputs = _outputs, vectors = inputs / Vector<double>.Count, rows = end - first;
         var partial = _partials.AsSpan(chunk * _stride, _stride);
-        partial.Clear();
         var sums = MemoryMarshal.Cast<double, Vector<double>>(partial[..(outputs * inputs)]);
         var biasSums = partial[(outputs * inputs)..];
         int slot = scratch.Acquire();
         try
         {
-            var row = MemoryMarshal.Cast<double, Vector<double>>(scratch.Doubles(slot, inputs).AsSpan(0, inputs));
-            var rowValues = MemoryMarshal.Cast<Vector<double>, double>(row);
-            var x = _a.Span;
-            var dy = _b.Span;
-            for (int m = first; m < end; m++)
+            var widened = scratch.Doubles(slot, rows * inputs).AsSpan(0, rows * inputs);
+            var x = _a.Span.Slice(first * inputs, rows * inputs);
+            for (int k = 0; k < widened.Length; k++) widened[k] = x[k];
+            var xv = MemoryMarshal.Cast<double, Vector<double>>(widened);
+            var dy = _b.Span.Slice(first * outputs, rows * outputs);
+            Span<Vector<double>> accumulators = stackalloc Vector<double>[vectors];
+            for (int o = 0; o < outputs; o++)
             {
-                var xm = x.Slice(m * inputs, inputs);
-                for (int i = 0; i < inputs; i++) rowValues[i] = xm[i];
-                var dym = dy.Slice(m * outputs, outputs);
-                for (int o = 0; o < outputs; o++)
+                accumulators.Clear();
+                double bias = 0;
+                for (int m = 0; m < rows; m++)
                 {
-                    double g = dym[o];
-                    biasSums[o] += g;
+                    double g = dy[m * outputs + o];
+                    bias += g;
+                    if (g == 0) continue;
                     var gv = new Vector<double>(g);
-                    var target = sums.Slice(o * vectors, vectors);
-                    for (int v = 0; v < vectors; v++) target[v] += gv * row[v];
+                    var row = xv.Slice(m * vectors, vectors);
+                    for (int v = 0; v < vectors; v++) accumulators[v] += gv * row[v];
                 }
+                accumulators.CopyTo(sums.Slice(o * vectors, vectors));
+                biasSums[o] = bias;
             }
         }
         finally
