@@ -2,6 +2,7 @@ using LearnedSolvers.Devices;
 using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Sparse;
+using LearnedSolvers.Tests.Learned.Factors;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Preconditioners;
@@ -11,7 +12,7 @@ public class PreconditionerApplyTests
 {
     public static TheoryData<string> Names => new(PreconditionerRegistry.Names.Where(n => n != "none"));
 
-    private static IPreconditioner Create(string name, CsrMatrix a) => PreconditionerRegistry.Get(name).Create(Device.Cpu.Upload(a))!;
+    private static IPreconditioner Create(string name, CsrMatrix a) => PreconditionerRegistry.Get(name, LearnedFactorTestData.RegistrySettings(name)).Create(Device.Cpu.Upload(a))!;
 
     [Theory, MemberData(nameof(Names))]
     public void Apply_AllocatesNothing_OnceWarm(string name)

@@ -5,6 +5,7 @@ using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Tests.Devices;
+using LearnedSolvers.Tests.Learned.Factors;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Preconditioners;
@@ -26,7 +27,7 @@ public abstract class PreconditionerFactoryTests
     [Theory, MemberData(nameof(Names))]
     public void Product_MakesCgAndGmresConverge_OnThisDevice_OrCreateRefusesTheDevice(string name)
     {
-        var factory = PreconditionerRegistry.Get(name);
+        var factory = PreconditionerRegistry.Get(name, LearnedFactorTestData.RegistrySettings(name));
         var s = Poisson32;
         using var a = Device.Upload(s.Matrix);
         if (!factory.Supports(Device))
@@ -61,7 +62,7 @@ public abstract class PreconditionerFactoryTests
     [Theory, MemberData(nameof(Names))]
     public void DeclaredProperties_AreTheProducts(string name)
     {
-        var factory = PreconditionerRegistry.Get(name);
+        var factory = PreconditionerRegistry.Get(name, LearnedFactorTestData.RegistrySettings(name));
         Assert.Equal(name, factory.Name);
         Assert.Equal(factory.Devices.Includes(Device), factory.Supports(Device));
         if (!factory.Supports(Device)) return;

@@ -1,9 +1,11 @@
 using LearnedSolvers.Cli;
 using LearnedSolvers.Devices;
+using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Multigrid;
 using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
+using LearnedSolvers.Tests.Learned.Factors;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Preconditioners;
@@ -16,7 +18,7 @@ public class PreconditionerRegistryTests
     [Fact]
     public void Names_AreTheBuiltInPreconditioners_NoneFirst()
     {
-        Assert.Equal(["none", "jacobi", "ssor", "ic0", "ilu0", "fsai", "chebyshev", "gmg", "amg", "rsamg"], PreconditionerRegistry.Names);
+        Assert.Equal(["none", "jacobi", "ssor", "ic0", "ilu0", "fsai", "chebyshev", "gmg", "amg", "rsamg", "neuralpcg", "precorrector", "learned-fsai"], PreconditionerRegistry.Names);
     }
 
     [Fact]
@@ -72,7 +74,8 @@ public class PreconditionerRegistryTests
     public void DeclaredSymmetricProducts_AreSymmetric(string name)
     {
         // One way only: a product not declared symmetric may still be so for some A (ILU(0) of a symmetric matrix is).
-        var factory = PreconditionerRegistry.Get(name);
+        var factory = PreconditionerRegistry.Get(name, LearnedFactorTestData.RegistrySettings(name));
+        using var owned = factory as IDisposable;
         using var a = Device.Cpu.Upload(Poisson.TwoD(12).Matrix);
         if (!factory.IsSymmetric || factory.Create(a) is not { } m) return;
         Assert.True(PreconditionerChecks.SymmetryDefect(m, 3) < 1e-10, name);
@@ -83,7 +86,10 @@ public class PreconditionerRegistryTests
     public void TheCommandLine_AcceptsEveryRegisteredName(string name)
     {
         // Past parsing, solve and dataset fail on the next check (a missing file, a zero count), not on the name.
-        var (solveCode, solveErr) = Run("solve", "--matrix", "no-such-file.mtx", "--precond", name);
+        // A learned factor reads its model first (a missing one is a file not found too).
+        var (solveCode, solveErr) = LearnedFactorModelFile.KindFromName(name) is null
+            ? Run("solve", "--matrix", "no-such-file.mtx", "--precond", name)
+            : Run("solve", "--matrix", "no-such-file.mtx", "--precond", name, "--model", "no-such-model.safetensors");
         Assert.Equal(2, solveCode);
         Assert.Contains("file not found", solveErr);
         var (datasetCode, datasetErr) = Run("dataset", "--problem", "poisson", "--count", "0", "--n", "8", "--out", "x.h5", "--precond", name);
