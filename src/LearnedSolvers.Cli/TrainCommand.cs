@@ -108,6 +108,7 @@ internal static class TrainCommand
         var rate = new Option<float>("--lr") { DefaultValueFactory = _ => 1e-3f, Description = "Adam's learning rate" };
         var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 16, Description = "latent features of the graph network (NeuralPCG: 16)" };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 5, Description = "message-passing steps (NeuralPCG: 5)" };
+        var init = new Option<string?>("--init") { Description = "start from this trained model of the same kind (fine-tuning: e.g. on a larger grid); its architecture replaces --hidden and --steps" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "fixes the systems, the initial network and the batch order" };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto" };
         var outPath = new Option<string>("--out") { Required = true, Description = "the model file (.safetensors)" };
@@ -117,7 +118,7 @@ internal static class TrainCommand
             LearnedFactorKind.PreCorrector => "PreCorrector (Trifonov et al. 2024): a graph network corrects IC(0), L = L_IC + α·GNN; M⁻¹ = L Lᵀ",
             _ => "learned FSAI: a graph network corrects FSAI's G on A's lower pattern, G = G_FSAI + α·GNN; M = Gᵀ G, applied by two SpMVs",
         };
-        var command = new Command(name, what) { problem, count, n, contrast, dataset, epochs, batch, rate, hidden, steps, seed, device, outPath };
+        var command = new Command(name, what) { problem, count, n, contrast, dataset, epochs, batch, rate, hidden, steps, init, seed, device, outPath };
         command.SetAction(p =>
         {
             int grid = p.GetValue(n), systems = p.GetValue(count);
@@ -159,7 +160,11 @@ internal static class TrainCommand
                 training = pairs.Take(systems).ToList();
                 validation = pairs.Skip(systems).ToList();
             }
-            using var model = new LearnedFactorModel(dev, kind, p.GetValue(hidden), p.GetValue(steps), p.GetValue(seed));
+            if (p.GetValue(init) is not null && (p.GetResult(hidden) is { Implicit: false } || p.GetResult(steps) is { Implicit: false }))
+                throw new UsageException("--init takes its architecture from the model file; leave out --hidden and --steps");
+            using var model = p.GetValue(init) is { } initPath
+                ? LearnedFactorModelFile.Load(initPath, dev, kind).Model
+                : new LearnedFactorModel(dev, kind, p.GetValue(hidden), p.GetValue(steps), p.GetValue(seed));
             output.WriteLine(string.Create(c, $"{name}: graph network, hidden {model.Network.Hidden}, {model.Network.Steps} steps, {model.Network.ParameterCount:N0} parameters, on {dev.Name}; pairs in {clock.Elapsed.TotalSeconds:F1} s"));
             var options = new LearnedFactorTrainingOptions { Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch), LearningRate = p.GetValue(rate), Seed = p.GetValue(seed) };
             var progress = new TrainingProgressLine(output);
@@ -169,7 +174,9 @@ internal static class TrainCommand
             {
                 ["problem"] = training[0].Matrix.ToString() + (datasetPath is not null ? $" (data set {Path.GetFileName(datasetPath)})"
                     : $" ({problemName}, grid {grid}" + (problemName == "diffusion" ? $", ConDiff variance {variance}" : "") + ")"),
-                ["serves"] = "any SPD matrix with a positive diagonal: the network reads local, scale-free features of the matrix's graph, so the grid size is free",
+                ["serves"] = kind == LearnedFactorKind.NeuralPcg
+                    ? "any SPD matrix with a positive diagonal (local, scale-free features of the matrix's graph); NeuralPCG's off-diagonal entries are unbounded, so a factor that is SPD can still be poor on grids far larger than the training grid: check the iterations there"
+                    : "any SPD matrix with a positive diagonal: the network reads local, scale-free features of the matrix's graph and corrects a classical factor of the matrix itself, so the grid size is free",
                 ["training"] = JsonSerializer.Serialize(new
                 {
                     command = $"learnedsolvers train {name} " + string.Join(" ", p.Tokens.Select(t => t.Value)),

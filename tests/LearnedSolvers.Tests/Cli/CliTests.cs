@@ -244,7 +244,10 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, err);
         foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab", "dcdm" }) Assert.Contains(method, output);
         Assert.True(File.Exists(DemoCommand.ShippedModelPath), "the DCDM model is copied beside the tool");
-        Assert.Equal(11, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+        Assert.True(File.Exists(DemoCommand.ShippedFactorModelPath), "the PreCorrector model is copied beside the tool");
+        Assert.Equal(13, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+        Assert.Contains("fsai", output);
+        Assert.Contains("precorrector", output);
         Assert.Contains("amg", output);
         Assert.Contains("gmg", output);
     }
