@@ -25,14 +25,30 @@ internal static class NativeErrors
     {
         NativeException n => (n.Status, n.Message),
         // The C ABI takes 0-based indices; the library's messages count from 0 as well, so saying so is enough.
-        InvalidMatrixException => (NativeStatus.InvalidMatrix, "invalid CSR matrix (indices are 0-based): " + e.Message),
-        DeviceUnavailableException => (NativeStatus.DeviceUnavailable, e.Message),
-        UnsupportedDeviceException => (NativeStatus.Unsupported, e.Message),
-        ZeroPivotException => (NativeStatus.SetupFailed, "preconditioner setup failed: " + e.Message),
-        DeviceOutOfMemoryException or OutOfMemoryException => (NativeStatus.OutOfMemory, e.Message),
-        ArgumentException => (NativeStatus.InvalidArgument, e.Message),
+        InvalidMatrixException => (NativeStatus.InvalidMatrix, "invalid CSR matrix (indices are 0-based): " + Describe(e)),
+        DeviceUnavailableException => (NativeStatus.DeviceUnavailable, Describe(e)),
+        UnsupportedDeviceException => (NativeStatus.Unsupported, Describe(e)),
+        ZeroPivotException => (NativeStatus.SetupFailed, "preconditioner setup failed: " + Describe(e)),
+        DeviceOutOfMemoryException or OutOfMemoryException => (NativeStatus.OutOfMemory, Describe(e)),
+        ArgumentException => (NativeStatus.InvalidArgument, Describe(e)),
         _ => (NativeStatus.Internal, $"{e.GetType().FullName}: {e.Message}"),
     };
+
+    /// <summary>
+    /// The message on one line, without the " (Parameter 'name')" that .NET appends: the name is a C# parameter the C
+    /// caller never saw. An out-of-range value stays, as "(got 3)".
+    /// </summary>
+    public static string Describe(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+        {
+            int cut = message.IndexOf('\n');
+            message = (cut >= 0 ? message[..cut] : message).TrimEnd() + $" (got {actual})";
+        }
+        if (e is ArgumentException { ParamName: { } name }) message = message.Replace($" (Parameter '{name}')", "");
+        return message.ReplaceLineEndings(" ");
+    }
 
     /// <summary>
     /// Copies this thread's last message as NUL-terminated UTF-8 into <paramref name="buffer"/> (cut to fit on a

@@ -57,7 +57,7 @@ internal sealed class NativeSolver : IDisposable
         }
         catch (ArgumentException e)
         {
-            throw new NativeException(NativeStatus.InvalidOption, e.Message);
+            throw new NativeException(NativeStatus.InvalidOption, NativeErrors.Describe(e));
         }
         var device = matrix.Device.Device;
         if (!factory.Supports(device))
@@ -195,7 +195,7 @@ internal sealed class NativeSolver : IDisposable
         }
         catch (ArgumentException e)
         {
-            throw new NativeException(NativeStatus.Unsupported, $"{_method.ToString().ToLowerInvariant()} cannot use preconditioner {_factory.Name}: {e.Message}");
+            throw new NativeException(NativeStatus.Unsupported, $"{_method.ToString().ToLowerInvariant()} cannot use preconditioner {_factory.Name}: {NativeErrors.Describe(e)}");
         }
     }
 }

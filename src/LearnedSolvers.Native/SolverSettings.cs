@@ -51,7 +51,7 @@ internal sealed record SolverSettings(SolverOptions Options, int Restart, int Re
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw Bad(e.Message.Split(Environment.NewLine)[0] + $" (got {e.ActualValue})");
+            throw Bad(NativeErrors.Describe(e));
         }
         return new SolverSettings(options, restart, recycle, preconditioner);
     }
