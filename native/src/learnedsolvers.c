@@ -49,11 +49,19 @@ static void set_runtime_error(const char* format, ...)
     va_end(args);
 }
 
-/* hostfxr reports its reasons (no matching framework, a bad runtimeconfig) through this writer; keep the last line. */
-static _Thread_local char hostfxr_message[1024];
+/* hostfxr reports its reasons (no matching framework, a bad runtimeconfig) through this writer, a line or a paragraph
+ * at a time: keep them all, on one line, as far as they fit. */
+static _Thread_local char hostfxr_message[2048];
 static void HOSTFXR_CALLTYPE hostfxr_writer(const char_t* message)
 {
-    snprintf(hostfxr_message, sizeof hostfxr_message, "%s", message);
+    size_t used = strlen(hostfxr_message);
+    for (const char_t* c = message; *c != '\0' && used + 1 < sizeof hostfxr_message; c++) {
+        char ch = (*c == '\n' || *c == '\r') ? ' ' : (char)*c;
+        if (ch == ' ' && (used == 0 || hostfxr_message[used - 1] == ' ')) continue;
+        hostfxr_message[used++] = ch;
+    }
+    if (used > 0 && used + 1 < sizeof hostfxr_message && hostfxr_message[used - 1] != ' ') hostfxr_message[used++] = ' ';
+    hostfxr_message[used] = '\0';
 }
 
 static int is_directory(const char* path)
