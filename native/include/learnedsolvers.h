@@ -14,8 +14,8 @@
  *     nothing, a freed or foreign handle gives LS_ERROR_INVALID_HANDLE. A solver keeps its matrix alive, so matrices,
  *     solvers and contexts may be freed in any order.
  *   - Threads: any call may come from any thread. One solver runs one solve at a time (a concurrent second call gets
- *     LS_ERROR_BUSY); several solvers may share one matrix and solve at once. ls_matrix_update_values waits for
- *     running solves on that matrix to finish.
+ *     LS_ERROR_BUSY, and so does ls_solver_free while it solves); several solvers may share one matrix and solve at
+ *     once. ls_matrix_update_values waits for running solves on that matrix to finish.
  */
 #ifndef LEARNEDSOLVERS_H
 #define LEARNEDSOLVERS_H

@@ -215,7 +215,9 @@ public static unsafe class Exports
     {
         try
         {
-            if (solver != 0) HandleTable.Remove<NativeSolver>(solver, "solver").Dispose();
+            if (solver == 0) return 0;
+            HandleTable.Get<NativeSolver>(solver, "solver").Dispose();
+            HandleTable.Remove<NativeSolver>(solver, "solver");
             return 0;
         }
         catch (Exception e)

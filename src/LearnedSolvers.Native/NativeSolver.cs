@@ -138,8 +138,11 @@ internal sealed class NativeSolver : IDisposable
         }
     }
 
+    /// <summary>Refused while a solve runs; afterwards the busy flag stays set, so a stale handle's solve is refused too.</summary>
     public void Dispose()
     {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            throw new NativeException(NativeStatus.Busy, "the solver is solving on another thread; free it after that solve returns");
         _block?.Dispose();
         _solver.Dispose();
         (_preconditioner as IDisposable)?.Dispose();
