@@ -22,6 +22,13 @@ public class PreconditionerRegistryTests
     }
 
     [Fact]
+    public void SettingKeys_AreTheKeysTheEntriesRead()
+    {
+        Assert.Equal(["chebyshev-degree", "coarse-size", "cycle", "degree", "jacobi-weight", "lower-fraction", "max-levels", "model",
+            "omega", "post-sweeps", "power", "pre-sweeps", "shift", "smoother", "strength"], PreconditionerRegistry.SettingKeys);
+    }
+
+    [Fact]
     public void UnknownName_IsAnArgumentError_ListingEveryName()
     {
         var e = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ilut"));

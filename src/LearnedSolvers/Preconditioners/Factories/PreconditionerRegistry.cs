@@ -39,6 +39,12 @@ public static class PreconditionerRegistry
     /// <summary>The registered names, lower case, in registration order ("none" first).</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 
+    /// <summary>
+    /// Every setting key some entry reads, lower case, sorted. <see cref="Get"/> ignores a key its entry does not read, so
+    /// that one settings bag serves any entry; a caller that wants a misspelt key refused checks it against this list.
+    /// </summary>
+    public static IReadOnlyList<string> SettingKeys { get; } = CollectSettingKeys();
+
     /// <summary>True when <paramref name="name"/> is registered (any case).</summary>
     public static bool Contains(string name) => Find(name) is not null;
 
@@ -61,6 +67,26 @@ public static class PreconditionerRegistry
         foreach (var (entry, build) in Entries)
             if (string.Equals(entry, trimmed, StringComparison.OrdinalIgnoreCase)) return build;
         return null;
+    }
+
+    /// <summary>Builds every entry with no settings and records the keys each looks up: the list cannot fall behind the entries.</summary>
+    private static string[] CollectSettingKeys()
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (_, build) in Entries)
+        {
+            var settings = new PreconditionerSettings(null);
+            try
+            {
+                build(settings);
+            }
+            catch (ArgumentException)
+            {
+                // A required setting (a learned entry's model) is absent: the key was still looked up.
+            }
+            foreach (var key in settings.Asked) keys.Add(key.ToLowerInvariant());
+        }
+        return [.. keys];
     }
 
     private static LearnedFactorFactory Learned(PreconditionerSettings s, LearnedFactorKind kind) =>

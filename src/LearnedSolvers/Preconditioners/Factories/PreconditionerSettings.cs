@@ -10,6 +10,10 @@ namespace LearnedSolvers.Preconditioners.Factories;
 internal sealed class PreconditionerSettings
 {
     private readonly Dictionary<string, string> _values;
+    private readonly HashSet<string> _asked = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The keys an entry has looked up so far, present or not: how the registry learns which keys it reads.</summary>
+    public IReadOnlyCollection<string> Asked => _asked;
 
     public PreconditionerSettings(IReadOnlyDictionary<string, string>? values)
     {
@@ -18,17 +22,17 @@ internal sealed class PreconditionerSettings
     }
 
     public double Double(string key, double fallback) =>
-        !_values.TryGetValue(key, out var text) ? fallback
+        !TryGet(key, out var text) ? fallback
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value
         : throw Bad(key, text, "a number");
 
     /// <summary>True when <paramref name="key"/> is set to <paramref name="word"/> (any case).</summary>
-    public bool Is(string key, string word) => _values.TryGetValue(key, out var text) && string.Equals(text.Trim(), word, StringComparison.OrdinalIgnoreCase);
+    public bool Is(string key, string word) => TryGet(key, out var text) && string.Equals(text.Trim(), word, StringComparison.OrdinalIgnoreCase);
 
-    public double? DoubleOrNull(string key, double? fallback) => _values.ContainsKey(key) ? Double(key, 0.0) : fallback;
+    public double? DoubleOrNull(string key, double? fallback) => TryGet(key, out _) ? Double(key, 0.0) : fallback;
 
     public int Int(string key, int fallback) =>
-        !_values.TryGetValue(key, out var text) ? fallback
+        !TryGet(key, out var text) ? fallback
         : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value
         : throw Bad(key, text, "an integer");
 
@@ -36,16 +40,22 @@ internal sealed class PreconditionerSettings
     /// <param name="key">The setting.</param>
     /// <param name="meaning">What it is, for the message when it is missing.</param>
     public string Required(string key, string meaning) =>
-        _values.TryGetValue(key, out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim()
+        TryGet(key, out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim()
         : throw new ArgumentException($"Preconditioner setting '{key}' is required: {meaning}.", key);
 
     /// <summary>An enum value by its name in any case, hyphens ignored ("gauss-seidel" is GaussSeidel).</summary>
     public T Enum<T>(string key, T fallback) where T : struct, System.Enum
     {
-        if (!_values.TryGetValue(key, out var text)) return fallback;
+        if (!TryGet(key, out var text)) return fallback;
         foreach (var value in System.Enum.GetValues<T>())
             if (string.Equals(value.ToString(), text.Replace("-", ""), StringComparison.OrdinalIgnoreCase)) return value;
         throw Bad(key, text, "one of " + string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant())));
+    }
+
+    private bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        _asked.Add(key);
+        return _values.TryGetValue(key, out text);
     }
 
     private static ArgumentException Bad(string key, string text, string expected) =>
