@@ -24,7 +24,7 @@ internal static class PreconditionerTable
         methods.AddRange(models.Keys);
         using var factories = new FactorySet(methods, models);
         DcdmNetwork? dcdm = dcdmModel is null ? null : DcdmModelFile.Load(dcdmModel, device).Network;
-        Console.WriteLine($"PCG to 1e-8 on {device.Name}; means over {systems} unseen systems per row; setup includes inference; time = setup + solve");
+        Console.WriteLine($"PCG to 1e-8 on {device.Name}; means over {systems} unseen systems per row after one untimed warm-up solve; setup includes inference; total = setup + solve");
         Console.WriteLine("| problem | n | method | setup ms | iterations | solve ms | total ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (int grid in grids)
@@ -49,6 +49,7 @@ internal static class PreconditionerTable
         {
             double setup = 0, solve = 0, iterations = 0;
             int failures = 0;
+            Solve(device, systems[0], factories.Get(method)); // warm: JIT and the per-size workspaces are not what a sequence of systems pays
             foreach (var system in systems)
             {
                 var (s, t, its, ok) = Solve(device, system, factories.Get(method));

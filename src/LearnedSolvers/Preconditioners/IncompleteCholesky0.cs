@@ -113,19 +113,44 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
         _application.UpdateValues();
     }
 
-    private void Factorize(CsrMatrix a)
+    private void Factorize(CsrMatrix a) => Factorize(a, _factor, DiagonalShift, _inverseDiagonal, _positionInRow);
+
+    /// <summary>
+    /// IC(0) of <paramref name="a"/> into <paramref name="factor"/>'s values (L and Lᵀ), with the smallest shift of the
+    /// growing sequence that succeeds, without a device copy: for a factor that is only a starting point (a learned
+    /// correction's base). Returns the shift used.
+    /// </summary>
+    /// <exception cref="ZeroPivotException">Every shift up to <paramref name="maxShift"/> met a non-positive pivot.</exception>
+    internal static double FactorInto(CsrMatrix a, CholeskyFactorPattern factor, double maxShift = 1)
     {
-        var lower = Factor.Lower.Values;
-        var lowerRows = Factor.Lower.RowPointers;
-        var lowerColumns = Factor.Lower.ColumnIndices;
-        var source = _factor.SourceEntry;
+        var inverseDiagonal = new double[a.Rows];
+        var positionInRow = new int[a.Rows];
+        for (double shift = 0; ; shift = NextShift(shift))
+        {
+            try
+            {
+                Factorize(a, factor, shift, inverseDiagonal, positionInRow);
+                return shift;
+            }
+            catch (ZeroPivotException) when (NextShift(shift) <= maxShift)
+            {
+            }
+        }
+    }
+
+    private static void Factorize(CsrMatrix a, CholeskyFactorPattern factor, double diagonalShift, double[] inverseDiagonal, int[] positionInRow)
+    {
+        var lower = factor.Factor.Lower.Values;
+        var lowerRows = factor.Factor.Lower.RowPointers;
+        var lowerColumns = factor.Factor.Lower.ColumnIndices;
+        var source = factor.SourceEntry;
         for (int k = 0; k < lower.Length; k++) lower[k] = a.Values[source[k]];
-        Array.Fill(_positionInRow, -1);
-        for (int i = 0; i < Rows; i++)
+        Array.Fill(positionInRow, -1);
+        for (int i = 0; i < a.Rows; i++)
         {
             int start = lowerRows[i], diagonal = lowerRows[i + 1] - 1;
-            for (int k = start; k < diagonal; k++) _positionInRow[lowerColumns[k]] = k;
-            double pivot = lower[diagonal] * (1 + DiagonalShift);
+            for (int k = start; k < diagonal; k++) positionInRow[lowerColumns[k]] = k;
+            double pivot = lower[diagonal] * (1 + diagonalShift);
             for (int kk = start; kk < diagonal; kk++)
             {
                 // l_ik = (a_ik − Σ_{j<k} l_ij l_kj) / l_kk; the l_ij for j < k are final already.
@@ -133,20 +158,20 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
                 double s = lower[kk];
                 for (int jj = lowerRows[k]; jj < lowerRows[k + 1] - 1; jj++)
                 {
-                    int at = _positionInRow[lowerColumns[jj]];
+                    int at = positionInRow[lowerColumns[jj]];
                     if (at >= 0) s -= lower[at] * lower[jj];
                 }
-                s *= _inverseDiagonal[k];
+                s *= inverseDiagonal[k];
                 lower[kk] = s;
                 pivot -= s * s;
             }
             if (!(pivot > 0) || double.IsInfinity(pivot)) throw new ZeroPivotException(nameof(IncompleteCholesky0), i, pivot);
             double lii = Math.Sqrt(pivot);
             lower[diagonal] = lii;
-            _inverseDiagonal[i] = 1 / lii;
-            for (int k = start; k < diagonal; k++) _positionInRow[lowerColumns[k]] = -1;
+            inverseDiagonal[i] = 1 / lii;
+            for (int k = start; k < diagonal; k++) positionInRow[lowerColumns[k]] = -1;
         }
-        _factor.MirrorLower();
+        factor.MirrorLower();
     }
 
     /// <summary>z = (L Lᵀ)⁻¹ r on <see cref="Device"/>.</summary>

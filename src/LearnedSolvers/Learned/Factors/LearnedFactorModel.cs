@@ -24,7 +24,7 @@ public sealed class LearnedFactorModel : IDisposable
 
     private readonly FactorLossWorkspace _lossWork = new();
     private readonly float[] _alpha = new float[1];
-    private CholeskyFactorPattern? _pattern;
+    private CholeskyFactorPattern? _pattern, _basePattern;
     private MatrixGraph? _graph;
     private DeviceBuffer<float>? _nodes, _edges, _dOutput;
     private float[] _nodeHost = [], _edgeHost = [], _outputHost = [], _dOutputHost = [];
@@ -201,10 +201,8 @@ public sealed class LearnedFactorModel : IDisposable
         switch (Kind)
         {
             case LearnedFactorKind.PreCorrector:
-            {
-                using var ic = IncompleteCholesky0.WithGrowingShift(scaled);
-                return (double[])ic.Factor.Lower.Values.Clone();
-            }
+                IncompleteCholesky0.FactorInto(scaled, _basePattern!);
+                return _basePattern!.Lower;
             case LearnedFactorKind.LearnedFsai:
                 return InverseFactorBase(scaled, pattern);
             default:
@@ -229,8 +227,9 @@ public sealed class LearnedFactorModel : IDisposable
         _nodes?.Dispose();
         _edges?.Dispose();
         _dOutput?.Dispose();
-        (_graph, _nodes, _edges, _dOutput, _pattern) = (null, null, null, null, null);
+        (_graph, _nodes, _edges, _dOutput, _pattern, _basePattern) = (null, null, null, null, null, null);
         var pattern = new CholeskyFactorPattern(a, Name);
+        _basePattern = Kind == LearnedFactorKind.PreCorrector ? new CholeskyFactorPattern(a, Name) : null;
         _graph = new MatrixGraph(a, Device);
         _nodes = Device.Allocate<float>(new Shape(a.Rows, FactorFeatures.NodeCount));
         _edges = Device.Allocate<float>(new Shape(a.NonZeros, FactorFeatures.EdgeCount));
