@@ -9,6 +9,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- conv [device] [repeats]  (network convolutions: GFLOP/s)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- factors KIND [grid] [systems] [epochs] [variance] [test grid] [tests]  (a learned factor against IC(0))
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- preconditioners DEVICE [grids=..] [variances=..] [systems=N] [poisson3d=N] [neuralpcg|precorrector|learned-fsai|dcdm=MODEL]  (the side-by-side table)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- graph-network [device] [grids…]  (the graph network's passes: ms)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm-equivalence write|check DIR [device] [dims]  (against PyTorch)
 if (args.Length > 0 && args[0] == "multigrid")
 {
@@ -40,8 +41,6 @@ if (args.Length > 2 && args[0] == "dcdm-equivalence")
         args.Length > 4 ? int.Parse(args[4]) : 2);
     return;
 }
-if (args.Length > 2 && args[0] == "setup-probe") { SetupProbe.Run(args[1], int.Parse(args[2])); return; }
-if (args.Length > 1 && args[0] == "probe") { TimingProbe.Run(int.Parse(args[1])); return; }
 if (args.Length > 1 && args[0] == "factors")
 {
     // factors KIND [train grid] [systems] [epochs] [variance] [test grid] [test systems]
@@ -62,6 +61,12 @@ if (args.Length > 1 && args[0] == "preconditioners")
         Setting("grids", "64,128,256").Split(',').Select(int.Parse).ToArray(),
         Setting("variances", "0.1,0.4,1,2").Split(',').Select(v => double.Parse(v, ci)).ToArray(),
         int.Parse(Setting("systems", "3")), int.Parse(Setting("poisson3d", "32")));
+    return;
+}
+if (args.Length > 0 && args[0] == "graph-network")
+{
+    var (device, sizes) = DeviceAndSizes(args, 1);
+    GraphNetworkReport.Run(device, sizes is [0] ? [64, 128, 256] : sizes, 7);
     return;
 }
 if (args.Length > 0 && args[0] == "conv")

@@ -7,7 +7,7 @@
 #   4. GMG-PCG and AMG-PCG on 2D Poisson 2048² (`multigrid cuda 2048`),
 #   5. the network library: our convolutions (`conv cuda`) beside PyTorch's (torch_conv.py, GPU and CPU), and DCDM's
 #      network against PyTorch both ways (dcdm-equivalence write, dcdm_torch_equivalence.py, dcdm-equivalence check),
-#   6. the learned preconditioners beside Jacobi, IC(0), FSAI and AMG on ConDiff 256² (variance 1; models in
+#   6. the graph network's passes at 256² and 512² (`graph-network cuda`), and the learned preconditioners beside Jacobi, IC(0), FSAI and AMG on ConDiff 256² (variance 1; models in
 #      benchmarks/models, inference on the GPU included in the setup),
 #   7. GCRO-DR + SKR against GMRES on cuda at 64² (`sequences 64 30 1 0 cuda`: GMRES's baseline dominates the time)
 #      and 128² (`sequences 128 20 1 0 cuda`; GPU_SEQUENCES_128=0 leaves it out),
@@ -71,6 +71,7 @@ stage conv 60 bash .device/run LearnedSolvers.Benchmarks conv cuda 20
 PYTHONUNBUFFERED=1 stage torchconv 60 python3 benchmarks/gpu/torch_conv.py --devices cuda,cpu --repeats 20
 stage dcdmequivalence 60 bash -c "bash .device/run LearnedSolvers.Benchmarks dcdm-equivalence write /tmp/dcdm cuda && python3 benchmarks/gpu/dcdm_torch_equivalence.py /tmp/dcdm && bash .device/run LearnedSolvers.Benchmarks dcdm-equivalence check /tmp/dcdm cuda"
 models=benchmarks/models
+stage graphnetwork 40 bash .device/run LearnedSolvers.Benchmarks graph-network cuda 256 512
 stage preconditioners 90 bash .device/run LearnedSolvers.Benchmarks preconditioners cuda grids=256 variances=1 systems=2 poisson3d=0 \
     "precorrector=$models/precorrector-diffusion-64.safetensors" "neuralpcg=$models/neuralpcg-diffusion-64.safetensors" \
     "learned-fsai=$models/learned-fsai-diffusion-64.safetensors"

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+using LearnedSolvers.Devices;
+using LearnedSolvers.Learned.Graph;
+using LearnedSolvers.Problems;
+
+namespace LearnedSolvers.Benchmarks;
+
+/// <summary>
+/// The graph network's forward and backward passes on 2-D five-point graphs (a learned factor's inference and training
+/// step): median and range of the times over repeats, for NeuralPCG's size (hidden 16, 5 steps) and a small one
+/// (hidden 8, 3 steps).
+/// </summary>
+internal static class GraphNetworkReport
+{
+    public static void Run(Device device, int[] grids, int repeats)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine($"graph network on {device.Name}; {repeats} repeats after a warm-up; median [min, max] ms");
+        Console.WriteLine("| grid | edges | hidden, steps | forward ms | backward ms |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (int grid in grids)
+        {
+            var a = Poisson.TwoD(grid).Matrix;
+            using var graph = new MatrixGraph(a, device);
+            using var nodes = device.Allocate<float>(new Shape(a.Rows, 3));
+            using var edges = device.Allocate<float>(new Shape(a.NonZeros, 4));
+            using var dOutput = device.Allocate<float>(new Shape(a.NonZeros, 1));
+            var outputs = new float[a.NonZeros];
+            foreach (var (hidden, steps) in new[] { (16, 5), (8, 3) })
+            {
+                using var network = new GraphNetwork(device, 3, 4, hidden, steps);
+                var forward = Times(repeats, () => network.Forward(graph, nodes, edges).CopyTo(outputs));
+                var backward = Times(repeats, () => network.Backward(dOutput));
+                Console.WriteLine(string.Create(c, $"| {grid}² | {a.NonZeros} | {hidden}, {steps} | {Summary(forward)} | {Summary(backward)} |"));
+            }
+        }
+    }
+
+    private static double[] Times(int repeats, Action action)
+    {
+        action();
+        var times = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times[r] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return times;
+    }
+
+    private static string Summary(double[] sorted) =>
+        string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Length / 2]:F2} [{sorted[0]:F2}, {sorted[^1]:F2}]");
+}
