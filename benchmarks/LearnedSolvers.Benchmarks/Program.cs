@@ -58,7 +58,7 @@ if (args.Length > 1 && args[0] == "preconditioners")
     string Setting(string key, string fallback) => settings.TryGetValue(key, out var v) ? v : fallback;
     var models = new[] { "neuralpcg", "precorrector", "learned-fsai" }.Where(settings.ContainsKey).ToDictionary(k => k, k => settings[k]);
     PreconditionerTable.Run(LearnedSolvers.Devices.Device.FromName(args[1]), models, settings.GetValueOrDefault("dcdm"),
-        Setting("grids", "64,128,256").Split(',').Select(int.Parse).ToArray(),
+        Setting("grids", "64,128,256").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray(),
         Setting("variances", "0.1,0.4,1,2").Split(',').Select(v => double.Parse(v, ci)).ToArray(),
         int.Parse(Setting("systems", "3")), int.Parse(Setting("poisson3d", "32")));
     return;

@@ -71,7 +71,7 @@ internal static class TrainCommand
                 ["grid"] = string.Join("x", shape.ToArray()),
                 ["training"] = JsonSerializer.Serialize(new
                 {
-                    command = "learnedsolvers train dcdm " + string.Join(" ", p.Tokens.Select(t => t.Value)),
+                    command = "learnedsolvers " + string.Join(" ", p.Tokens.Select(t => t.Value)), // the tokens include "train dcdm"
                     vectors = p.GetValue(vectors),
                     samples = record.Samples,
                     epochs = record.Epochs,
@@ -179,7 +179,7 @@ internal static class TrainCommand
                     : "any SPD matrix with a positive diagonal: the network reads local, scale-free features of the matrix's graph and corrects a classical factor of the matrix itself, so the grid size is free",
                 ["training"] = JsonSerializer.Serialize(new
                 {
-                    command = $"learnedsolvers train {name} " + string.Join(" ", p.Tokens.Select(t => t.Value)),
+                    command = "learnedsolvers " + string.Join(" ", p.Tokens.Select(t => t.Value)),
                     systems = record.Systems,
                     epochs = record.Epochs,
                     batch = record.BatchSize,

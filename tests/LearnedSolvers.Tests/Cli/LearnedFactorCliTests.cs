@@ -51,6 +51,7 @@ public sealed class LearnedFactorCliTests : IDisposable
             Assert.Equal(1, training.RootElement.GetProperty("epochs").GetInt32());
             Assert.Equal(1, training.RootElement.GetProperty("validation_losses").GetArrayLength());
             Assert.True(training.RootElement.GetProperty("alpha").GetDouble() > 0);
+            Assert.StartsWith("learnedsolvers train precorrector --problem diffusion", training.RootElement.GetProperty("command").GetString());
         }
         using (var architecture = JsonDocument.Parse(file.Metadata[LearnedFactorModelFile.ArchitectureKey]))
         {
@@ -97,6 +98,30 @@ public sealed class LearnedFactorCliTests : IDisposable
         Assert.Equal(BadInput, code);
         Assert.Contains("--model", err);
         Assert.Contains($"train {precond}", err);
+    }
+
+    [Fact]
+    public void Train_FromADataSet_ThenFineTuned_FromTheModel()
+    {
+        var (code, _, err) = Run("dataset", "--problem", "diffusion", "--count", "5", "--n", "9", "--out", PathIn("d.h5"));
+        Assert.True(code == 0, err);
+        string first = PathIn("first.safetensors"), second = PathIn("second.safetensors");
+        (code, var output, err) = Run("train", "neuralpcg", "--dataset", PathIn("d.h5"), "--epochs", "1", "--hidden", "4", "--steps", "1", "--out", first);
+        Assert.True(code == 0, err);
+        Assert.Contains("4 + 1 systems from", output);
+        (code, _, err) = Run("train", "neuralpcg", "--dataset", PathIn("d.h5"), "--epochs", "1", "--init", first, "--out", second);
+        Assert.True(code == 0, err);
+        using (var architecture = JsonDocument.Parse(SafetensorsFile.Read(second).Metadata[LearnedFactorModelFile.ArchitectureKey]))
+            Assert.Equal(4, architecture.RootElement.GetProperty("hidden").GetInt32());
+        (code, _, err) = Run("train", "neuralpcg", "--dataset", PathIn("d.h5"), "--init", first, "--hidden", "8", "--out", second);
+        Assert.Equal(2, code);
+        Assert.Contains("--init", err);
+        (code, _, err) = Run("train", "precorrector", "--dataset", PathIn("d.h5"), "--init", first, "--out", second);
+        Assert.Equal(2, code);
+        Assert.Contains("neuralpcg", err);
+        (code, _, err) = Run("train", "neuralpcg", "--dataset", PathIn("d.h5"), "--problem", "diffusion", "--n", "9", "--out", second);
+        Assert.Equal(2, code);
+        Assert.Contains("--dataset", err);
     }
 
     [Fact]
