@@ -78,7 +78,7 @@ public sealed class DcdmCliTests : IDisposable
         Assert.Contains("not a DCDM model file", err);
         (code, _, err) = Run("solve", "--matrix", a, "--method", "cg", "--model", notAModel);
         Assert.Equal(2, code);
-        Assert.Contains("dcdm only", err);
+        Assert.Contains("--model applies to --method dcdm and --precond neuralpcg|precorrector|learned-fsai only", err);
     }
 
     [Fact]

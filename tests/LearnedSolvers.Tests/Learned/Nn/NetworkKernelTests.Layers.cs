@@ -232,17 +232,7 @@ public abstract partial class NetworkKernelTests
         var dy = RandomValues(x.Length, 64);
         const float epsilon = 1e-5f;
         double Loss() => NetworkReference.Dot(dy, NetworkReference.LayerNorm(x, gamma, beta, epsilon, n, c, s).Y);
-        double Difference(double[] values, int k)
-        {
-            const double step = 1e-5;
-            double saved = values[k];
-            values[k] = saved + step;
-            double plus = Loss();
-            values[k] = saved - step;
-            double minus = Loss();
-            values[k] = saved;
-            return (plus - minus) / (2 * step);
-        }
+        double Difference(double[] values, int k) => CentralDifference(Loss, values, k);
 
         using var dx = Upload(x, n, c, h, w);
         using var dg = Upload(gamma, c);
@@ -291,17 +281,7 @@ public abstract partial class NetworkKernelTests
         var dy = RandomValues(x.Length, 74);
         const float epsilon = 1e-5f;
         double Loss() => NetworkReference.Dot(dy, NetworkReference.LayerNorm(x, gamma, beta, epsilon, n, c, 1).Y);
-        double Difference(double[] values, int k)
-        {
-            const double step = 1e-5;
-            double saved = values[k];
-            values[k] = saved + step;
-            double plus = Loss();
-            values[k] = saved - step;
-            double minus = Loss();
-            values[k] = saved;
-            return (plus - minus) / (2 * step);
-        }
+        double Difference(double[] values, int k) => CentralDifference(Loss, values, k);
 
         using var dx = Upload(x, n, c);
         using var dg = Upload(gamma, c);
@@ -324,5 +304,18 @@ public abstract partial class NetworkKernelTests
             Assert.True(Math.Abs(fg[k] - Difference(gamma, k)) <= 1e-4 * Math.Max(1, Math.Abs(fg[k])), $"dGamma[{k}] = {fg[k]}, finite difference {Difference(gamma, k)}");
             Assert.True(Math.Abs(fb[k] - Difference(beta, k)) <= 1e-4 * Math.Max(1, Math.Abs(fb[k])), $"dBeta[{k}] = {fb[k]}, finite difference {Difference(beta, k)}");
         }
+    }
+
+    /// <summary>(loss(v + h e_k) − loss(v − h e_k)) / 2h with h = 1e-5, <paramref name="values"/> restored.</summary>
+    private static double CentralDifference(Func<double> loss, double[] values, int k)
+    {
+        const double step = 1e-5;
+        double saved = values[k];
+        values[k] = saved + step;
+        double plus = loss();
+        values[k] = saved - step;
+        double minus = loss();
+        values[k] = saved;
+        return (plus - minus) / (2 * step);
     }
 }
