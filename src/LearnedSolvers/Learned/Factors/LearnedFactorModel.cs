@@ -103,7 +103,7 @@ public sealed class LearnedFactorModel : IDisposable
     /// </summary>
     public double AccumulateGradient(CsrMatrix a, ReadOnlySpan<double> b, ReadOnlySpan<double> x, double weight = 1)
     {
-        var (scaled, lower) = Evaluate(a);
+        var (scaled, lower) = Evaluate(a, forBackward: true);
         double loss = LossAndFactorGradient(scaled, lower, b, x);
         var pattern = _pattern!;
         var rows = pattern.Factor.Lower.RowPointers;
@@ -148,7 +148,7 @@ public sealed class LearnedFactorModel : IDisposable
     private double[]? _baseValues;
 
     /// <summary>Features, forward pass and head: L̃ (or G̃) of Ã on the lower pattern.</summary>
-    private (ScaledMatrix Scaled, double[] Lower) Evaluate(CsrMatrix a)
+    private (ScaledMatrix Scaled, double[] Lower) Evaluate(CsrMatrix a, bool forBackward = false)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (!a.IsSquare) throw new ArgumentException($"{Name} needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
@@ -161,7 +161,7 @@ public sealed class LearnedFactorModel : IDisposable
         FactorFeatures.Compute(scaled.Matrix, _baseValues, rows, source, _nodeHost, _edgeHost);
         _nodes!.CopyFrom(_nodeHost);
         _edges!.CopyFrom(_edgeHost);
-        Network.Forward(_graph!, _nodes, _edges).CopyTo(_outputHost);
+        Network.Forward(_graph!, _nodes, _edges, forBackward).CopyTo(_outputHost);
         if (Alpha is not null) Alpha.Value.CopyTo(_alpha);
         double alpha = _alpha[0];
         var lower = pattern.Lower; // the training pattern's values hold the scaled factor

@@ -24,7 +24,7 @@ public sealed class GraphNetwork : IDisposable
     private readonly IBufferKernels _buffers;
     private readonly Mlp _nodeEncoder, _edgeEncoder, _decoder;
     private readonly Mlp[] _edgeUpdates, _nodeUpdates;
-    private Workspace? _work;
+    private Workspace? _work, _inferenceWork;
     private MatrixGraph? _graph;
     private DeviceBuffer<float>? _nodeInput, _edgeInput;
 
@@ -81,8 +81,15 @@ public sealed class GraphNetwork : IDisposable
     /// One value per edge [E, 1] for the graph and its features; the returned buffer is the network's and holds the
     /// values until the next call. The features must stay unchanged until <see cref="Backward"/> when gradients are wanted.
     /// </summary>
+    /// <param name="graph">The matrix's graph, on the network's device.</param>
+    /// <param name="nodeInput">[V, node features].</param>
+    /// <param name="edgeInput">[E, edge features].</param>
+    /// <param name="forBackward">
+    /// Keep every step's activations for <see cref="Backward"/> (training). False (inference) keeps two states and one
+    /// stage per kind instead, about a quarter of the memory at NeuralPCG's size; <see cref="Backward"/> then refuses.
+    /// </param>
     /// <exception cref="ArgumentException">The graph lives on another device, or a feature buffer's shape is not [V, node features] / [E, edge features].</exception>
-    public DeviceBuffer<float> Forward(MatrixGraph graph, DeviceBuffer<float> nodeInput, DeviceBuffer<float> edgeInput)
+    public DeviceBuffer<float> Forward(MatrixGraph graph, DeviceBuffer<float> nodeInput, DeviceBuffer<float> edgeInput, bool forBackward = true)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(nodeInput);
@@ -94,8 +101,8 @@ public sealed class GraphNetwork : IDisposable
             throw new ArgumentException($"nodeInput has shape {nodeInput.Shape}; the network takes [{graph.Nodes}, {NodeFeatures}] for this graph.", nameof(nodeInput));
         if (edgeInput.Shape != new Shape(graph.Edges, EdgeFeatures))
             throw new ArgumentException($"edgeInput has shape {edgeInput.Shape}; the network takes [{graph.Edges}, {EdgeFeatures}] for this graph.", nameof(edgeInput));
-        var w = WorkspaceFor(graph);
-        (_graph, _nodeInput, _edgeInput) = (graph, nodeInput, edgeInput);
+        var w = WorkspaceFor(graph, forBackward);
+        (_graph, _nodeInput, _edgeInput) = forBackward ? (graph, nodeInput, edgeInput) : (null, null, null);
 
         Encode(_nodeEncoder, nodeInput, w.NodeEncoder, w.Nodes[0]);
         Encode(_edgeEncoder, edgeInput, w.EdgeEncoder, w.Edges[0]);
@@ -132,7 +139,7 @@ public sealed class GraphNetwork : IDisposable
     {
         ArgumentNullException.ThrowIfNull(dOutput);
         var w = _work ?? throw new InvalidOperationException("Backward needs a forward pass first.");
-        var graph = _graph!;
+        var graph = _graph ?? throw new InvalidOperationException("Backward needs a forward pass that kept its activations (forBackward: true) last.");
         if (dOutput.Shape != w.Output.Shape) throw new ArgumentException($"dOutput has shape {dOutput.Shape}; the last output had {w.Output.Shape}.", nameof(dOutput));
 
         _decoder.Second.Backward(w.Decoder.Active, dOutput, w.DEdgeActive);
@@ -198,18 +205,20 @@ public sealed class GraphNetwork : IDisposable
         _kernels.ActivateBackward(Activation.Relu, s.Pre, dActive, dActive);
     }
 
-    private Workspace WorkspaceFor(MatrixGraph graph)
+    private Workspace WorkspaceFor(MatrixGraph graph, bool forBackward)
     {
-        if (_work is not null && _work.NodeCount == graph.Nodes && _work.EdgeCount == graph.Edges) return _work;
-        _work?.Dispose();
-        _work = null;
-        _work = new Workspace(Device, graph.Nodes, graph.Edges, Hidden, Steps);
-        return _work;
+        ref var work = ref forBackward ? ref _work : ref _inferenceWork;
+        if (work is not null && work.NodeCount == graph.Nodes && work.EdgeCount == graph.Edges) return work;
+        work?.Dispose();
+        work = null;
+        work = new Workspace(Device, graph.Nodes, graph.Edges, Hidden, Steps, forBackward);
+        return work;
     }
 
     public void Dispose()
     {
         _work?.Dispose();
+        _inferenceWork?.Dispose();
         foreach (var m in new[] { _nodeEncoder, _edgeEncoder, _decoder }.Concat(_edgeUpdates).Concat(_nodeUpdates)) m.Dispose();
     }
 
@@ -269,31 +278,49 @@ public sealed class GraphNetwork : IDisposable
     {
         private readonly List<IDisposable> _owned = [];
 
-        public Workspace(Device device, int nodes, int edges, int hidden, int steps)
+        /// <summary>
+        /// With <paramref name="forBackward"/>, every step's states and stages; without, the step arrays hold two
+        /// alternating states and one stage per kind, shared by the encoders, the steps and the decoder.
+        /// </summary>
+        public Workspace(Device device, int nodes, int edges, int hidden, int steps, bool forBackward)
         {
             NodeCount = nodes;
             EdgeCount = edges;
             try
             {
-                NodeEncoder = Own(new Stage(device, nodes, hidden, true));
-                EdgeEncoder = Own(new Stage(device, edges, hidden, true));
-                Decoder = Own(new Stage(device, edges, hidden, false));
                 Nodes = new DeviceBuffer<float>[Math.Max(1, steps)]; // the last step updates no nodes
                 Edges = new DeviceBuffer<float>[steps + 1];
-                for (int k = 0; k < Nodes.Length; k++) Nodes[k] = Own(device.Allocate<float>(new Shape(nodes, hidden)));
-                for (int k = 0; k <= steps; k++) Edges[k] = Own(device.Allocate<float>(new Shape(edges, hidden)));
                 EdgeSteps = new Stage[steps];
                 NodeSteps = new Stage[Math.Max(0, steps - 1)];
                 Aggregates = new DeviceBuffer<float>[NodeSteps.Length];
+                Output = Own(device.Allocate<float>(new Shape(edges, 1)));
+                NodeScratch = Own(device.Allocate<float>(new Shape(nodes, hidden)));
+                EdgeScratch = Own(device.Allocate<float>(new Shape(edges, hidden)));
+                if (!forBackward)
+                {
+                    NodeEncoder = Own(new Stage(device, nodes, hidden, true));
+                    EdgeEncoder = Decoder = Own(new Stage(device, edges, hidden, true));
+                    var nodeStates = new[] { Own(device.Allocate<float>(new Shape(nodes, hidden))), Own(device.Allocate<float>(new Shape(nodes, hidden))) };
+                    var edgeStates = new[] { Own(device.Allocate<float>(new Shape(edges, hidden))), Own(device.Allocate<float>(new Shape(edges, hidden))) };
+                    var aggregate = Own(device.Allocate<float>(new Shape(nodes, hidden)));
+                    for (int k = 0; k < Nodes.Length; k++) Nodes[k] = nodeStates[k % 2];
+                    for (int k = 0; k < Edges.Length; k++) Edges[k] = edgeStates[k % 2];
+                    Array.Fill(EdgeSteps, EdgeEncoder);
+                    Array.Fill(NodeSteps, NodeEncoder);
+                    Array.Fill(Aggregates, aggregate);
+                    return;
+                }
+                NodeEncoder = Own(new Stage(device, nodes, hidden, true));
+                EdgeEncoder = Own(new Stage(device, edges, hidden, true));
+                Decoder = Own(new Stage(device, edges, hidden, false));
+                for (int k = 0; k < Nodes.Length; k++) Nodes[k] = Own(device.Allocate<float>(new Shape(nodes, hidden)));
+                for (int k = 0; k <= steps; k++) Edges[k] = Own(device.Allocate<float>(new Shape(edges, hidden)));
                 for (int k = 0; k < steps; k++) EdgeSteps[k] = Own(new Stage(device, edges, hidden, true));
                 for (int k = 0; k < NodeSteps.Length; k++)
                 {
                     NodeSteps[k] = Own(new Stage(device, nodes, hidden, true));
                     Aggregates[k] = Own(device.Allocate<float>(new Shape(nodes, hidden)));
                 }
-                Output = Own(device.Allocate<float>(new Shape(edges, 1)));
-                NodeScratch = Own(device.Allocate<float>(new Shape(nodes, hidden)));
-                EdgeScratch = Own(device.Allocate<float>(new Shape(edges, hidden)));
                 DNodes = Own(device.Allocate<float>(new Shape(nodes, hidden)));
                 DEdges = Own(device.Allocate<float>(new Shape(edges, hidden)));
                 DNodeUpdate = Own(device.Allocate<float>(new Shape(nodes, hidden)));
@@ -320,7 +347,8 @@ public sealed class GraphNetwork : IDisposable
         public readonly Stage NodeEncoder, EdgeEncoder, Decoder;
         public readonly Stage[] EdgeSteps, NodeSteps;
         public readonly DeviceBuffer<float>[] Nodes, Edges, Aggregates;
-        public readonly DeviceBuffer<float> Output, NodeScratch, EdgeScratch, DNodes, DEdges, DNodeUpdate, DEdgeUpdate, DNodeActive, DEdgeActive, DAggregate;
+        public readonly DeviceBuffer<float> Output, NodeScratch, EdgeScratch;
+        public readonly DeviceBuffer<float> DNodes = null!, DEdges = null!, DNodeUpdate = null!, DEdgeUpdate = null!, DNodeActive = null!, DEdgeActive = null!, DAggregate = null!;
 
         public void Dispose()
         {

@@ -211,6 +211,29 @@ public abstract class GraphNetworkTests
                 Assert.True(gradients[p.Name].Any(g => g != 0), $"{p.Name}'s gradient is zero");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void InferenceForward_GivesTheTrainingForwardsBits_AndLeavesNothingForBackward(int steps)
+    {
+        var a = SymmetricPattern(23, 50 + steps);
+        using var net = new GraphNetwork(Device, NodeFeatures, EdgeFeatures, hidden: 8, steps: steps, seed: 51);
+        Perturb(net, seed: 52);
+        using var graph = new MatrixGraph(a, Device);
+        var (nodes, edges) = Features(a, seed: 53);
+        using var dNodes = Device.Upload<float>(nodes, new Shape(a.Rows, NodeFeatures));
+        using var dEdges = Device.Upload<float>(edges, new Shape(a.NonZeros, EdgeFeatures));
+        using var dOut = Device.Upload<float>(Floats(a.NonZeros, 54), new Shape(a.NonZeros, 1));
+
+        var training = net.Forward(graph, dNodes, dEdges).ToArray();
+        var inference = net.Forward(graph, dNodes, dEdges, forBackward: false).ToArray();
+        AssertBitwiseEqual(training, inference, "the inference forward pass");
+        Assert.Throws<InvalidOperationException>(() => net.Backward(dOut));
+        net.Forward(graph, dNodes, dEdges);
+        net.Backward(dOut);
+    }
+
     [Fact]
     public void Backward_Accumulates_AndForwardAndBackwardAreDeterministic()
     {
