@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using LearnedSolvers.Cli;
 
 namespace LearnedSolvers.Tests.Packaging;
 
@@ -78,7 +79,14 @@ public sealed partial class PackageInstallTests(PackedPackages packages, ITestOu
         SkipWithoutSdk();
         string package = packages.Tool(output);
         using (var zip = ZipFile.OpenRead(package))
-            Assert.Equal(2, zip.Entries.Count(e => e.FullName.StartsWith("tools/net10.0/any/Models/", StringComparison.Ordinal) && e.FullName.EndsWith(".safetensors", StringComparison.Ordinal)));
+        {
+            var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+            foreach (string model in new[] { DemoCommand.ShippedModelPath, DemoCommand.ShippedFactorModelPath })
+            {
+                string expected = "tools/net10.0/any/Models/" + Path.GetFileName(model);
+                Assert.True(entries.Contains(expected), $"{Path.GetFileName(package)} lacks {expected}; it holds: {string.Join(", ", entries.Order())}");
+            }
+        }
 
         string home = packages.NewFolder("tool-install");
         string tools = Path.Combine(home, "tools");
