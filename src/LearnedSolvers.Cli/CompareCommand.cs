@@ -82,8 +82,7 @@ internal static class CompareCommand
                 ComparisonTable.WriteText(output, rows);
                 if (p.GetValue(report) is { } folder)
                 {
-                    string command = "learnedsolvers " + string.Join(" ", p.Tokens.Select(t => Quote(t.Value)));
-                    ComparisonReport.Write(folder, rows, a, matrixPath, rhsSource, options, m, dev.Name, command);
+                    ComparisonReport.Write(folder, rows, a, matrixPath, rhsSource, options, m, dev.Name, CommandLine(p));
                     output.WriteLine();
                     output.WriteLine($"report: {Path.Combine(folder, ComparisonReport.ReportFile)}");
                 }
@@ -110,6 +109,9 @@ internal static class CompareCommand
         if (columns.Columns != 1) throw new UsageException($"{path} has {columns.Columns} columns; compare takes one right-hand side");
         return (columns.Values, path);
     }
+
+    /// <summary>The command as typed (shell-quoted where needed), for a report to say how it was made.</summary>
+    internal static string CommandLine(ParseResult parsed) => "learnedsolvers " + string.Join(" ", parsed.Tokens.Select(t => Quote(t.Value)));
 
     private static string Quote(string token) =>
         token.Length > 0 && token.All(c => char.IsLetterOrDigit(c) || "-_.,:/=+@%".Contains(c)) ? token : "'" + token.Replace("'", "'\\''") + "'";

@@ -32,7 +32,7 @@ internal static class ConvergencePlot
             int method = ComparisonPlan.Methods.Select(m => m.ToString().ToLowerInvariant()).ToList().IndexOf(shown[0].Method);
             int preconditioner = PreconditionerRegistry.Names.ToList().IndexOf(shown[0].Preconditioner);
             line.LegendText = $"{shown[0].Method} + {shown[0].Preconditioner}";
-            line.Color = colours.GetColor(preconditioner >= 0 ? preconditioner : PreconditionerRegistry.Names.Count + 1);
+            line.Color = colours.GetColor(Shade(preconditioner >= 0 ? preconditioner : PreconditionerRegistry.Names.Count));
             line.LinePattern = Dashes[Math.Max(0, method) % Dashes.Length];
             line.LineWidth = 1.5f;
             // Methods past the fourth dash, and single-point lines (a solve that needed no iteration), get markers.
@@ -50,6 +50,9 @@ internal static class ConvergencePlot
         plot.ShowLegend(Edge.Right);
         return plot.GetImageBytes(Width, HeightFor(lines.Count), ImageFormat.Png);
     }
+
+    /// <summary>Category20 pairs each colour with a pale shade: the first ten preconditioners get the strong ones.</summary>
+    private static int Shade(int index) => index < 10 ? 2 * index : 2 * (index - 10) + 1;
 
     public static void Write(string path, IReadOnlyList<IReadOnlyList<ConvergencePoint>> lines, bool againstTime, string title) =>
         AtomicFile.WriteAllBytes(path, Render(lines, againstTime, title));
