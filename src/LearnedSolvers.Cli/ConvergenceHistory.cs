@@ -1,8 +1,5 @@
 namespace LearnedSolvers.Cli;
 
-/// <summary>One point of a solve's convergence: the relative residual after an iteration, and when it was reached.</summary>
-internal sealed record ConvergencePoint(string Method, string Preconditioner, int Iteration, double RelativeResidual, double Seconds);
-
 /// <summary>
 /// The points of a comparison's solves. The solvers time the whole solve, not each iteration, so iteration k of K is
 /// placed at setup + k/K of the solve's time: exact at both ends, an even spread between (an iteration's cost varies

@@ -153,6 +153,17 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void Compare_WithModel_AddsThatLearnedPreconditioner_AndOnlyThatOne()
+    {
+        var (code, output, err) = CliRunner.Run("compare", "--matrix", Generate("diffusion"), "--methods", "pcg", "--model", DemoCommand.ShippedFactorModelPath);
+        Assert.True(code == 0, err);
+        var rows = Table(output);
+        var learned = Assert.Single(rows, r => r.Preconditioner is "neuralpcg" or "precorrector" or "learned-fsai");
+        Assert.Equal("precorrector", learned.Preconditioner);
+        Assert.Equal("ConvergedRelative", learned.Reason);
+    }
+
+    [Fact]
     public void Solve_Plot_WritesANonBlankPngOfTheExpectedSize()
     {
         string plot = PathIn("conv.png");
