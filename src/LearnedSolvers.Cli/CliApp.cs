@@ -19,6 +19,7 @@ public static class CliApp
         {
             SolveCommand.Create(output),
             GenerateCommand.Create(output),
+            CompareCommand.Create(output),
             DemoCommand.Create(output),
             DatasetCommand.Create(output, error),
             BenchCommand.Create(output),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using LearnedSolvers.Krylov;
-using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 
@@ -39,59 +38,40 @@ internal static class DemoCommand
     {
         var n = new Option<int>("--n") { DefaultValueFactory = _ => 160, Description = "grid cells per side" };
         var contrast = new Option<double>("--contrast") { DefaultValueFactory = _ => 1e3, Description = "coefficient contrast max k / min k" };
-        var command = new Command("demo", "Solve the built-in problem with several methods and compare") { n, contrast };
-        command.SetAction(p => Run(p.GetValue(n), p.GetValue(contrast), output));
+        var report = new Option<string?>("--report") { Description = "folder for report.md, convergence.png, convergence-time.png and histories.csv (as compare --report)" };
+        var command = new Command("demo", "Solve the built-in problem with several methods and compare") { n, contrast, report };
+        command.SetAction(p => Run(p.GetValue(n), p.GetValue(contrast), p.GetValue(report), CompareCommand.CommandLine(p), output));
         return command;
     }
 
-    private static int Run(int n, double contrast, TextWriter output)
+    private static int Run(int n, double contrast, string? report, string commandLine, TextWriter output)
     {
         var system = Diffusion.Generate(new DiffusionOptions { GridSize = n, TargetContrast = contrast, Seed = 1 });
         var a = system.Matrix;
+        var device = Devices.Device.Cpu;
         output.WriteLine($"Built-in problem: {system.Description}");
         output.WriteLine($"{a.Rows} unknowns, {a.NonZeros} nonzeros; rtol 1e-8; device cpu ({Environment.ProcessorCount} cores)");
         output.WriteLine();
-        var table = new List<string[]> { new[] { "method", "precond", "iterations", "setup ms", "solve ms", "true residual", "result" } };
         var options = new SolverOptions(RelativeTolerance: 1e-8, MaxIterations: 20_000);
-        foreach (var (method, preconditioner) in Contenders)
-        {
-            var x = new double[a.Rows];
-            string[] row;
-            try
-            {
-                var r = SolveRunner.Run(a, system.RightHandSide, x, method, preconditioner, options, restart: 30, Devices.Device.Cpu);
-                row = [r.Method, r.Preconditioner, r.Iterations.ToString(), $"{r.SetupSeconds * 1e3:F1}", $"{r.Seconds * 1e3:F1}", r.RelativeResidual.ToString("0.00e+00", System.Globalization.CultureInfo.InvariantCulture), r.Reason];
-            }
-            catch (ZeroPivotException e)
-            {
-                row = [method.ToString().ToLowerInvariant(), preconditioner.Name, "-", "-", "-", "-", $"setup failed: zero pivot at row {e.Row}"];
-            }
-            table.Add(row);
-        }
+        const int restart = 30;
+        var rows = Contenders.Select(c => Comparison.RunOne(a, system.RightHandSide, c.Method, c.Preconditioner, options, restart, recycle: 10, device)).ToList();
         if (File.Exists(ShippedFactorModelPath))
         {
-            var x = new double[a.Rows];
             using var learned = PreconditionerFactories.Learned(Learned.Factors.LearnedFactorKind.PreCorrector, ShippedFactorModelPath);
-            var r = SolveRunner.Run(a, system.RightHandSide, x, KrylovMethod.Pcg, learned, options, restart: 30, Devices.Device.Cpu);
-            table.Add([r.Method, r.Preconditioner, r.Iterations.ToString(), $"{r.SetupSeconds * 1e3:F1}", $"{r.Seconds * 1e3:F1}", r.RelativeResidual.ToString("0.00e+00", System.Globalization.CultureInfo.InvariantCulture), r.Reason]);
+            rows.Add(ComparisonRow.Solved(SolveRunner.Run(a, system.RightHandSide, new double[a.Rows], KrylovMethod.Pcg, learned, options, restart, device)));
         }
         if (File.Exists(ShippedModelPath) && n % 2 == 0)
         {
-            var x = new double[a.Rows];
-            var r = SolveRunner.RunDcdm(a, system.RightHandSide, x, ShippedModelPath, null, PreconditionerFactories.None(), options, Devices.Device.Cpu);
-            table.Add([r.Method, "network", r.Iterations.ToString(), $"{r.SetupSeconds * 1e3:F1}", $"{r.Seconds * 1e3:F1}", r.RelativeResidual.ToString("0.00e+00", System.Globalization.CultureInfo.InvariantCulture), r.Reason]);
+            var r = SolveRunner.RunDcdm(a, system.RightHandSide, new double[a.Rows], ShippedModelPath, null, PreconditionerFactories.None(), options, device);
+            rows.Add(ComparisonRow.Solved(r, preconditionerLabel: "network"));
         }
-        WriteTable(output, table);
-        return ExitCodes.Success;
-    }
-
-    private static void WriteTable(TextWriter output, List<string[]> rows)
-    {
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var (row, index) in rows.Select((r, i) => (r, i)))
+        ComparisonTable.WriteText(output, rows);
+        if (report is not null)
         {
-            output.WriteLine(string.Join("  ", row.Select((cell, c) => c is 0 or 1 or 6 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
-            if (index == 0) output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            ComparisonReport.Write(report, rows, a, $"the built-in problem: {system.Description}", "the problem's own (the source term f)", options, restart, device.Name, commandLine);
+            output.WriteLine();
+            output.WriteLine($"report: {Path.Combine(report, ComparisonReport.ReportFile)}");
         }
+        return ExitCodes.Success;
     }
 }

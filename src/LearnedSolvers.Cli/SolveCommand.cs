@@ -31,10 +31,11 @@ internal static class SolveCommand
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto (auto: cuda when a CUDA GPU is present)" };
         var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector (n x k array for k right-hand sides)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
+        var plot = new Option<string?>("--plot") { Description = "write the relative residual against iteration as a PNG (one right-hand side)" };
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, model, grid, precond, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json,
+            matrix, rhs, method, model, grid, precond, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot,
         };
         command.SetAction(p =>
         {
@@ -98,6 +99,7 @@ internal static class SolveCommand
                         ? $"{rhsPath} has {columns.Rows} entries; the matrix has {a.Rows} rows"
                         : $"{rhsPath} has {columns.Rows} rows; the matrix has {a.Rows}");
                 if (columns.Columns == 0) throw new UsageException($"{rhsPath} holds no right-hand side (0 columns)");
+                if (columns.Columns > 1 && p.GetValue(plot) is not null) throw new UsageException("--plot plots one solve; give --rhs one column");
                 if (columns.Columns > 1 && dcdm) throw new UsageException("--method dcdm solves one right-hand side at a time; give --rhs one column");
                 if (columns.Columns > 1) return SolveColumns(p, a, columns, kind, preconditioner, options, m, dev, k, output);
                 b = columns.Values;
@@ -113,6 +115,9 @@ internal static class SolveCommand
                 ? SolveRunner.RunDcdm(a, b, x, p.GetValue(model)!, p.GetValue(grid), preconditioner, options, dev)
                 : SolveRunner.Run(a, b, x, kind, preconditioner, options, m, dev, recycle: k, hierarchyOut: p.GetValue(mgSummary) ? (p.GetValue(json) ? Console.Error : output) : null);
             if (p.GetValue(outPath) is { } xPath) MatrixMarketWriter.WriteVector(xPath, x);
+            if (p.GetValue(plot) is { } plotPath)
+                ConvergencePlot.Write(plotPath, [ConvergenceHistory.Points(ComparisonRow.Solved(report))], againstTime: false,
+                    $"{report.Method} + {report.Preconditioner}, {report.Rows} unknowns, {report.Device}");
             if (p.GetValue(json)) output.WriteLine(report.ToJson());
             else
             {

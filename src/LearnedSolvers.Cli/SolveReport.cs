@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace LearnedSolvers.Cli;
 
-/// <summary>One solve as reported by `solve --json` and the demo table.</summary>
+/// <summary>One solve as reported by `solve --json`, the demo and compare tables.</summary>
 internal sealed record SolveReport(
     string Method,
     string Preconditioner,
@@ -24,6 +24,13 @@ internal sealed record SolveReport(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <summary>
+    /// ‖r_k‖/‖b‖ for k = 0..<see cref="Iterations"/>, the method's own estimate (<see cref="Krylov.SolveResult.ResidualHistory"/>);
+    /// for plots and histories.csv, not the JSON report.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<double> ResidualHistory { get; init; } = [];
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 }

@@ -18,16 +18,25 @@ internal static class SolveRunner
         if (b.Length != a.Rows) throw new UsageException($"the right-hand side has {b.Length} entries; the matrix has {a.Rows} rows");
 
         var clock = Stopwatch.StartNew();
-        var deviceMatrix = device.Upload(a);
+        using var deviceMatrix = device.Upload(a);
         var m = preconditioner.Create(deviceMatrix);
-        if (hierarchyOut is not null && m is MultigridPreconditioner multigrid) hierarchyOut.WriteLine(multigrid.Hierarchy.Summary());
-        using var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
-        var db = device.Upload(b);
-        var dx = device.Upload(x);
-        double setup = clock.Elapsed.TotalSeconds;
-
-        var result = solver.Solve(db, dx);
-        dx.CopyTo(x);
+        SolveResult result;
+        double setup;
+        try
+        {
+            if (hierarchyOut is not null && m is MultigridPreconditioner multigrid) hierarchyOut.WriteLine(multigrid.Hierarchy.Summary());
+            using var solver = KrylovSolvers.Create(method, deviceMatrix, m, options, restart, recycle);
+            using var db = device.Upload(b);
+            using var dx = device.Upload(x);
+            setup = clock.Elapsed.TotalSeconds;
+            result = solver.Solve(db, dx);
+            dx.CopyTo(x);
+        }
+        finally
+        {
+            // The product may hold device buffers and uses deviceMatrix: it goes first (compare runs many setups in one process).
+            (m as IDisposable)?.Dispose();
+        }
         return new SolveReport(
             methodLabel ?? method.ToString().ToLowerInvariant(),
             preconditioner.Name,
@@ -40,7 +49,10 @@ internal static class SolveRunner
             TrueRelativeResidual(a, x, b),
             setup,
             result.Elapsed.TotalSeconds,
-            string.IsNullOrEmpty(result.Message) ? null : result.Message);
+            string.IsNullOrEmpty(result.Message) ? null : result.Message)
+        {
+            ResidualHistory = result.ResidualHistory,
+        };
     }
 
     /// <summary>
@@ -68,7 +80,10 @@ internal static class SolveRunner
             dx.CopyTo(x);
             (m as IDisposable)?.Dispose();
             return new SolveReport("dcdm", fallback.Name, device.Name, a.Rows, a.NonZeros, result.Converged, result.Reason.ToString(), result.Iterations,
-                TrueRelativeResidual(a, x, b), setup, result.Elapsed.TotalSeconds, string.IsNullOrEmpty(result.Message) ? null : result.Message);
+                TrueRelativeResidual(a, x, b), setup, result.Elapsed.TotalSeconds, string.IsNullOrEmpty(result.Message) ? null : result.Message)
+            {
+                ResidualHistory = result.ResidualHistory,
+            };
         }
     }
 

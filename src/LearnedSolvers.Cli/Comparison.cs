@@ -1,0 +1,48 @@
+using LearnedSolvers.Devices;
+using LearnedSolvers.Krylov;
+using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Sparse;
+
+namespace LearnedSolvers.Cli;
+
+/// <summary>
+/// Runs method and preconditioner pairs on one system, each from x = 0 through <see cref="SolveRunner"/>. A failed
+/// setup (a zero pivot, a multigrid that refuses the matrix) becomes its row's reason, and a solve that stops short
+/// keeps its stop reason: one pair never ends the comparison.
+/// </summary>
+internal static class Comparison
+{
+    public static IReadOnlyList<ComparisonRow> Run(CsrMatrix a, double[] b, IEnumerable<MethodPair> pairs, Func<string, IPreconditionerFactory> factory,
+        SolverOptions options, int restart, int recycle, Device device)
+    {
+        var rows = new List<ComparisonRow>();
+        foreach (var pair in pairs)
+            rows.Add(RunOne(a, b, pair.Method, factory(pair.Preconditioner), options, restart, recycle, device));
+        return rows;
+    }
+
+    public static ComparisonRow RunOne(CsrMatrix a, double[] b, KrylovMethod method, IPreconditionerFactory preconditioner,
+        SolverOptions options, int restart, int recycle, Device device)
+    {
+        try
+        {
+            var x = new double[a.Rows];
+            return ComparisonRow.Solved(SolveRunner.Run(a, b, x, method, preconditioner, options, restart, device, recycle: recycle));
+        }
+        catch (ZeroPivotException e)
+        {
+            return new ComparisonRow(method.ToString().ToLowerInvariant(), preconditioner.Name, null, $"zero pivot at row {e.Row}");
+        }
+        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+        {
+            // Setup refusing this matrix (geometric multigrid off a stencil grid) says so in an ArgumentException.
+            return new ComparisonRow(method.ToString().ToLowerInvariant(), preconditioner.Name, null, FirstLine(e.Message));
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOfAny(['\r', '\n']);
+        return System.Text.RegularExpressions.Regex.Replace(newline < 0 ? message : message[..newline], @" \(Parameter '[^']*'\)$", "");
+    }
+}
