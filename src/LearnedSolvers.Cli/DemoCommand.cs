@@ -16,7 +16,7 @@ internal static class DemoCommand
     /// <summary>The pretrained DCDM model, copied beside the tool.</summary>
     internal static string ShippedModelPath => Path.Combine(AppContext.BaseDirectory, "Models", "dcdm-poisson-64.safetensors");
 
-    /// <summary>The PreCorrector model shipped with the tool (trained on ConDiff variance-1 systems at 64²; see RESULTS.md).</summary>
+    /// <summary>The PreCorrector model shipped with the tool (hidden 8, 3 steps; trained on 400 ConDiff variance-1 systems at 64²; see RESULTS.md).</summary>
     internal static string ShippedFactorModelPath => Path.Combine(AppContext.BaseDirectory, "Models", "precorrector-diffusion-64.safetensors");
 
     private static readonly (KrylovMethod Method, IPreconditionerFactory Preconditioner)[] Contenders =
