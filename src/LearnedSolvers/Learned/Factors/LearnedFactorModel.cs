@@ -12,7 +12,8 @@ namespace LearnedSolvers.Learned.Factors;
 /// <see cref="PredictInverseFactor"/>) and the loss and its gradient for training (<see cref="AccumulateGradient"/>).
 /// The network works on the unit-diagonal Ã = S⁻¹ A S⁻¹ (<see cref="ScaledMatrix"/>) and sees only local features of
 /// the graph, so one model serves any grid size and any matrix scale of its family. Diagonals are positive by
-/// construction (exp of the network's output), so L Lᵀ and Gᵀ G are SPD.
+/// construction (exp of the network's output), so L Lᵀ and Gᵀ G are SPD. A model keeps buffers for the last pattern it
+/// saw and serves one call at a time.
 /// </summary>
 public sealed class LearnedFactorModel : IDisposable
 {
@@ -29,6 +30,7 @@ public sealed class LearnedFactorModel : IDisposable
     private DeviceBuffer<float>? _nodes, _edges, _dOutput;
     private float[] _nodeHost = [], _edgeHost = [], _outputHost = [], _dOutputHost = [];
     private double[] _scaledX = [], _scaledB = [], _factorGradient = [];
+    private double[]? _baseValues;
 
     /// <param name="device">Where the network runs.</param>
     /// <param name="kind">What it predicts.</param>
@@ -144,8 +146,6 @@ public sealed class LearnedFactorModel : IDisposable
         }
         return loss;
     }
-
-    private double[]? _baseValues;
 
     /// <summary>Features, forward pass and head: L̃ (or G̃) of Ã on the lower pattern.</summary>
     private (ScaledMatrix Scaled, double[] Lower) Evaluate(CsrMatrix a, bool forBackward = false)

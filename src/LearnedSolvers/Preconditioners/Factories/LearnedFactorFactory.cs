@@ -39,9 +39,12 @@ public sealed class LearnedFactorFactory : IPreconditionerFactory, IDisposable
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, Name, nameof(a));
         var model = ModelFor(a.Device);
-        if (Kind == LearnedFactorKind.LearnedFsai)
-            return new SparseInverseFactorPreconditioner(new SparseInverseFactor(model.PredictInverseFactor(a.Host)), a.Device);
-        return new TriangularFactorPreconditioner(model.PredictFactor(a.Host).Factor, isSymmetric: true, a.Device);
+        lock (model) // a model serves one inference at a time
+        {
+            if (Kind == LearnedFactorKind.LearnedFsai)
+                return new SparseInverseFactorPreconditioner(new SparseInverseFactor(model.PredictInverseFactor(a.Host)), a.Device);
+            return new TriangularFactorPreconditioner(model.PredictFactor(a.Host).Factor, isSymmetric: true, a.Device);
+        }
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);
