@@ -108,6 +108,8 @@ internal static class TrainCommand
         var rate = new Option<float>("--lr") { DefaultValueFactory = _ => 1e-3f, Description = "Adam's learning rate" };
         var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 16, Description = "latent features of the graph network (NeuralPCG: 16)" };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 5, Description = "message-passing steps (NeuralPCG: 5)" };
+        var loss = new Option<string>("--loss") { DefaultValueFactory = _ => "solution", Description = "solution: pairs (b, A⁻¹b), the papers' loss, weighting the smooth modes | frobenius: pairs (A z, z) with z white noise, a stochastic ‖M⁻¹ − A‖_F²" }
+            .AcceptOnlyFromAmong("solution", "frobenius");
         var init = new Option<string?>("--init") { Description = "start from this trained model of the same kind (fine-tuning: e.g. on a larger grid); its architecture replaces --hidden and --steps" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "fixes the systems, the initial network and the batch order" };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu", Description = "cpu|cuda|ilgpu-cpu|auto" };
@@ -118,7 +120,7 @@ internal static class TrainCommand
             LearnedFactorKind.PreCorrector => "PreCorrector (Trifonov et al. 2024): a graph network corrects IC(0), L = L_IC + α·GNN; M⁻¹ = L Lᵀ",
             _ => "learned FSAI: a graph network corrects FSAI's G on A's lower pattern, G = G_FSAI + α·GNN; M = Gᵀ G, applied by two SpMVs",
         };
-        var command = new Command(name, what) { problem, count, n, contrast, dataset, epochs, batch, rate, hidden, steps, init, seed, device, outPath };
+        var command = new Command(name, what) { problem, count, n, contrast, dataset, loss, epochs, batch, rate, hidden, steps, init, seed, device, outPath };
         command.SetAction(p =>
         {
             int grid = p.GetValue(n), systems = p.GetValue(count);
@@ -147,6 +149,7 @@ internal static class TrainCommand
             if (datasetPath is not null)
             {
                 var pairs = DatasetPairs(datasetPath);
+                if (p.GetValue(loss) == "frobenius") pairs = pairs.Select((pair, i) => FactorTrainingPairs.Frobenius(pair.Matrix, p.GetValue(seed) * 1_000_000 + i)).ToList();
                 if (pairs.Count < 2) throw new UsageException($"--dataset {datasetPath} holds {pairs.Count} system(s); training needs at least 2 (one is held out)");
                 validationCount = Math.Max(1, pairs.Count / 10);
                 training = pairs.Take(pairs.Count - validationCount).ToList();
@@ -156,7 +159,7 @@ internal static class TrainCommand
             else
             {
                 output.WriteLine($"{systems} + {validationCount} {problemName} systems on a {grid}-point grid: solving for the training pairs …");
-                var pairs = FactorPairs(problemName, grid, variance, p.GetValue(seed), systems + validationCount);
+                var pairs = FactorPairs(problemName, grid, variance, p.GetValue(seed), systems + validationCount, p.GetValue(loss) == "frobenius");
                 training = pairs.Take(systems).ToList();
                 validation = pairs.Skip(systems).ToList();
             }
@@ -180,6 +183,7 @@ internal static class TrainCommand
                 ["training"] = JsonSerializer.Serialize(new
                 {
                     command = "learnedsolvers " + string.Join(" ", p.Tokens.Select(t => t.Value)),
+                    loss = p.GetValue(loss),
                     systems = record.Systems,
                     epochs = record.Epochs,
                     batch = record.BatchSize,
@@ -199,14 +203,19 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Pairs (A, b, A⁻¹b): diffusion systems with seeds seed·10⁶ + i, or one Poisson matrix with white-noise right-hand sides.</summary>
-    internal static List<FactorTrainingPair> FactorPairs(string problem, int grid, double variance, int seed, int count)
+    /// <summary>
+    /// Pairs (A, b, A⁻¹b), or (A, A z, z) for the Frobenius loss: diffusion systems with seeds seed·10⁶ + i, or one Poisson
+    /// matrix with white-noise right-hand sides.
+    /// </summary>
+    internal static List<FactorTrainingPair> FactorPairs(string problem, int grid, double variance, int seed, int count, bool frobenius = false)
     {
-        if (problem == "diffusion")
-            return Enumerable.Range(0, count).AsParallel().AsOrdered()
-                .Select(i => FactorTrainingPairs.Solve(Diffusion.Generate(DiffusionOptions.ConDiff(grid, variance, seed: seed * 1_000_000 + i)))).ToList();
-        var system = problem == "poisson3d" ? Poisson.ThreeD(grid) : Poisson.TwoD(grid);
-        return ParametricFamily.RightHandSides(system, count, seed).AsParallel().AsOrdered().Select(FactorTrainingPairs.Solve).ToList();
+        var poisson = problem == "diffusion" ? null
+            : ParametricFamily.RightHandSides(problem == "poisson3d" ? Poisson.ThreeD(grid) : Poisson.TwoD(grid), count, seed).ToList();
+        return Enumerable.Range(0, count).AsParallel().AsOrdered().Select(i =>
+        {
+            var system = poisson?[i] ?? Diffusion.Generate(DiffusionOptions.ConDiff(grid, variance, seed: seed * 1_000_000 + i));
+            return frobenius ? FactorTrainingPairs.Frobenius(system.Matrix, seed * 1_000_000 + i) : FactorTrainingPairs.Solve(system);
+        }).ToList();
     }
 
     /// <summary>

@@ -5,7 +5,12 @@ using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Learned.Factors;
 
-/// <summary>Training pairs for learned factors: a system's solution computed to a relative residual of 1e-12 (AMG-PCG).</summary>
+/// <summary>
+/// Training pairs for learned factors. <see cref="Solve(LinearSystem)"/>: (A, b, A⁻¹b), the solution computed to a
+/// relative residual of 1e-12 (AMG-PCG): the factor loss then weights A's smooth modes, the ones CG converges on last.
+/// <see cref="Frobenius"/>: (A, A z, z) with z white noise: the same loss is then a one-sample Hutchinson estimate of
+/// ‖M⁻¹ − A‖_F², the Frobenius alternative (NeuralIF's), which weights every mode alike.
+/// </summary>
 public static class FactorTrainingPairs
 {
     /// <summary>The pair (A, b, A⁻¹b) of a generated system.</summary>
@@ -37,5 +42,16 @@ public static class FactorTrainingPairs
             (amg as IDisposable)?.Dispose();
         }
         return new FactorTrainingPair(a, b, dx.ToArray());
+    }
+
+    /// <summary>The pair (A, A z, z) with z ~ N(0, I) drawn from <paramref name="seed"/>.</summary>
+    public static FactorTrainingPair Frobenius(CsrMatrix a, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var z = new double[a.Rows];
+        StandardNormal.Fill(new Random(seed), z);
+        var b = new double[a.Rows];
+        a.Multiply(z, b);
+        return new FactorTrainingPair(a, b, z);
     }
 }
