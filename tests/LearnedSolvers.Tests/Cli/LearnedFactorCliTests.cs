@@ -101,6 +101,26 @@ public sealed class LearnedFactorCliTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithTheFrobeniusLoss_RecordsIt_AndItsPairsAreAzAndZ()
+    {
+        string model = PathIn("f.safetensors");
+        var (code, _, err) = Run("train", "precorrector", "--problem", "diffusion", "--n", "7", "--count", "3", "--epochs", "1",
+            "--hidden", "4", "--steps", "1", "--loss", "frobenius", "--out", model);
+        Assert.True(code == 0, err);
+        using (var training = JsonDocument.Parse(SafetensorsFile.Read(model).Metadata["training"]))
+            Assert.Equal("frobenius", training.RootElement.GetProperty("loss").GetString());
+        var a = LearnedSolvers.Problems.Poisson.TwoD(5).Matrix;
+        var pair = FactorTrainingPairs.Frobenius(a, seed: 3);
+        var az = new double[a.Rows];
+        a.Multiply(pair.Solution, az);
+        Assert.Equal(az, pair.RightHandSide);
+        Assert.Equal(pair.Solution, FactorTrainingPairs.Frobenius(a, seed: 3).Solution);
+        (code, _, err) = Run("train", "precorrector", "--problem", "diffusion", "--n", "7", "--loss", "hutchinson", "--out", model);
+        Assert.Equal(2, code);
+        Assert.Contains("frobenius", err);
+    }
+
+    [Fact]
     public void Train_FromADataSet_ThenFineTuned_FromTheModel()
     {
         var (code, _, err) = Run("dataset", "--problem", "diffusion", "--count", "5", "--n", "9", "--out", PathIn("d.h5"));
