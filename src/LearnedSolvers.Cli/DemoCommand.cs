@@ -46,6 +46,8 @@ internal static class DemoCommand
 
     private static int Run(int n, double contrast, TextWriter output)
     {
+        OptionChecks.Contrast("--contrast", contrast);
+        OptionChecks.Grid("--n", n, dimensions: 2);
         var system = Diffusion.Generate(new DiffusionOptions { GridSize = n, TargetContrast = contrast, Seed = 1 });
         var a = system.Matrix;
         output.WriteLine($"Built-in problem: {system.Description}");
