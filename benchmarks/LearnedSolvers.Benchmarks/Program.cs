@@ -82,7 +82,7 @@ try
 }
 catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or LearnedSolvers.Devices.DeviceUnavailableException or FileNotFoundException or DirectoryNotFoundException)
 {
-    Console.Error.WriteLine($"error: {e.Message.Split('\n')[0].Trim()} (the arguments of each report are listed at the top of benchmarks/LearnedSolvers.Benchmarks/Program.cs)");
+    Console.Error.WriteLine($"error: {System.Text.RegularExpressions.Regex.Replace(e.Message.Split('\n')[0].Trim(), @" \(Parameter '[^']*'\)", "")} (the arguments of each report are listed at the top of benchmarks/LearnedSolvers.Benchmarks/Program.cs)");
     Environment.ExitCode = 2;
 }
 catch (Exception e)

@@ -18,7 +18,7 @@ internal static class OptionChecks
     public static void RelativeTolerance(string option, double value)
     {
         if (!(value > 0 && value < 1))
-            throw new UsageException($"{option} must be a number in (0, 1) (got {Show(value)}): it is the target for ||b - Ax|| / ||b||, which x = 0 already meets at 1");
+            throw new UsageException($"{option} (the relative tolerance) must be a number in (0, 1) (got {Show(value)}): it is the target for ||b - Ax|| / ||b||, which x = 0 already meets at 1");
     }
 
     /// <summary>A coefficient contrast max k / min k: finite, from 1 to <see cref="MaxContrast"/>.</summary>

@@ -131,17 +131,24 @@ internal static class SolveCommand
         var h = MatrixMarketReader.ReadHeader(matrixPath);
         if (h.Format != MatrixMarketFormat.Coordinate) return; // ReadMatrix says why an array file is refused
         if (h.Rows != h.Columns) throw new UsageException($"{matrixPath} is {h.Rows} x {h.Columns}; solve needs a square matrix");
+        // An entry takes at least 4 bytes ("1 1" and a newline), so the file's length bounds what it can hold.
+        long length = new FileInfo(matrixPath).Length;
+        if (h.Entries > (length + 1) / 4)
+            throw new UsageException($"{matrixPath} declares {h.Entries} entries, but its {length} bytes hold at most {(length + 1) / 4}; the file looks truncated");
         // Symmetric storage mirrors each off-diagonal entry, so it can fill two rows.
         long reach = h.Symmetry == MatrixMarketSymmetry.General ? h.Entries : 2 * h.Entries;
-        if (h.Rows > reach)
+        // Small files are read first, so that a malformed line is reported by its number; from a million rows on, the
+        // row pointers and vectors an empty-rowed matrix would take are refused from the size line.
+        if (h.Rows > reach && h.Rows > 1 << 20)
             throw new UsageException($"{matrixPath} declares {h.Rows} x {h.Columns} but only {h.Entries} {(h.Entries == 1 ? "entry" : "entries")}, so at least {h.Rows - reach} rows are empty: "
                 + "the matrix is singular and cannot be solved");
         if (rhsPath is not null)
         {
             var r = MatrixMarketReader.ReadHeader(rhsPath);
+            bool vector = r.Rows == 1 || r.Columns == 1;
             int rows = r.Rows == 1 && r.Columns != 1 ? r.Columns : r.Rows;
             if (rows != h.Rows)
-                throw new UsageException($"{rhsPath} has {rows} rows; the matrix has {h.Rows}");
+                throw new UsageException(vector ? $"{rhsPath} has {rows} entries; the matrix has {h.Rows} rows" : $"{rhsPath} has {rows} rows; the matrix has {h.Rows}");
         }
         // The Krylov basis: min(m, n) + 1 vectors of n doubles (twice that for flexible GMRES), 4 (k + 1) more for GCRO-DR.
         double n = h.Rows, m = Math.Min(restart, h.Rows);
