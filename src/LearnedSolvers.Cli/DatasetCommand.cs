@@ -43,15 +43,17 @@ internal static class DatasetCommand
             int members = p.GetValue(count);
             if (members < 1) throw new UsageException($"--count must be at least 1 (got {members})");
             if (p.GetValue(restart) < 1) throw new UsageException($"--restart must be at least 1 (got {p.GetValue(restart)})");
+            if (p.GetValue(method) == "gcrodr" || p.GetValue(breakdown)) OptionChecks.Recycle(p.GetValue(recycle), p.GetValue(restart));
+            OptionChecks.RelativeTolerance("--rtol", p.GetValue(rtol));
+            OptionChecks.Contrast("--contrast", p.GetValue(contrast));
+            double eps = p.GetValue(perturbation);
+            if (!(eps >= 0 && eps <= 1)) throw new UsageException($"--perturbation must lie in [0, 1] (got {eps})");
+            // Every member is kept (matrix, right-hand side, solution, field) until the sequence is ordered and solved,
+            // so the count is checked against memory before the first one is generated; the basis on top of that.
+            OptionChecks.Grid("--n", p.GetValue(n), dimensions: 2, systems: members);
+            double unknowns = (double)p.GetValue(n) * p.GetValue(n);
+            OptionChecks.Fits(8 * unknowns * (Math.Min(p.GetValue(restart), unknowns) + 4 * (p.GetValue(recycle) + 1) + 4), $"--restart {p.GetValue(restart)} on {unknowns} unknowns");
             var solverOptions = new SolverOptions(RelativeTolerance: p.GetValue(rtol), MaxIterations: 100_000, RecordHistory: false);
-            try
-            {
-                solverOptions.Validate();
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new UsageException($"bad tolerance: {e.ActualValue}");
-            }
             string problemName = p.GetValue(problem)!;
             var systems = Family(problemName, p.GetValue(n), members, p.GetValue(contrast), p.GetValue(perturbation), p.GetValue(seed)).ToList();
             var options = new SequenceSolverOptions

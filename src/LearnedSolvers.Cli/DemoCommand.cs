@@ -46,6 +46,8 @@ internal static class DemoCommand
 
     private static int Run(int n, double contrast, string? report, string commandLine, TextWriter output)
     {
+        OptionChecks.Contrast("--contrast", contrast);
+        OptionChecks.Grid("--n", n, dimensions: 2);
         var system = Diffusion.Generate(new DiffusionOptions { GridSize = n, TargetContrast = contrast, Seed = 1 });
         var a = system.Matrix;
         var device = Devices.Device.Cpu;

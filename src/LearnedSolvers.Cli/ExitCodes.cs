@@ -14,4 +14,9 @@ internal static class ExitCodes
 
     /// <summary>The preconditioner could not be built (e.g. a zero pivot in an incomplete factorization).</summary>
     public const int SetupFailed = 3;
+
+    /// <summary>
+    /// An internal error: an exception no input check foresaw. One line on stderr; `--debug` adds the stack trace.
+    /// </summary>
+    public const int InternalError = 4;
 }

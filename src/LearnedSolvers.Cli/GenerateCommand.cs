@@ -40,6 +40,9 @@ internal static class GenerateCommand
     {
         // Sizes, contrasts and Peclet numbers are checked by the generators themselves (ArgumentException -> exit 2).
         if ((contrast is not null || discontinuous) && problem != "diffusion") throw new UsageException("--contrast and --discontinuous apply to --problem diffusion only");
+        OptionChecks.Contrast("--contrast", contrast);
+        if (problem == "convdiff") OptionChecks.FiniteAtLeast("--peclet", peclet, 0);
+        OptionChecks.Grid("--n", n, problem == "poisson3d" ? 3 : 2);
         return problem switch
         {
             "poisson2d" => Poisson.TwoD(n),

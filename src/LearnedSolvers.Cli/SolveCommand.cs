@@ -32,10 +32,11 @@ internal static class SolveCommand
         var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector (n x k array for k right-hand sides)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
         var plot = new Option<string?>("--plot") { Description = "write the relative residual against iteration as a PNG (one right-hand side)" };
+        var bothTriangles = new Option<bool>("--accept-both-triangles") { Description = "read a symmetric file that stores entries in both triangles, mirroring every one (duplicates are summed)" };
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, model, grid, precond, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot,
+            matrix, rhs, method, model, grid, precond, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot, bothTriangles,
         };
         command.SetAction(p =>
         {
@@ -53,18 +54,13 @@ internal static class SolveCommand
             int m = p.GetValue(restart);
             if (m < 1) throw new UsageException($"--restart must be at least 1 (got {m})");
             int k = p.GetValue(recycle);
-            if (k < 0) throw new UsageException($"--recycle must be at least 0 (got {k})");
+            if (kind == KrylovMethod.GcroDr) OptionChecks.Recycle(k, m);
+            else if (k < 0) throw new UsageException($"--recycle must be at least 0 (got {k})");
             double w = p.GetValue(omega);
             if (!(w > 0 && w < 2)) throw new UsageException($"--omega must lie in (0, 2) (got {w})");
+            OptionChecks.RelativeTolerance("--rtol", p.GetValue(rtol));
+            if (p.GetValue(maxit) < 0) throw new UsageException($"--maxit must be at least 0 (got {p.GetValue(maxit)})");
             var options = new SolverOptions(RelativeTolerance: p.GetValue(rtol), MaxIterations: p.GetValue(maxit));
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new UsageException($"bad tolerance or iteration limit: {e.ActualValue}");
-            }
             string shiftText = p.GetValue(shift)!.Trim();
             if (!shiftText.Equals("auto", StringComparison.OrdinalIgnoreCase)
                 && !(double.TryParse(shiftText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double alpha) && alpha >= 0 && double.IsFinite(alpha)))
@@ -88,7 +84,8 @@ internal static class SolveCommand
             if (!preconditioner.Supports(dev))
                 throw new UsageException($"--precond {preconditioner.Name} runs on {preconditioner.Devices}; --device {dev.Name} is not one of them");
 
-            var a = MatrixMarketReader.ReadMatrix(p.GetValue(matrix)!);
+            CheckDeclaredSizes(p.GetValue(matrix)!, p.GetValue(rhs), kind, m, k);
+            var a = ReadMatrix(p.GetValue(matrix)!, p.GetValue(bothTriangles));
             if (!a.IsSquare) throw new UsageException($"{p.GetValue(matrix)} is {a.Rows} x {a.Columns}; solve needs a square matrix");
             double[] b;
             if (p.GetValue(rhs) is { } rhsPath)
@@ -128,6 +125,58 @@ internal static class SolveCommand
             return report.Converged ? ExitCodes.Success : ExitCodes.NotConverged;
         });
         return command;
+    }
+
+    /// <summary>
+    /// What the size lines promise, checked before any data is read or any workspace allocated: a few bytes of file can
+    /// declare a billion rows, whose row pointers and vectors alone take gigabytes.
+    /// </summary>
+    private static void CheckDeclaredSizes(string matrixPath, string? rhsPath, KrylovMethod kind, int restart, int recycle)
+    {
+        var h = MatrixMarketReader.ReadHeader(matrixPath);
+        if (h.Format != MatrixMarketFormat.Coordinate) return; // ReadMatrix says why an array file is refused
+        if (h.Rows != h.Columns) throw new UsageException($"{matrixPath} is {h.Rows} x {h.Columns}; solve needs a square matrix");
+        // An entry takes at least 4 bytes ("1 1" and a newline), so the file's length bounds what it can hold.
+        long length = new FileInfo(matrixPath).Length;
+        if (h.Entries > (length + 1) / 4)
+            throw new UsageException($"{matrixPath} declares {h.Entries} entries, but its {length} bytes hold at most {(length + 1) / 4}; the file looks truncated");
+        // Symmetric storage mirrors each off-diagonal entry, so it can fill two rows.
+        long reach = h.Symmetry == MatrixMarketSymmetry.General ? h.Entries : 2 * h.Entries;
+        // Small files are read first, so that a malformed line is reported by its number; from a million rows on, the
+        // row pointers and vectors an empty-rowed matrix would take are refused from the size line.
+        if (h.Rows > reach && h.Rows > 1 << 20)
+            throw new UsageException($"{matrixPath} declares {h.Rows} x {h.Columns} but only {h.Entries} {(h.Entries == 1 ? "entry" : "entries")}, so at least {h.Rows - reach} rows are empty: "
+                + "the matrix is singular and cannot be solved");
+        if (rhsPath is not null)
+        {
+            var r = MatrixMarketReader.ReadHeader(rhsPath);
+            bool vector = r.Rows == 1 || r.Columns == 1;
+            int rows = r.Rows == 1 && r.Columns != 1 ? r.Columns : r.Rows;
+            if (rows != h.Rows)
+                throw new UsageException(vector ? $"{rhsPath} has {rows} entries; the matrix has {h.Rows} rows" : $"{rhsPath} has {rows} rows; the matrix has {h.Rows}");
+        }
+        // The Krylov basis: min(m, n) + 1 vectors of n doubles (twice that for flexible GMRES), 4 (k + 1) more for GCRO-DR.
+        double n = h.Rows, m = Math.Min(restart, h.Rows);
+        double vectors = kind switch
+        {
+            KrylovMethod.Fgmres => 2 * (m + 1),
+            KrylovMethod.GcroDr => m + 1 + 4 * (Math.Min(recycle, m) + 1) + 2,
+            KrylovMethod.Gmres => m + 1,
+            _ => 0,
+        };
+        OptionChecks.Fits(8 * n * (vectors + 6) + 8 * m * m + 16 * h.Entries + 4 * n, $"--restart {restart} on {h.Rows} unknowns");
+    }
+
+    private static CsrMatrix ReadMatrix(string path, bool acceptBothTriangles)
+    {
+        try
+        {
+            return MatrixMarketReader.ReadMatrix(path, acceptBothTriangles);
+        }
+        catch (MatrixMarketException e) when (!acceptBothTriangles && e.Detail.EndsWith("or accept both triangles", StringComparison.Ordinal))
+        {
+            throw new UsageException(e.Message + " with --accept-both-triangles");
+        }
     }
 
     /// <summary>k right-hand sides: one line per column (or a JSON array of per-column reports) and the solutions as an n x k array.</summary>

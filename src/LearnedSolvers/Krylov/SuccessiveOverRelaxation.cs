@@ -28,7 +28,7 @@ public sealed class SuccessiveOverRelaxation : KrylovSolver
         {
             _diagonal[i] = a.IndexOf(i, i);
             double d = _diagonal[i] >= 0 ? a.Values[_diagonal[i]] : 0;
-            if (d == 0) throw new ZeroPivotException(nameof(SuccessiveOverRelaxation), i, d);
+            if (d == 0) throw new ZeroPivotException(nameof(SuccessiveOverRelaxation), i, d, diagonal: true);
             _inverseDiagonal[i] = 1 / d;
         }
         Omega = omega;

@@ -13,7 +13,7 @@ internal static class SpectralRadius
         var d = a.Diagonal();
         for (int i = 0; i < d.Length; i++)
         {
-            if (d[i] == 0) throw new ZeroPivotException(usedBy, i, d[i]);
+            if (d[i] == 0) throw new ZeroPivotException(usedBy, i, d[i], diagonal: true);
             d[i] = 1 / d[i];
         }
         return d;

@@ -36,7 +36,7 @@ public sealed class Jacobi : IRefreshablePreconditioner, IDiagonalScaling, IDisp
         var d = a.Diagonal();
         for (int i = 0; i < d.Length; i++)
         {
-            if (d[i] == 0) throw new ZeroPivotException(nameof(Jacobi), i, d[i]);
+            if (d[i] == 0) throw new ZeroPivotException(nameof(Jacobi), i, d[i], diagonal: true);
             d[i] = 1.0 / d[i];
         }
         _inverseDiagonal.CopyFrom(d);

@@ -31,7 +31,7 @@ public sealed class Ssor : IPreconditioner, IDisposable
         Rows = Columns = a.Rows;
         var diagonal = TriangularFactor.DiagonalPositions(a, nameof(Ssor));
         for (int i = 0; i < a.Rows; i++)
-            if (a.Values[diagonal[i]] == 0) throw new ZeroPivotException(nameof(Ssor), i, 0);
+            if (a.Values[diagonal[i]] == 0) throw new ZeroPivotException(nameof(Ssor), i, 0, diagonal: true);
         Factor = TriangularFactor.SplitPattern(a, diagonal, unitLower: false, out var lowerSource, out var upperSource);
         double scale = omega * (2 - omega);
         var lower = Factor.Lower;

@@ -66,12 +66,12 @@ public static class SkrOrdering
                 {
                     if (taken[j]) return local;
                     double d = Distance(features[from], features[j]);
-                    return d < local.Distance || (d == local.Distance && j < local.Index) ? (j, d) : local;
+                    return local.Index < 0 || d < local.Distance || (d == local.Distance && j < local.Index) ? (j, d) : local;
                 }, local =>
                 {
                     lock (lockObject)
                     {
-                        if (local.Index >= 0 && (local.Distance < bestDistance || (local.Distance == bestDistance && local.Index < best)))
+                        if (local.Index >= 0 && (best < 0 || local.Distance < bestDistance || (local.Distance == bestDistance && local.Index < best)))
                         {
                             best = local.Index;
                             bestDistance = local.Distance;
@@ -120,6 +120,25 @@ public static class SkrOrdering
             double d = x[i] - y[i];
             s += d * d;
         }
-        return Math.Sqrt(s);
+        return double.IsFinite(s) ? Math.Sqrt(s) : ScaledDistance(x, y);
+    }
+
+    /// <summary>
+    /// The same distance for finite features whose squares overflow (coefficients near 1e155 and beyond): each
+    /// difference is scaled by the largest, halved first so that the difference itself cannot overflow. Infinity only
+    /// when the distance itself exceeds double range.
+    /// </summary>
+    private static double ScaledDistance(double[] x, double[] y)
+    {
+        double scale = 0;
+        for (int i = 0; i < x.Length; i++) scale = Math.Max(scale, Math.Abs(0.5 * x[i] - 0.5 * y[i]));
+        if (scale == 0) return 0;
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double d = (0.5 * x[i] - 0.5 * y[i]) / scale;
+            s += d * d;
+        }
+        return 2 * scale * Math.Sqrt(s);
     }
 }

@@ -47,6 +47,8 @@ public sealed class CsrMatrix
     public static CsrMatrix FromTriplets(int rows, int columns, ReadOnlySpan<int> rowIndices, ReadOnlySpan<int> columnIndices, ReadOnlySpan<double> values)
     {
         if (rows < 0 || columns < 0) throw new InvalidMatrixException($"Matrix size {rows} x {columns} is negative.");
+        if (rows > Array.MaxLength - 1)
+            throw new InvalidMatrixException($"Matrix has {rows} rows; its row pointers need rows + 1 entries, more than the {Array.MaxLength} an array can hold.");
         if (rowIndices.Length != columnIndices.Length || rowIndices.Length != values.Length)
             throw new InvalidMatrixException($"Triplet arrays differ in length: {rowIndices.Length} rows, {columnIndices.Length} columns, {values.Length} values.");
         int count = rowIndices.Length;

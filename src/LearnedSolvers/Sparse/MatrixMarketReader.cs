@@ -19,11 +19,15 @@ public static class MatrixMarketReader
 {
     /// <summary>Reads a sparse matrix from a coordinate-format file; symmetric storage is expanded to the full matrix.</summary>
     /// <exception cref="MatrixMarketException">The file is not a valid real, integer or pattern coordinate matrix.</exception>
-    public static CsrMatrix ReadMatrix(string path)
+    public static CsrMatrix ReadMatrix(string path) => ReadMatrix(path, acceptBothTriangles: false);
+
+    /// <summary>Reads a sparse matrix from a coordinate-format file (see <see cref="ReadMatrix(Stream, string, bool)"/>).</summary>
+    /// <exception cref="MatrixMarketException">The file is not a valid real, integer or pattern coordinate matrix.</exception>
+    public static CsrMatrix ReadMatrix(string path, bool acceptBothTriangles)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var stream = OpenRead(path);
-        return ReadMatrix(stream, path);
+        return ReadMatrix(stream, path, acceptBothTriangles);
     }
 
     /// <summary>
@@ -32,8 +36,13 @@ public static class MatrixMarketReader
     /// </summary>
     /// <param name="stream">Read from its current position to the end; not closed.</param>
     /// <param name="fileName">Names the source in error messages.</param>
+    /// <param name="acceptBothTriangles">
+    /// Symmetric storage holds one triangle; a symmetric or skew-symmetric file with entries on both sides of the
+    /// diagonal is refused unless this is set, and then every entry is mirrored, as SciPy's and Julia's readers do
+    /// (an entry stored in both triangles is counted twice).
+    /// </param>
     /// <exception cref="MatrixMarketException">The data is not a valid real, integer or pattern coordinate matrix.</exception>
-    public static CsrMatrix ReadMatrix(Stream stream, string fileName = "<stream>")
+    public static CsrMatrix ReadMatrix(Stream stream, string fileName = "<stream>", bool acceptBothTriangles = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(fileName);
@@ -43,8 +52,16 @@ public static class MatrixMarketReader
         if (header.Format == MatrixMarketFormat.Array)
             throw new MatrixMarketException(fileName, 1,
                 "the file is in array (dense) format, which holds vectors here; read it with MatrixMarketReader.ReadVector, or store the matrix in coordinate format");
+        // The row pointers cost 4 (rows + 1) bytes whatever the file holds, and building them about three times that:
+        // refuse a declared size no array or no machine can back before reading the data.
+        if (header.Rows > Array.MaxLength - 1)
+            throw new MatrixMarketException(fileName, lines.SizeLine,
+                $"rows {header.Rows} exceeds {Array.MaxLength - 1}, the most a CsrMatrix can hold (its row pointers need rows + 1 entries)");
+        double rowBytes = 12.0 * (header.Rows + 1.0);
+        if (!MemoryBudget.Fits(rowBytes))
+            throw new MatrixMarketException(fileName, lines.SizeLine, $"a matrix of {header.Rows} rows {MemoryBudget.Shortfall(rowBytes)} for its row pointers alone");
 
-        var t = ReadCoordinateEntries(lines, header);
+        var t = ReadCoordinateEntries(lines, header, acceptBothTriangles);
         try
         {
             return CsrMatrix.FromTriplets(header.Rows, header.Columns, t.Rows.AsSpan(0, t.Count), t.Columns.AsSpan(0, t.Count), t.Values.AsSpan(0, t.Count));
@@ -137,6 +154,9 @@ public static class MatrixMarketReader
                 ? $"a vector of {n} values exceeds {Array.MaxLength}, the most a .NET array can hold"
                 : $"a block of {header.Rows} x {header.Columns} = {count} values exceeds {Array.MaxLength}, the most a .NET array can hold");
         if (header.Format == MatrixMarketFormat.Array) return new DenseColumns(n, k, ReadArrayValues(lines, header, (int)count));
+        // Entries not stored are zeros, so a coordinate file of a few bytes can declare a block of gigabytes.
+        if (!MemoryBudget.Fits(8.0 * count))
+            throw new MatrixMarketException(fileName, lines.SizeLine, $"a block of {header.Rows} x {header.Columns} values {MemoryBudget.Shortfall(8.0 * count)}");
 
         var t = ReadCoordinateEntries(lines, header);
         var v = new double[count];
@@ -160,7 +180,7 @@ public static class MatrixMarketReader
 
     /// <summary>
     /// Reads only the banner and size line. Complex and hermitian files are described, though
-    /// <see cref="ReadMatrix(Stream, string)"/> cannot load them.
+    /// <see cref="ReadMatrix(Stream, string, bool)"/> cannot load them.
     /// </summary>
     /// <exception cref="MatrixMarketException">The banner or size line is missing or malformed.</exception>
     public static MatrixMarketHeader ReadHeader(Stream stream, string fileName = "<stream>")
@@ -171,8 +191,12 @@ public static class MatrixMarketReader
     }
 
     // Unbuffered: LineReader does its own 1 MiB buffering, and a second layer would only copy the bytes again.
-    private static FileStream OpenRead(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+    private static FileStream OpenRead(string path)
+    {
+        // Opening a directory fails with "access denied", which sends the user after permissions.
+        if (Directory.Exists(path)) throw new MatrixMarketException(path, 0, "is a directory, not a Matrix Market file");
+        return new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+    }
 
     private static void RejectComplex(MatrixMarketHeader header, string fileName)
     {
@@ -251,16 +275,16 @@ public static class MatrixMarketReader
             if (!TryParseWhole(token, out size[i]))
                 throw lines.Error($"the size line's {names[i]} '{Show(token)}' is not a whole number; expected {expected}");
             if (size[i] < 0)
-                throw lines.Error($"the size line's {names[i]} {size[i]} is negative");
+                throw lines.Error($"the size line's {names[i]} {Show(token)} is negative");
+            // The token, not the parsed value: a 23-digit size saturates, and the saturated number is not what the file says.
+            if (i < 2 && size[i] > int.MaxValue)
+                throw lines.Error($"{names[i]} {Show(token)} exceeds {int.MaxValue}, the largest size 32-bit indices can address");
+            if (i == 2 && coordinate && size[i] > Array.MaxLength)
+                throw lines.Error($"entries {Show(token)} exceeds {Array.MaxLength}, the most a .NET array (and so a CsrMatrix) can hold");
         }
         var extra = NextToken(sizeLine, ref pos);
         if (!extra.IsEmpty)
             throw lines.Error($"the size line has an extra token '{Show(extra)}'; a {MatrixMarketHeader.FormatName(format)} file needs {expected}");
-        for (int i = 0; i < 2; i++)
-        {
-            if (size[i] > int.MaxValue)
-                throw lines.Error($"{names[i]} {size[i]} exceeds {int.MaxValue}, the largest size 32-bit indices can address");
-        }
         int rows = (int)size[0], columns = (int)size[1];
         if (symmetry != MatrixMarketSymmetry.General && rows != columns)
             throw lines.Error($"a {MatrixMarketHeader.SymmetryName(symmetry)} matrix must be square, but the size is {rows} x {columns}");
@@ -269,8 +293,6 @@ public static class MatrixMarketReader
         if (coordinate)
         {
             entries = size[2];
-            if (entries > Array.MaxLength)
-                throw lines.Error($"entries {entries} exceeds {Array.MaxLength}, the most a .NET array (and so a CsrMatrix) can hold");
         }
         else
         {
@@ -303,7 +325,7 @@ public static class MatrixMarketReader
         }
     }
 
-    private static Triplets ReadCoordinateEntries(LineReader lines, MatrixMarketHeader header)
+    private static Triplets ReadCoordinateEntries(LineReader lines, MatrixMarketHeader header, bool acceptBothTriangles = true)
     {
         bool mirror = header.Symmetry != MatrixMarketSymmetry.General;
         bool negate = header.Symmetry == MatrixMarketSymmetry.SkewSymmetric;
@@ -313,6 +335,7 @@ public static class MatrixMarketReader
         long limit = Math.Min(mirror ? 2 * declared : declared, Array.MaxLength);
         var t = new Triplets(InitialCapacity(lines, limit, mirror ? 2 : 1));
         long lastDataLine = lines.SizeLine;
+        long firstUpper = 0, firstLower = 0; // lines of the first entry above and below the diagonal, for symmetric storage
 
         for (long k = 0; k < declared; k++)
         {
@@ -337,6 +360,15 @@ public static class MatrixMarketReader
             bool mirrored = mirror && i != j;
             if (negate && i == j && v != 0)
                 throw lines.Error($"a skew-symmetric matrix has a zero diagonal, but entry ({r}, {c}) is {Show(v)}");
+            if (mirrored && !acceptBothTriangles)
+            {
+                if (i < j && firstUpper == 0) firstUpper = lines.LineNumber;
+                if (i > j && firstLower == 0) firstLower = lines.LineNumber;
+                if (firstUpper > 0 && firstLower > 0)
+                    throw lines.Error($"the banner says {MatrixMarketHeader.SymmetryName(header.Symmetry)}, but entries lie in both triangles "
+                        + $"(above the diagonal on line {firstUpper}, below it on line {firstLower}); symmetric storage holds one triangle, "
+                        + "so mirroring both would count those entries twice: keep one triangle, declare the file general, or accept both triangles");
+            }
             int need = mirrored ? 2 : 1;
             if (t.Count + need > t.Rows.Length)
             {
@@ -436,9 +468,12 @@ public static class MatrixMarketReader
         }
         if (value < 1 || value > size)
         {
+            // The token as written: one of 20 digits or more has saturated, and the saturated number is not in the file.
+            int end = start;
+            var written = NextToken(line, ref end);
             throw lines.Error(size == 0
-                ? $"{name} index {value} is out of range: the matrix has no {name}s"
-                : $"{name} index {value} is outside 1..{size} (Matrix Market indices are 1-based)");
+                ? $"{name} index {Show(written)} is out of range: the matrix has no {name}s"
+                : $"{name} index {Show(written)} is outside 1..{size} (Matrix Market indices are 1-based)");
         }
         return value;
     }
