@@ -73,7 +73,7 @@ stage dcdmequivalence 60 bash -c "bash .device/run LearnedSolvers.Benchmarks dcd
 models=benchmarks/models
 stage graphnetwork 40 bash .device/run LearnedSolvers.Benchmarks graph-network cuda 256 512
 stage preconditioners 90 bash .device/run LearnedSolvers.Benchmarks preconditioners cuda grids=256 variances=1 systems=2 poisson3d=0 \
-    "precorrector=$models/precorrector-small-64.safetensors" "neuralpcg=$models/neuralpcg-diffusion-64.safetensors" \
+    "precorrector=$models/precorrector-small-64.safetensors" "neuralpcg=$models/neuralpcg-small-64.safetensors" \
     "learned-fsai=$models/learned-fsai-diffusion-64.safetensors"
 stage sequences 70 bash .device/run LearnedSolvers.Benchmarks sequences 64 "${GPU_SEQUENCES_COUNT:-30}" 1 0 cuda
 [ "${GPU_SEQUENCES_128:-1}" = 1 ] && stage sequences128 160 bash .device/run LearnedSolvers.Benchmarks sequences 128 20 1 0 cuda
