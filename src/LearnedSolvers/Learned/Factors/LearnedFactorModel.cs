@@ -8,8 +8,8 @@ namespace LearnedSolvers.Learned.Factors;
 
 /// <summary>
 /// A graph network that predicts a preconditioner's factor on an SPD matrix's lower pattern (see
-/// <see cref="LearnedFactorKind"/>): the inference for a new matrix (<see cref="PredictFactor"/>,
-/// <see cref="PredictInverseFactor"/>) and the loss and its gradient for training (<see cref="AccumulateGradient"/>).
+/// <see cref="LearnedFactorKind"/>): the inference for a new matrix (<see cref="PredictFactor(CsrMatrix)"/>,
+/// <see cref="PredictInverseFactor(CsrMatrix)"/>) and the loss and its gradient for training (<see cref="AccumulateGradient"/>).
 /// The network works on the unit-diagonal Ã = S⁻¹ A S⁻¹ (<see cref="ScaledMatrix"/>) and sees only local features of
 /// the graph, so one model serves any grid size and any matrix scale of its family. Diagonals are positive by
 /// construction (exp of the network's output), so L Lᵀ and Gᵀ G are SPD. A model keeps buffers for the last pattern it
@@ -68,14 +68,26 @@ public sealed class LearnedFactorModel : IDisposable
     /// <exception cref="ZeroPivotException">A diagonal entry of A is missing or not positive, or IC(0) of A fails at every shift.</exception>
     public CholeskyFactorPattern PredictFactor(CsrMatrix a)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        var factor = new CholeskyFactorPattern(a, Name);
+        PredictFactor(a, factor);
+        return factor;
+    }
+
+    /// <summary>
+    /// The factor for <paramref name="a"/> written into <paramref name="factor"/> (L and Lᵀ), which must be on A's lower
+    /// pattern: for new values on the same pattern without new arrays.
+    /// </summary>
+    public void PredictFactor(CsrMatrix a, CholeskyFactorPattern factor)
+    {
+        ArgumentNullException.ThrowIfNull(factor);
         if (Kind == LearnedFactorKind.LearnedFsai) throw new InvalidOperationException("A learned FSAI model predicts a sparse inverse factor: use PredictInverseFactor.");
         var (scaled, lower) = Evaluate(a);
-        var factor = new CholeskyFactorPattern(a, Name);
+        if (factor.Lower.Length != lower.Length) throw new ArgumentException("The factor is not on the matrix's lower pattern.", nameof(factor));
         var rows = factor.Factor.Lower.RowPointers;
         for (int i = 0; i < a.Rows; i++)
             for (int p = rows[i]; p < rows[i + 1]; p++) factor.Lower[p] = scaled.Scale[i] * lower[p];
         factor.MirrorLower();
-        return factor;
     }
 
     /// <summary>
@@ -83,13 +95,22 @@ public sealed class LearnedFactorModel : IDisposable
     /// </summary>
     public CsrMatrix PredictInverseFactor(CsrMatrix a)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        var pattern = PatternFor(a).Factor.Lower;
+        var g = new CsrMatrix(a.Rows, a.Rows, (int[])pattern.RowPointers.Clone(), (int[])pattern.ColumnIndices.Clone(), new double[pattern.NonZeros]);
+        PredictInverseFactor(a, g);
+        return g;
+    }
+
+    /// <summary>G for <paramref name="a"/> written into the values of <paramref name="g"/>, which must be on A's lower pattern.</summary>
+    public void PredictInverseFactor(CsrMatrix a, CsrMatrix g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
         if (Kind != LearnedFactorKind.LearnedFsai) throw new InvalidOperationException($"A {Name} model predicts a triangular factor: use PredictFactor.");
         var (scaled, lower) = Evaluate(a);
-        var pattern = _pattern!.Factor.Lower;
-        var values = new double[lower.Length];
-        for (int i = 0; i < a.Rows; i++)
-            for (int p = pattern.RowPointers[i]; p < pattern.RowPointers[i + 1]; p++) values[p] = lower[p] / scaled.Scale[pattern.ColumnIndices[p]];
-        return new CsrMatrix(a.Rows, a.Rows, (int[])pattern.RowPointers.Clone(), (int[])pattern.ColumnIndices.Clone(), values);
+        if (g.NonZeros != lower.Length) throw new ArgumentException("G is not on the matrix's lower pattern.", nameof(g));
+        var columns = g.ColumnIndices;
+        for (int p = 0; p < lower.Length; p++) g.Values[p] = lower[p] / scaled.Scale[columns[p]];
     }
 
     /// <summary>The training loss (<see cref="FactorLoss"/>) on the pair (x, b), Ax = b, without gradients.</summary>

@@ -6,7 +6,8 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// <summary>
 /// "neuralpcg", "precorrector", "learned-fsai": a trained <see cref="LearnedFactorModel"/> predicts the factor for each
 /// matrix; the inference is part of <see cref="Create"/>, so a setup time measured around it includes it. The model is
-/// read when the factory is made (a bad file fails here) and loaded once per device; dispose the factory to free it.
+/// read when the factory is made (a bad file fails here) and loaded once per device; dispose the factory to free it,
+/// after its products (a product runs the model again on <see cref="IRefreshablePreconditioner.UpdateValues"/>).
 /// </summary>
 public sealed class LearnedFactorFactory : IPreconditionerFactory, IDisposable
 {
@@ -30,21 +31,15 @@ public sealed class LearnedFactorFactory : IPreconditionerFactory, IDisposable
     public bool Supports(Device device) => Devices.Includes(device);
     public bool IsSymmetric => true;
     public bool IsLinear => true;
-    public bool IsRefreshable => false;
+    public bool IsRefreshable => true;
 
     /// <inheritdoc cref="IPreconditionerFactory.Create"/>
     /// <exception cref="ArgumentException">A is not square and symmetric.</exception>
-    public IPreconditioner Create(DeviceCsrMatrix a)
+    public LearnedFactorPreconditioner Create(DeviceCsrMatrix a)
     {
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, Name, nameof(a));
-        var model = ModelFor(a.Device);
-        lock (model) // a model serves one inference at a time
-        {
-            if (Kind == LearnedFactorKind.LearnedFsai)
-                return new SparseInverseFactorPreconditioner(new SparseInverseFactor(model.PredictInverseFactor(a.Host)), a.Device);
-            return new TriangularFactorPreconditioner(model.PredictFactor(a.Host).Factor, isSymmetric: true, a.Device);
-        }
+        return new LearnedFactorPreconditioner(ModelFor(a.Device), a.Host, a.Device);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);

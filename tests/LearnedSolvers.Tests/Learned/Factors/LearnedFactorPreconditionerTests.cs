@@ -79,6 +79,31 @@ public abstract class LearnedFactorPreconditionerTests
     /// values, to 1e-12.
     /// </summary>
     [Theory, MemberData(nameof(LearnedFactorTestData.AllKinds), MemberType = typeof(LearnedFactorTestData))]
+    public void UpdateValues_GivesWhatAFreshSetupGives_ForNewValuesOnThePattern_AndRefusesAnotherPattern(LearnedFactorKind kind)
+    {
+        using var factory = new LearnedFactorFactory(kind, LearnedFactorTestData.ModelFile(kind));
+        Assert.True(factory.IsRefreshable);
+        var first = LearnedFactorTestData.Diffusion(9, 3).Matrix;
+        var second = LearnedFactorTestData.Diffusion(9, 4).Matrix;
+        Assert.True(first.HasSamePattern(second));
+        Assert.NotEqual(first.Values, second.Values);
+        using var a = Device.Upload(first);
+        using var b = Device.Upload(second);
+        using var refreshed = factory.Create(a);
+        using var fresh = factory.Create(b);
+        var r = Enumerable.Range(0, first.Rows).Select(i => Math.Sin(i + 1.0)).ToArray();
+        var before = Apply(refreshed, r);
+        refreshed.UpdateValues(second);
+        var after = Apply(refreshed, r);
+        var expected = Apply(fresh, r);
+        double scale = expected.Max(Math.Abs);
+        for (int i = 0; i < r.Length; i++) Assert.True(Math.Abs(after[i] - expected[i]) <= 1e-12 * scale, $"z[{i}] = {after[i]:R} after the refresh, {expected[i]:R} from a fresh setup");
+        Assert.True(before.Zip(after).Any(p => Math.Abs(p.First - p.Second) > 1e-9 * scale), "the refresh changed nothing");
+        Assert.Throws<ZeroPivotException>(() => refreshed.UpdateValues(second.WithValues(new double[second.NonZeros])));
+        Assert.Throws<ArgumentException>(() => refreshed.UpdateValues(LearnedFactorTestData.Diffusion(8, 3).Matrix));
+    }
+
+    [Theory, MemberData(nameof(LearnedFactorTestData.AllKinds), MemberType = typeof(LearnedFactorTestData))]
     public void Application_MatchesTheCpuDevices_ForTheSameModel(LearnedFactorKind kind)
     {
         Assert.SkipWhen(Device == Device.Cpu, "The CPU device is the reference.");
