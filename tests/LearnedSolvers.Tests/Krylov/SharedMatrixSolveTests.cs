@@ -7,7 +7,7 @@ using LearnedSolvers.Tests.TestSupport;
 namespace LearnedSolvers.Tests.Krylov;
 
 /// <summary>
-/// Every matrix in ../shared/matrices (INDEX.tsv), b = A·ones as in the SciPy reference column. SPD matrices must
+/// Every matrix in tests/data/matrices (INDEX.tsv), b = A·ones as in the SciPy reference column. SPD matrices must
 /// reach a true relative residual of 1e-8 with CG and with PCG + IC(0). Nonsymmetric ones must reach it with
 /// GMRES(30) + ILU(0) and with BiCGStab, or, where INDEX.tsv records that SciPy fails too, stop with the reason
 /// that is actually true, checked independently here.
