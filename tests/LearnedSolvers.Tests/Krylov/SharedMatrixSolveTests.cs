@@ -33,6 +33,18 @@ public class SharedMatrixSolveTests
         Assert.Subset(names, Hard);
     }
 
+    [Fact]
+    public void TheMatricesAreInTheRepository_WithTheirSources()
+    {
+        string copy = RepositoryFiles.PathOf("tests", "data", "matrices");
+        var indexed = File.ReadLines(Path.Combine(copy, "INDEX.tsv")).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')).ToList();
+        Assert.NotEmpty(indexed);
+        Assert.All(indexed, f => Assert.True(File.Exists(Path.Combine(copy, f[0] + ".mtx")), f[0]));
+        Assert.All(indexed, f => Assert.False(string.IsNullOrWhiteSpace(f[5]), $"{f[0]} has no source"));
+        Assert.True(File.Exists(Path.Combine(copy, "README.md")));
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LEARNEDSOLVERS_MATRICES"))) Assert.Equal(copy, SharedMatrices.Directory);
+    }
+
     [Theory, MemberData(nameof(Spd))]
     public void Spd_SolvesWithCg_AndWithIc0Pcg(string name)
     {
