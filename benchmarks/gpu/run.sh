@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one device call: on the lent GPU machine, from the repository root, after benchmarks/gpu/bundle.sh here
 # (device tool: carry [".device"], command `bash benchmarks/gpu/run.sh`, timeout_s 560). In about 8 minutes it runs
-#   1. the Gpu-trait tests (shared matrices carried in .device/matrices),
+#   1. the Gpu-trait tests (the test matrices carried in .device/matrices),
 #   2. `bench gpu` (copy bandwidth, SpMV, device-resident CG) at n = 256², 1024², 2048², 4096²,
 #   3. CuPy's SpMV and cg on the same matrices (../shared/tools/cupy_peer.py), in the same call,
 #   4. GMG-PCG and AMG-PCG on 2D Poisson 2048² (`multigrid cuda 2048`),

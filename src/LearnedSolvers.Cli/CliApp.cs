@@ -22,6 +22,7 @@ public static class CliApp
             CompareCommand.Create(output),
             DemoCommand.Create(output),
             DatasetCommand.Create(output, error),
+            SequenceCommand.Create(output, error),
             BenchCommand.Create(output),
             TrainCommand.Create(output),
         };

@@ -218,31 +218,11 @@ internal static class TrainCommand
         }).ToList();
     }
 
-    /// <summary>
-    /// The pairs (A, b, x) of a data set written by `dataset`: A assembled again from the stored coefficient field
-    /// (diffusion, darcy) or the Poisson matrix of the grid (poisson).
-    /// </summary>
+    /// <summary>The pairs (A, b, x) of a data set written by `dataset`.</summary>
     internal static List<FactorTrainingPair> DatasetPairs(string path)
     {
-        var data = Sequences.SequenceDataset.Read(path);
-        var pairs = new List<FactorTrainingPair>(data.Count);
-        var poisson = data.Coefficients is null && data.Problem.StartsWith("poisson", StringComparison.OrdinalIgnoreCase)
-            ? (data.Dimension == 3 ? Poisson.ThreeD(data.GridSize) : Poisson.TwoD(data.GridSize)).Matrix : null;
-        if (data.Coefficients is null && poisson is null)
-            throw new UsageException($"--dataset {path}: the {data.Problem} family stores no coefficient field to rebuild its matrices from (diffusion, darcy and poisson data sets do)");
-        for (int i = 0; i < data.Count; i++)
-        {
-            var a = poisson ?? Diffusion.Assemble(Row(data.Coefficients!, i), data.GridSize, data.Dimension);
-            pairs.Add(new FactorTrainingPair(a, Row(data.RightHandSides, i), Row(data.Solutions, i)));
-        }
-        return pairs;
-    }
-
-    private static double[] Row(double[,] values, int i)
-    {
-        var row = new double[values.GetLength(1)];
-        for (int j = 0; j < row.Length; j++) row[j] = values[i, j];
-        return row;
+        var (data, systems) = DatasetSystems.Read(path, "--dataset");
+        return systems.Select((s, i) => new FactorTrainingPair(s.Matrix, s.RightHandSide, DatasetSystems.Row(data.Solutions, i))).ToList();
     }
 
     /// <summary>The problem's grid as the network sees it: GridSize points per side in its dimension, C order.</summary>

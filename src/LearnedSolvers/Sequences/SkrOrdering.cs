@@ -8,7 +8,10 @@ public enum SequenceDistance
     /// <summary>‖φ_i − φ_j‖₂ of the coefficient fields (<see cref="LinearSystem.Coefficients"/>), as in SKR's experiments.</summary>
     CoefficientField,
 
-    /// <summary>‖A_i − A_j‖_F over the stored values; the matrices must share one sparsity pattern.</summary>
+    /// <summary>
+    /// ‖A_i − A_j‖_F: the stored values, compared entry by entry over the union of the matrices' patterns (an entry
+    /// one matrix does not store counts as zero there). The matrices must have the same size.
+    /// </summary>
     MatrixValues,
 
     /// <summary>‖b_i − b_j‖₂ of the right-hand sides.</summary>
@@ -90,10 +93,11 @@ public static class SkrOrdering
     }
 
     /// <summary>Orders generated systems by the chosen distance.</summary>
-    /// <exception cref="ArgumentException">A system lacks a coefficient field, or the matrices do not share a pattern.</exception>
+    /// <exception cref="ArgumentException">A system lacks a coefficient field, or the matrices differ in size.</exception>
     public static SequenceOrder Order(IReadOnlyList<LinearSystem> systems, SequenceDistance distance = SequenceDistance.CoefficientField, int groupSize = 5000)
     {
         ArgumentNullException.ThrowIfNull(systems);
+        if (distance == SequenceDistance.MatrixValues) return Order(MatrixValueFeatures(systems), groupSize);
         var features = new double[systems.Count][];
         for (int i = 0; i < systems.Count; i++)
         {
@@ -102,14 +106,63 @@ public static class SkrOrdering
             {
                 SequenceDistance.CoefficientField => s.Coefficients
                     ?? throw new ArgumentException($"System {i} ('{s.Description}') has no coefficient field; order by matrix values or right-hand side instead.", nameof(systems)),
-                SequenceDistance.MatrixValues => systems[0].Matrix.HasSamePattern(s.Matrix)
-                    ? s.Matrix.Values.AsSpan(0, s.Matrix.NonZeros).ToArray()
-                    : throw new ArgumentException($"System {i} does not share the first system's sparsity pattern; matrix-value distance needs one pattern.", nameof(systems)),
                 SequenceDistance.RightHandSide => s.RightHandSide,
                 _ => throw new ArgumentOutOfRangeException(nameof(distance), distance, "Unknown distance."),
             };
         }
         return Order(features, groupSize);
+    }
+
+    /// <summary>
+    /// Each matrix's values laid out on the union of all patterns, so that the Euclidean distance of two features is
+    /// ‖A_i − A_j‖_F. One shared pattern (a generated family) needs no union: the stored values are the features.
+    /// </summary>
+    private static double[][] MatrixValueFeatures(IReadOnlyList<LinearSystem> systems)
+    {
+        var features = new double[systems.Count][];
+        if (systems.Count == 0) return features;
+        var first = systems[0].Matrix;
+        bool shared = true;
+        for (int i = 0; i < systems.Count; i++)
+        {
+            var a = systems[i].Matrix;
+            if (a.Rows != first.Rows || a.Columns != first.Columns)
+                throw new ArgumentException($"System {i} is {a.Rows} x {a.Columns}; system 0 is {first.Rows} x {first.Columns}: matrix-value distance needs one size.", nameof(systems));
+            shared &= first.HasSamePattern(a);
+        }
+        if (shared)
+        {
+            for (int i = 0; i < systems.Count; i++) features[i] = systems[i].Matrix.Values.AsSpan(0, first.NonZeros).ToArray();
+            return features;
+        }
+        // Union pattern, row by row: the sorted distinct columns any matrix stores in that row.
+        var rowPointers = new int[first.Rows + 1];
+        var columns = new List<int>();
+        var row = new SortedSet<int>();
+        for (int r = 0; r < first.Rows; r++)
+        {
+            row.Clear();
+            foreach (var s in systems)
+                for (int k = s.Matrix.RowPointers[r]; k < s.Matrix.RowPointers[r + 1]; k++) row.Add(s.Matrix.ColumnIndices[k]);
+            columns.AddRange(row);
+            rowPointers[r + 1] = columns.Count;
+        }
+        for (int i = 0; i < systems.Count; i++)
+        {
+            var a = systems[i].Matrix;
+            var feature = new double[columns.Count];
+            for (int r = 0; r < a.Rows; r++)
+            {
+                int u = rowPointers[r];
+                for (int k = a.RowPointers[r]; k < a.RowPointers[r + 1]; k++)
+                {
+                    while (columns[u] != a.ColumnIndices[k]) u++; // both sorted, and the union holds every column of a
+                    feature[u] = a.Values[k];
+                }
+            }
+            features[i] = feature;
+        }
+        return features;
     }
 
     private static double Distance(double[] x, double[] y)

@@ -7,7 +7,7 @@ using LearnedSolvers.Tests.TestSupport;
 namespace LearnedSolvers.Tests.Devices;
 
 /// <summary>
-/// The real matrices of ../shared/matrices solved on a device (b = A·ones), the true residual recomputed on the host by a
+/// The real matrices of tests/data/matrices solved on a device (b = A·ones), the true residual recomputed on the host by a
 /// serial loop. SPD ones: device-resident PCG and FCG with Jacobi; the solvable nonsymmetric one: GMRES(30) and BiCGStab with
 /// Jacobi. On CUDA every matrix runs; on the slow ILGPU CPU accelerator only the small ones.
 /// </summary>

@@ -7,7 +7,7 @@ using LearnedSolvers.Tests.TestSupport;
 namespace LearnedSolvers.Tests.Krylov;
 
 /// <summary>
-/// Every matrix in ../shared/matrices (INDEX.tsv), b = A·ones as in the SciPy reference column. SPD matrices must
+/// Every matrix in tests/data/matrices (INDEX.tsv), b = A·ones as in the SciPy reference column. SPD matrices must
 /// reach a true relative residual of 1e-8 with CG and with PCG + IC(0). Nonsymmetric ones must reach it with
 /// GMRES(30) + ILU(0) and with BiCGStab, or, where INDEX.tsv records that SciPy fails too, stop with the reason
 /// that is actually true, checked independently here.
@@ -31,6 +31,18 @@ public class SharedMatrixSolveTests
         var files = Directory.GetFiles(SharedMatrices.Directory, "*.mtx").Select(f => Path.GetFileNameWithoutExtension(f)!).ToHashSet();
         Assert.Equal(files, names);
         Assert.Subset(names, Hard);
+    }
+
+    [Fact]
+    public void TheMatricesAreInTheRepository_WithTheirSources()
+    {
+        string copy = RepositoryFiles.PathOf("tests", "data", "matrices");
+        var indexed = File.ReadLines(Path.Combine(copy, "INDEX.tsv")).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')).ToList();
+        Assert.NotEmpty(indexed);
+        Assert.All(indexed, f => Assert.True(File.Exists(Path.Combine(copy, f[0] + ".mtx")), f[0]));
+        Assert.All(indexed, f => Assert.False(string.IsNullOrWhiteSpace(f[5]), $"{f[0]} has no source"));
+        Assert.True(File.Exists(Path.Combine(copy, "README.md")));
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LEARNEDSOLVERS_MATRICES"))) Assert.Equal(copy, SharedMatrices.Directory);
     }
 
     [Theory, MemberData(nameof(Spd))]

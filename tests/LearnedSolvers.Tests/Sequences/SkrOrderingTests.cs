@@ -1,5 +1,6 @@
 using LearnedSolvers.Problems;
 using LearnedSolvers.Sequences;
+using LearnedSolvers.Sparse;
 using LearnedSolvers.Tests.TestSupport;
 
 namespace LearnedSolvers.Tests.Sequences;
@@ -48,7 +49,22 @@ public class SkrOrderingTests
         Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => SkrOrdering.Order([[1.0], [double.NaN]])).Message);
         var poisson = new[] { Poisson.TwoD(4), Poisson.TwoD(4) };
         Assert.Contains("coefficient field", Assert.Throws<ArgumentException>(() => SkrOrdering.Order(poisson)).Message);
-        Assert.Contains("pattern", Assert.Throws<ArgumentException>(() => SkrOrdering.Order([Poisson.TwoD(4), Poisson.TwoD(5)], SequenceDistance.MatrixValues)).Message);
+        Assert.Contains("one size", Assert.Throws<ArgumentException>(() => SkrOrdering.Order([Poisson.TwoD(4), Poisson.TwoD(5)], SequenceDistance.MatrixValues)).Message);
         Assert.Empty(SkrOrdering.Order(Array.Empty<double[]>()).Order);
+    }
+
+    [Fact]
+    public void MatrixValues_OnDifferentPatterns_IsTheFrobeniusNormOfTheDifference()
+    {
+        // [[2, 1], [0, 3]] and [[1, 0], [4, 3]]: the difference [[1, 1], [-4, 0]] has Frobenius norm √18.
+        var a = CsrMatrix.FromTriplets(2, 2, [0, 0, 1], [0, 1, 1], [2.0, 1.0, 3.0]);
+        var b = CsrMatrix.FromTriplets(2, 2, [0, 1, 1], [0, 0, 1], [1.0, 4.0, 3.0]);
+        var c = CsrMatrix.FromTriplets(2, 2, [0, 1], [0, 1], [2.0, 3.0]);
+        var systems = new[] { a, b, c }.Select(m => new LinearSystem(m, [1.0, 1.0], "m")).ToArray();
+        var order = SkrOrdering.Order(systems, SequenceDistance.MatrixValues);
+        // From a, the nearest is c (distance 1: the entry (0,1) that c lacks), then b (‖c − b‖ = ‖[[1, 0], [-4, 0]]‖ = √17).
+        Assert.Equal([0, 2, 1], order.Order);
+        Assert.Equal(1 + Math.Sqrt(17), order.TotalDistance, 1e-12);
+        Assert.Equal(Math.Sqrt(18) + Math.Sqrt(17), order.NaturalDistance, 1e-12);
     }
 }

@@ -1,6 +1,9 @@
 namespace LearnedSolvers.Tests.TestSupport;
 
-/// <summary>Finds ../shared/matrices beside the repository (or $LEARNEDSOLVERS_MATRICES) and reads INDEX.tsv.</summary>
+/// <summary>
+/// Finds the real test matrices and reads their INDEX.tsv: $LEARNEDSOLVERS_MATRICES when set, else the copy in the
+/// repository (tests/data/matrices), else ../shared/matrices beside it.
+/// </summary>
 public static class SharedMatrices
 {
     public static string Directory { get; } = Locate();
@@ -24,8 +27,10 @@ public static class SharedMatrices
     {
         var env = Environment.GetEnvironmentVariable("LEARNEDSOLVERS_MATRICES");
         if (!string.IsNullOrEmpty(env)) return env;
+        var inRepository = RepositoryFiles.PathOf("tests", "data", "matrices");
+        if (File.Exists(System.IO.Path.Combine(inRepository, "INDEX.tsv"))) return inRepository;
         var shared = System.IO.Path.Combine(RepositoryFiles.Root, "..", "shared", "matrices");
         if (System.IO.Directory.Exists(shared)) return System.IO.Path.GetFullPath(shared);
-        throw new DirectoryNotFoundException($"No shared/matrices beside the repository at {RepositoryFiles.Root}; set LEARNEDSOLVERS_MATRICES.");
+        throw new DirectoryNotFoundException($"No test matrices at {inRepository} (nor ../shared/matrices); set LEARNEDSOLVERS_MATRICES.");
     }
 }
