@@ -28,8 +28,22 @@ internal static class GenerateCommand
             var system = Build(p.GetValue(problem)!, p.GetValue(n), p.GetValue(contrast), p.GetValue(discontinuous), p.GetValue(peclet), p.GetValue(seed));
             var a = system.Matrix;
             // Symmetric problems are written as one triangle: half the file, and the banner tells readers it is symmetric.
-            MatrixMarketWriter.WriteMatrix(p.GetValue(outPath)!, a, asSymmetric: a.IsSymmetric());
-            if (p.GetValue(rhsOut) is { } bPath) MatrixMarketWriter.WriteVector(bPath, system.RightHandSide);
+            // Both files are written to temporary names first and renamed only when both are whole: a failed write
+            // leaves neither new file.
+            string aPath = p.GetValue(outPath)!, aTemporary = AtomicFile.TemporaryPath(aPath);
+            string? bPath = p.GetValue(rhsOut), bTemporary = bPath is null ? null : AtomicFile.TemporaryPath(bPath);
+            try
+            {
+                MatrixMarketWriter.WriteMatrix(aTemporary, a, asSymmetric: a.IsSymmetric());
+                if (bTemporary is not null) MatrixMarketWriter.WriteVector(bTemporary, system.RightHandSide);
+                if (bTemporary is not null) AtomicFile.Commit(bTemporary, bPath!);
+                AtomicFile.Commit(aTemporary, aPath);
+            }
+            finally
+            {
+                AtomicFile.Discard(aTemporary);
+                if (bTemporary is not null) AtomicFile.Discard(bTemporary);
+            }
             output.WriteLine($"{system.Description}: {a.Rows} rows, {a.NonZeros} nonzeros -> {p.GetValue(outPath)}");
             return ExitCodes.Success;
         });

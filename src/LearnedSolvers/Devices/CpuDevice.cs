@@ -298,7 +298,7 @@ public sealed class CpuDevice : Device
         if (v is not CpuVector c)
             throw new DeviceMismatchException($"{argument} lives on device '{v.Device.Name}', but the operation runs on 'cpu'.");
         if (expectedLength >= 0 && c.Length != expectedLength)
-            throw new DeviceMismatchException($"{argument} has length {c.Length}; expected {expectedLength}.");
+            throw new ArgumentException($"{argument} has length {c.Length}; expected {expectedLength}.", argument);
         return c.Memory;
     }
 

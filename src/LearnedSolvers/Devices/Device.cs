@@ -224,12 +224,14 @@ public abstract class Device : IDisposable
     }
 
     /// <summary>Throws a clear error unless <paramref name="v"/> lives here and has the expected length.</summary>
+    /// <exception cref="DeviceMismatchException"><paramref name="v"/> lives on another device.</exception>
+    /// <exception cref="ArgumentException"><paramref name="v"/> has another length.</exception>
     public void Check(DeviceVector v, int expectedLength, string argument)
     {
         ArgumentNullException.ThrowIfNull(v, argument);
         if (!ReferenceEquals(v.Device, this))
             throw new DeviceMismatchException($"{argument} lives on device '{v.Device.Name}', but the operation runs on '{Name}'.");
         if (v.Length != expectedLength)
-            throw new DeviceMismatchException($"{argument} has length {v.Length}; expected {expectedLength}.");
+            throw new ArgumentException($"{argument} has length {v.Length}; expected {expectedLength}.", argument);
     }
 }

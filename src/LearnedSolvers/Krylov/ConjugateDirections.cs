@@ -116,9 +116,19 @@ public abstract class ConjugateDirections : KrylovSolver
 
         while (Monitor.IterationsLeft > 0)
         {
+            // A breakdown counts as an iteration that changed nothing, as in the device-scalar loop, so that both loops
+            // report the same stop at the same iteration.
             double pq = ApplyAndDot(P, Q);
-            if (!double.IsFinite(pq)) return StopReason.NaNOrInfinity;
-            if (pq <= 0) return StopReason.IndefiniteMatrix;
+            if (!double.IsFinite(pq))
+            {
+                Monitor.Record(double.NaN);
+                return StopReason.NaNOrInfinity;
+            }
+            if (pq <= 0)
+            {
+                Monitor.Record(Monitor.LastResidualNorm);
+                return StopReason.IndefiniteMatrix;
+            }
             double rNorm = Math.Sqrt(Kernels.UpdateWithNorm(rz / pq, P, Q, x, R));
             Monitor.Record(rNorm);
             if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;

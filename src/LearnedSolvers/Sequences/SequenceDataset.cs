@@ -1,3 +1,4 @@
+using LearnedSolvers.IO;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
@@ -118,6 +119,12 @@ public sealed record SequenceDataset(
 /// Streams a solved sequence into an HDF5 file in <see cref="SequenceDataset"/>'s layout: each system's rows are
 /// written as it is solved (chunked by row), so the whole set never needs to sit in memory; the small per-system
 /// tables and the attributes are written on <see cref="Dispose"/>.
+/// <para>
+/// The file is whole or absent: the rows go to a hidden temporary file beside the target, which replaces the target
+/// only when every system was written (<see cref="AtomicFile"/>). PureHDF writes the file's metadata (the B-trees that
+/// locate the chunks) only when its writer is disposed and has no flush, so a file cut off mid-run could not be read
+/// anyway: an interrupted or killed run leaves the old file, or none, and no readable part of the new one.
+/// </para>
 /// </summary>
 public sealed class SequenceDatasetWriter : IDisposable
 {
@@ -131,10 +138,11 @@ public sealed class SequenceDatasetWriter : IDisposable
     private readonly double[] _relativeResiduals;
     private readonly long[] _sums;
     private readonly bool[] _written;
+    private readonly string _path, _temporary;
     private int _next;
     private bool _disposed;
 
-    /// <param name="path">File to create (overwritten).</param>
+    /// <param name="path">File to create, or to replace once every system is written.</param>
     /// <param name="count">Systems in the sequence.</param>
     /// <param name="unknowns">Unknowns per system.</param>
     /// <param name="coefficientLength">Length of each coefficient field, or 0 for none.</param>
@@ -178,7 +186,17 @@ public sealed class SequenceDatasetWriter : IDisposable
         file.Attributes["grid_size"] = gridSize;
         file.Attributes["dimension"] = dimension;
         file.Attributes["relative_tolerance"] = relativeTolerance;
-        _writer = file.BeginWrite(path);
+        _path = path;
+        _temporary = AtomicFile.TemporaryPath(path);
+        try
+        {
+            _writer = file.BeginWrite(_temporary);
+        }
+        catch
+        {
+            AtomicFile.Discard(_temporary);
+            throw;
+        }
         _solveOrder = new int[count];
         _iterationCounts = new int[count];
         _relativeResiduals = new double[count];
@@ -215,23 +233,35 @@ public sealed class SequenceDatasetWriter : IDisposable
     public int Written => _next;
 
     /// <summary>
-    /// Writes the tables and closes the file. A file closed before every system was written (an interrupted run)
-    /// keeps its rows, but <see cref="SequenceDataset.Read"/> rejects it: the missing rows fail their checksums.
+    /// With every system written: writes the tables, closes the file and moves it over the target. With fewer (an
+    /// interrupted run): closes and deletes the temporary file, leaving the target as it was.
     /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        bool complete = _next == Count;
         try
         {
-            _writer.Write(_order, _solveOrder);
-            _writer.Write(_iterations, _iterationCounts);
-            _writer.Write(_residuals, _relativeResiduals);
-            _writer.Write(_checksums, _sums);
+            try
+            {
+                if (complete)
+                {
+                    _writer.Write(_order, _solveOrder);
+                    _writer.Write(_iterations, _iterationCounts);
+                    _writer.Write(_residuals, _relativeResiduals);
+                    _writer.Write(_checksums, _sums);
+                }
+            }
+            finally
+            {
+                _writer.Dispose();
+            }
+            if (complete) AtomicFile.Commit(_temporary, _path);
         }
         finally
         {
-            _writer.Dispose();
+            AtomicFile.Discard(_temporary); // gone already after a commit
         }
     }
 

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
+using LearnedSolvers.IO;
 
 namespace LearnedSolvers.Sparse;
 
 /// <summary>
 /// Writes matrices (coordinate real) and vectors (array real general, n x 1) in Matrix Market format.
-/// Values are written in round-trip form, so <see cref="MatrixMarketReader"/> reads back the same bits.
+/// Values are written in round-trip form, so <see cref="MatrixMarketReader"/> reads back the same bits. A file is
+/// written whole or not at all (<see cref="AtomicFile"/>): a failed write leaves the old file, or none.
 /// </summary>
 public static class MatrixMarketWriter
 {
@@ -21,8 +23,7 @@ public static class MatrixMarketWriter
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(a);
         if (asSymmetric) RequireSymmetric(a); // before the file is created, so a refusal leaves no half-written file
-        using var file = CreateFile(path);
-        WriteMatrix(file, a, asSymmetric);
+        AtomicFile.Write(path, file => WriteMatrix(file, a, asSymmetric));
     }
 
     /// <summary>
@@ -70,8 +71,22 @@ public static class MatrixMarketWriter
     {
         ArgumentNullException.ThrowIfNull(path);
         RequireFinite(v);
-        using var file = CreateFile(path);
-        WriteVector(file, v);
+        // A span cannot enter AtomicFile.Write's lambda, and a copy would double the memory of a large vector.
+        string temporary = AtomicFile.TemporaryPath(path);
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0)) // Utf8Output buffers
+            {
+                WriteVector(file, v);
+                file.Flush(flushToDisk: true);
+            }
+            AtomicFile.Commit(temporary, path);
+        }
+        catch
+        {
+            AtomicFile.Discard(temporary);
+            throw;
+        }
     }
 
     /// <summary>Writes <paramref name="v"/> as "array real general" of size n x 1, one value per line.</summary>
@@ -97,8 +112,7 @@ public static class MatrixMarketWriter
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(block);
         RequireFinite(block.Values);
-        using var file = CreateFile(path);
-        WriteColumns(file, block);
+        AtomicFile.Write(path, file => WriteColumns(file, block));
     }
 
     /// <summary>Writes <paramref name="block"/> as "array real general" of size rows x columns, column-major, one value per line.</summary>
@@ -115,9 +129,6 @@ public static class MatrixMarketWriter
         foreach (double x in block.Values) output.WriteValue(x);
         output.Flush();
     }
-
-    private static FileStream CreateFile(string path) =>
-        new(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0); // Utf8Output buffers
 
     private static void RequireSymmetric(CsrMatrix a)
     {

@@ -231,10 +231,14 @@ public abstract class DeviceKernelTests
     }
 
     [Fact]
-    public void Kernels_RejectVectorsOfWrongLength()
+    public void Kernels_RejectVectorsOfWrongLength_WithADimensionError_NotADeviceMismatch()
     {
-        var e = Assert.Throws<DeviceMismatchException>(() => Device.Dot(Device.Allocate(3), Device.Allocate(4)));
+        // Assert.Throws wants the exact type: a DeviceMismatchException (also an ArgumentException) fails it.
+        var e = Assert.Throws<ArgumentException>(() => Device.Dot(Device.Allocate(3), Device.Allocate(4)));
         Assert.Contains("length 4", e.Message);
+        Assert.Throws<ArgumentException>(() => Device.Axpy(1, Device.Allocate(4), Device.Allocate(3)));
+        using var m = Device.Upload(RandomSystems.Spd(4, 1));
+        Assert.Throws<ArgumentException>(() => m.Apply(Device.Allocate(5), Device.Allocate(4)));
     }
 
     [Fact]

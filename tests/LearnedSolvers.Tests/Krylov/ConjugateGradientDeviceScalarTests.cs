@@ -101,6 +101,40 @@ public sealed class CpuConjugateGradientDeviceScalarTests : ConjugateGradientDev
         Assert.True(Reference.TrueRelativeResidual(s.A, x.ToArray(), s.B) <= 1e-8);
     }
 
+    /// <summary>
+    /// diag(1, 2, 3, −5, 5, 6, …) with b = 1: p₀ᵀAp₀ &gt; 0, and pᵀAp turns negative a few steps in, once the positive
+    /// components are resolved and the negative one dominates.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void IndefiniteMatrix_StopsAtTheSameIteration_AsTheCpu_WithHostOrDeviceScalars(bool flexible)
+    {
+        const int n = 12;
+        int[] index = Enumerable.Range(0, n).ToArray();
+        double[] diagonal = index.Select(i => i == 3 ? -5.0 : 1.0 + i).ToArray();
+        var a = CsrMatrix.FromTriplets(n, n, index, index, diagonal);
+        double[] b = Enumerable.Repeat(1.0, n).ToArray();
+        SolveResult Run(Device device, ScalarPlacement placement, int checkEvery)
+        {
+            using ConjugateDirections solver = flexible
+                ? new FlexibleConjugateGradient(device.Upload(a), null, null, placement, checkEvery)
+                : new ConjugateGradient(device.Upload(a), null, null, placement, checkEvery);
+            return solver.Solve(device.Upload(b), device.Allocate(n));
+        }
+
+        var reference = Run(LearnedSolvers.Devices.Device.Cpu, ScalarPlacement.Host, 0);
+        Assert.Equal(StopReason.IndefiniteMatrix, reference.Reason);
+        Assert.True(reference.Iterations >= 2, reference.ToString());
+        foreach (var (placement, checkEvery) in new[] { (ScalarPlacement.Host, 0), (ScalarPlacement.Device, 1), (ScalarPlacement.Device, 4), (ScalarPlacement.Auto, 0) })
+        {
+            var result = Run(Device, placement, checkEvery);
+            Assert.True((reference.Reason, reference.Iterations) == (result.Reason, result.Iterations),
+                $"{placement} scalars, check every {checkEvery}: {result}; the CPU with host scalars: {reference}");
+            Assert.Equal(result.Iterations + 1, result.ResidualHistory.Count);
+        }
+    }
+
     [Fact]
     public void WarmSolves_AllocateOnlyTheResult()
     {

@@ -60,10 +60,36 @@ public sealed class SequenceDatasetTests : IDisposable
     }
 
     [Fact]
-    public void InterruptedRun_IsRejected()
+    public void InterruptedRun_LeavesNoFile_AndNoTemporaryFile()
     {
-        var e = Assert.Throws<DatasetFormatException>(() => SequenceDataset.Read(WriteSample("d.h5", 5, 20, 0, [0, 1, 2, 3, 4], stopAfter: 3)));
-        Assert.Contains("checksum", e.Message);
+        var path = WriteSample("d.h5", 5, 20, 0, [0, 1, 2, 3, 4], stopAfter: 3);
+        Assert.False(File.Exists(path));
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
+    [Fact]
+    public void InterruptedRun_KeepsThePreviousFileWhole()
+    {
+        var path = WriteSample("e.h5", 3, 20, 0, [2, 0, 1]);
+        WriteSample("e.h5", 5, 20, 0, [0, 1, 2, 3, 4], stopAfter: 3);
+        var data = SequenceDataset.Read(path);
+        Assert.Equal((3, 20), (data.Count, data.Unknowns));
+        Assert.Equal([2, 0, 1], data.SolveOrder);
+        Assert.Equal([path], Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void WhileWriting_TheTargetDoesNotExistYet()
+    {
+        var path = PathIn("f.h5");
+        using (var writer = new SequenceDatasetWriter(path, 2, 4, 0, "poisson", "gmres", "natural", 2, 2, 1e-8))
+        {
+            writer.Write(0, new double[4], new double[4], null, 1, 0);
+            writer.Write(1, new double[4], new double[4], null, 1, 0);
+            Assert.False(File.Exists(path));
+        }
+        Assert.Equal(2, SequenceDataset.Read(path).Count);
+        Assert.Equal([path], Directory.GetFiles(_dir));
     }
 
     [Fact]

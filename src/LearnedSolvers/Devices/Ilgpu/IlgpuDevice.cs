@@ -624,7 +624,7 @@ public sealed class IlgpuDevice : Device
         if (v is not IlgpuVector g || !ReferenceEquals(g.Device, this))
             throw new DeviceMismatchException($"{argument} lives on device '{v.Device.Name}', but the operation runs on '{Name}'.");
         if (expectedLength >= 0 && g.Length != expectedLength)
-            throw new DeviceMismatchException($"{argument} has length {g.Length}; expected {expectedLength}.");
+            throw new ArgumentException($"{argument} has length {g.Length}; expected {expectedLength}.", argument);
         return g;
     }
 

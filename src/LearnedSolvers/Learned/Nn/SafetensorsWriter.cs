@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using LearnedSolvers.IO;
 
 namespace LearnedSolvers.Learned.Nn;
 
@@ -92,26 +93,7 @@ internal static class SafetensorsWriter
     {
         ArgumentNullException.ThrowIfNull(path);
         var prepared = Prepare(tensors, metadata); // before any file exists, so a refusal leaves nothing behind
-        string target = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(target) ?? ".";
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                var stream = wrapForTesting?.Invoke(file) ?? file;
-                Serialize(stream, prepared);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); }
-            catch (IOException) { } // the original error matters more than a leftover temporary file
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        AtomicFile.Write(path, file => Serialize(wrapForTesting?.Invoke(file) ?? file, prepared));
     }
 
     private static byte[] Utf8(string text, string paramName)
