@@ -394,4 +394,37 @@ public class GcroDrTests
         Assert.True(recycled < gmres, $"GCRO-DR {recycled} vs GMRES {gmres}");
         Assert.Throws<ArgumentOutOfRangeException>(() => new GcroDr(Cpu.Upload(systems[0].Matrix)) { RecycleUpdateInterval = 0 });
     }
+
+    /// <summary>
+    /// A warm solve with a recycled space allocates nothing per iteration: what it allocates (the result and the one
+    /// recycle-space update after the last cycle, whose small dense eigenproblem MathNet solves) does not grow when a
+    /// tighter tolerance takes several times the iterations.
+    /// </summary>
+    [Fact]
+    public void WarmSolve_WithARecycledSpace_AllocatesNothingPerIteration()
+    {
+        var a = Poisson.TwoD(120).Matrix;
+        var b = Cpu.Upload(Enumerable.Range(0, a.Rows).Select(i => Math.Sin(i + 1.0)).ToArray());
+        var x = Cpu.Allocate(a.Rows);
+        (SolveResult Result, long Bytes) Warm(double rtol)
+        {
+            var solver = new GcroDr(Cpu.Upload(a), null, new SolverOptions(RelativeTolerance: rtol, RecordHistory: false), restart: 10, recycle: 4)
+            {
+                RecycleUpdateInterval = int.MaxValue,
+            };
+            solver.Solve(b, x);
+            return Allocations.Least(() =>
+            {
+                Cpu.Fill(x, 0);
+                return solver.Solve(b, x);
+            });
+        }
+        var (loose, looseBytes) = Warm(1e-4);
+        var (tight, tightBytes) = Warm(1e-10);
+        Assert.True(loose.Converged && tight.Converged, $"{loose}; {tight}");
+        Assert.True(tight.Iterations > 2 * loose.Iterations, $"{loose.Iterations} and {tight.Iterations} iterations");
+        Assert.True(tightBytes < looseBytes + 512,
+            $"{looseBytes} bytes over {loose.Iterations} iterations, {tightBytes} over {tight.Iterations}: the solve allocates per iteration");
+        Assert.True(tightBytes < 16_384, $"{tightBytes} bytes over {tight.Iterations} iterations");
+    }
 }
