@@ -13,20 +13,7 @@ public static class CliApp
 {
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand(
-            "LearnedSolvers: fast sparse linear solvers.\n" +
-            "Exit codes: 0 success, 1 solve did not converge, 2 bad arguments or input file, 3 preconditioner setup failed, 4 internal error (rerun with --debug for the trace).")
-        {
-            SolveCommand.Create(output),
-            GenerateCommand.Create(output),
-            CompareCommand.Create(output),
-            DemoCommand.Create(output),
-            DatasetCommand.Create(output, error),
-            SequenceCommand.Create(output, error),
-            BenchCommand.Create(output),
-            TrainCommand.Create(output),
-        };
-        root.Options.Add(DebugOption);
+        var root = CreateRoot(output, error);
         if (Environment.GetEnvironmentVariable("LEARNEDSOLVERS_REPORT_PEAK_MEMORY") == "1") ReportPeakMemoryAtExit(error);
         try
         {
@@ -47,6 +34,26 @@ public static class CliApp
         catch (IOException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (ArgumentException e) { return Fail(error, ExitCodes.BadInput, WithoutParameterName(e)); }
         catch (Exception e) { return Internal(error, e, args); }
+    }
+
+    /// <summary>The command tree: every command and option the parser accepts (the README's synopsis is checked against it).</summary>
+    internal static RootCommand CreateRoot(TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand(
+            "LearnedSolvers: fast sparse linear solvers.\n" +
+            "Exit codes: 0 success, 1 solve did not converge, 2 bad arguments or input file, 3 preconditioner setup failed, 4 internal error (rerun with --debug for the trace).")
+        {
+            SolveCommand.Create(output),
+            GenerateCommand.Create(output),
+            CompareCommand.Create(output),
+            DemoCommand.Create(output),
+            DatasetCommand.Create(output, error),
+            SequenceCommand.Create(output, error),
+            BenchCommand.Create(output),
+            TrainCommand.Create(output),
+        };
+        root.Options.Add(DebugOption);
+        return root;
     }
 
     /// <summary>Shows the trace of an internal error; declared so that the parser accepts it after any command.</summary>
