@@ -41,16 +41,16 @@ public static class CliApp
     {
         var root = new RootCommand(
             "LearnedSolvers: fast sparse linear solvers.\n" +
-            "Exit codes: 0 success, 1 solve did not converge, 2 bad arguments or input file, 3 preconditioner setup failed, 4 internal error (rerun with --debug for the trace).")
+            "Exit codes: 0 success, 1 solve did not converge, 2 bad arguments or input file, 3 preconditioner setup failed, 4 internal error (rerun with --debug for the trace), 130 interrupted by Ctrl-C (what was complete is kept).")
         {
             SolveCommand.Create(output),
             GenerateCommand.Create(output),
-            CompareCommand.Create(output),
+            CompareCommand.Create(output, error),
             DemoCommand.Create(output),
             DatasetCommand.Create(output, error),
             SequenceCommand.Create(output, error),
             BenchCommand.Create(output),
-            TrainCommand.Create(output),
+            TrainCommand.Create(output, error),
         };
         root.Options.Add(DebugOption);
         return root;

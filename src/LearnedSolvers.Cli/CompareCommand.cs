@@ -13,7 +13,7 @@ namespace LearnedSolvers.Cli;
 /// </summary>
 internal static class CompareCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var matrix = new Option<string>("--matrix") { Required = true, Description = "Matrix Market file with A" };
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b (default: b = A * ones)" };
@@ -78,8 +78,19 @@ internal static class CompareCommand
                 output.WriteLine($"{matrixPath}: {a.Rows} rows, {a.NonZeros} nonzeros, {(a.IsSymmetric() ? "symmetric" : "nonsymmetric")}; "
                     + $"{pairs.Count} method and preconditioner pairs on {dev.Name}, rtol {options.RelativeTolerance.ToString("0.##e+00", System.Globalization.CultureInfo.InvariantCulture)}");
                 output.WriteLine();
-                var rows = Comparison.Run(a, b, pairs, Factory, options, m, k, dev);
+                using var interruption = new Interruption();
+                var rows = ProgressReporter.Run(error, $"comparing {pairs.Count} pairs", pairs.Count, "pairs", progress =>
+                    Comparison.Run(a, b, pairs, Factory, options, m, k, dev, done =>
+                    {
+                        progress.Report(done.Count, $"{done.Count}/{pairs.Count} pairs ({done[^1].Method}:{done[^1].Preconditioner} done)");
+                        interruption.Completed();
+                    }, interruption.Token));
                 ComparisonTable.WriteText(output, rows);
+                if (rows.Count < pairs.Count)
+                {
+                    error.WriteLine($"interrupted after {rows.Count} of {pairs.Count} pairs: the table shows those; no report written");
+                    return ExitCodes.Interrupted;
+                }
                 if (p.GetValue(report) is { } folder)
                 {
                     ComparisonReport.Write(folder, rows, a, matrixPath, rhsSource, options, m, dev.Name, CommandLine(p));

@@ -12,12 +12,19 @@ namespace LearnedSolvers.Cli;
 /// </summary>
 internal static class Comparison
 {
+    /// <param name="completed">Told after each pair, with the rows so far.</param>
+    /// <param name="cancellationToken">Stops between pairs; the rows of the pairs finished are returned.</param>
     public static IReadOnlyList<ComparisonRow> Run(CsrMatrix a, double[] b, IEnumerable<MethodPair> pairs, Func<string, IPreconditionerFactory> factory,
-        SolverOptions options, int restart, int recycle, Device device)
+        SolverOptions options, int restart, int recycle, Device device, Action<IReadOnlyList<ComparisonRow>>? completed = null,
+        CancellationToken cancellationToken = default)
     {
         var rows = new List<ComparisonRow>();
         foreach (var pair in pairs)
+        {
+            if (cancellationToken.IsCancellationRequested) break;
             rows.Add(RunOne(a, b, pair.Method, factory(pair.Preconditioner), options, restart, recycle, device));
+            completed?.Invoke(rows);
+        }
         return rows;
     }
 

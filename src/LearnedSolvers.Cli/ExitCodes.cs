@@ -19,4 +19,9 @@ internal static class ExitCodes
     /// An internal error: an exception no input check foresaw. One line on stderr; `--debug` adds the stack trace.
     /// </summary>
     public const int InternalError = 4;
+
+    /// <summary>
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it) between units of work; one line on stderr says what was kept.
+    /// </summary>
+    public const int Interrupted = 130;
 }

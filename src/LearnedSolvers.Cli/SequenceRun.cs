@@ -17,48 +17,96 @@ internal static class SequenceRun
     /// <param name="Dimension">2 or 3, 0 when the systems come from no grid.</param>
     public sealed record Labels(string Problem, string Method, string Order, int GridSize, int Dimension);
 
-    /// <returns>The exit code: success when every system converged.</returns>
+    /// <returns>
+    /// The exit code: success when every system converged. Ctrl-C stops between systems: the systems solved so far
+    /// become a smaller data set (see <see cref="WritePart"/>) and the code is <see cref="ExitCodes.Interrupted"/>.
+    /// </returns>
     public static int Execute(TextWriter output, TextWriter error, IReadOnlyList<LinearSystem> systems, SequenceSolverOptions options,
         Labels labels, string outPath, bool baseline, bool breakdown)
     {
         var first = systems[0];
         int members = systems.Count;
         var run = new Totals();
+        using var interruption = new Interruption();
+        var solved = new List<SequenceStep>();
         using (var writer = new SequenceDatasetWriter(outPath, members, first.Size, first.Coefficients?.Length ?? 0,
             labels.Problem, labels.Method, labels.Order, labels.GridSize, labels.Dimension, options.Solver.RelativeTolerance))
         {
-            var progress = new ProgressLine(error, members);
             var solver = new SequenceSolver(options);
-            foreach (var step in solver.Solve(systems))
+            ProgressReporter.Run(error, $"solving {members} systems", members, "systems", progress =>
             {
-                var s = systems[step.Index];
-                writer.Write(step.Index, s.RightHandSide, step.Solution, s.Coefficients, step.Result.Iterations, step.Result.RelativeResidual);
-                run.Add(step);
-                progress.Report(step.Position + 1, run.Seconds);
-            }
-            progress.Done();
+                foreach (var step in solver.Solve(systems))
+                {
+                    var s = systems[step.Index];
+                    writer.Write(step.Index, s.RightHandSide, step.Solution, s.Coefficients, step.Result.Iterations, step.Result.RelativeResidual);
+                    solved.Add(step);
+                    run.Add(step);
+                    progress.Report(step.Position + 1);
+                    interruption.Completed();
+                    if (interruption.Requested) break;
+                }
+                return 0;
+            });
             run.Order = solver.LastOrder;
+        }
+        if (solved.Count < members)
+        {
+            if (solved.Count > 0) WritePart(systems, solved, labels, options.Solver.RelativeTolerance, outPath);
+            error.WriteLine(solved.Count == 0
+                ? $"interrupted before the first system was solved: nothing written to {outPath}"
+                : $"interrupted after {solved.Count} of {members} systems: {outPath} holds those {solved.Count} (rows in their input order)");
+            return ExitCodes.Interrupted;
         }
 
         Totals? reference = null;
         var extra = new List<(string Label, Totals Totals)>();
         if (baseline || breakdown)
         {
-            reference = Run(systems, options with { Method = KrylovMethod.Gmres, Sort = false, WarmStart = false });
-            if (breakdown)
+            reference = Run(systems, options with { Method = KrylovMethod.Gmres, Sort = false, WarmStart = false }, interruption);
+            if (breakdown && !interruption.Requested)
             {
-                extra.Add(($"gmres({options.Restart}) skr (ordering alone)", Run(systems, options with { Method = KrylovMethod.Gmres, Sort = true })));
-                extra.Add(($"gcrodr({options.Restart},{options.Recycle}) natural (recycling alone)", Run(systems, options with { Method = KrylovMethod.GcroDr, Sort = false })));
+                extra.Add(($"gmres({options.Restart}) skr (ordering alone)", Run(systems, options with { Method = KrylovMethod.Gmres, Sort = true }, interruption)));
+                if (!interruption.Requested)
+                    extra.Add(($"gcrodr({options.Restart},{options.Recycle}) natural (recycling alone)", Run(systems, options with { Method = KrylovMethod.GcroDr, Sort = false }, interruption)));
+            }
+            if (interruption.Requested)
+            {
+                error.WriteLine($"interrupted during the baseline: {outPath} is complete ({members} systems); no comparison printed");
+                return ExitCodes.Interrupted;
             }
         }
         WriteSummary(output, options, run, reference, extra, outPath);
         return run.AllConverged ? ExitCodes.Success : ExitCodes.NotConverged;
     }
 
-    private static Totals Run(IReadOnlyList<LinearSystem> systems, SequenceSolverOptions options)
+    /// <summary>
+    /// The systems solved before an interruption, as a data set of their own: the writer cannot end a file early
+    /// (PureHDF fixes each data set's shape when it is declared and writes the file's index only when it closes), so
+    /// a second, smaller file is written from the solutions kept in memory. Its rows follow the input order of the
+    /// systems it holds, and its solve order is theirs renumbered.
+    /// </summary>
+    private static void WritePart(IReadOnlyList<LinearSystem> systems, List<SequenceStep> solved, Labels labels, double relativeTolerance, string outPath)
+    {
+        var first = systems[0];
+        var row = solved.Select(s => s.Index).Order().Select((index, r) => (index, r)).ToDictionary(p => p.index, p => p.r);
+        using var writer = new SequenceDatasetWriter(outPath, solved.Count, first.Size, first.Coefficients?.Length ?? 0,
+            labels.Problem, labels.Method, labels.Order, labels.GridSize, labels.Dimension, relativeTolerance);
+        foreach (var step in solved)
+        {
+            var s = systems[step.Index];
+            writer.Write(row[step.Index], s.RightHandSide, step.Solution, s.Coefficients, step.Result.Iterations, step.Result.RelativeResidual);
+        }
+    }
+
+    private static Totals Run(IReadOnlyList<LinearSystem> systems, SequenceSolverOptions options, Interruption interruption)
     {
         var totals = new Totals();
-        foreach (var step in new SequenceSolver(options).Solve(systems)) totals.Add(step);
+        foreach (var step in new SequenceSolver(options).Solve(systems))
+        {
+            totals.Add(step);
+            interruption.Completed();
+            if (interruption.Requested) break;
+        }
         return totals;
     }
 
@@ -109,28 +157,5 @@ internal static class SequenceRun
 
         public string[] Row(string label) =>
             [label, Systems.ToString(), Iterations.ToString(), MatrixVectorProducts.ToString(), Seconds.ToString("F2"), MaxResidual.ToString("0.00e+00"), $"{Systems - Failed}/{Systems}"];
-    }
-
-    /// <summary>A one-line progress bar on stderr: redrawn in place on a terminal, every tenth otherwise.</summary>
-    private sealed class ProgressLine(TextWriter error, int total)
-    {
-        private readonly bool _terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
-        private int _lastTenth = -1;
-
-        public void Report(int done, double seconds)
-        {
-            int tenth = done * 10 / total;
-            if (!_terminal && tenth == _lastTenth) return;
-            _lastTenth = tenth;
-            int filled = done * 30 / total;
-            string line = $"[{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{total} systems, {seconds:F1} s";
-            if (_terminal) error.Write("\r" + line);
-            else error.WriteLine(line);
-        }
-
-        public void Done()
-        {
-            if (_terminal) error.WriteLine();
-        }
     }
 }

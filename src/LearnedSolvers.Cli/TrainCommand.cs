@@ -15,7 +15,7 @@ namespace LearnedSolvers.Cli;
 /// </summary>
 internal static class TrainCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var problem = new Option<string>("--problem") { Required = true, Description = "poisson2d|poisson3d|diffusion" }
             .AcceptOnlyFromAmong("poisson2d", "poisson3d", "diffusion");
@@ -61,9 +61,9 @@ internal static class TrainCommand
             using var network = new DcdmNetwork(dev, shape.Rank, p.GetValue(channels), p.GetValue(seed));
             output.WriteLine($"DCDM network {shape.Rank}-D, {network.Channels} channels, {network.ParameterCount:N0} parameters, on {dev.Name}; vectors in {vectorSeconds:F1} s");
             var options = new DcdmTrainingOptions { Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch), LearningRate = p.GetValue(rate), Seed = p.GetValue(seed) };
-            var progress = new TrainingProgressLine(output);
-            var record = DcdmTrainer.Train(network, system.Matrix, shape, data, options, progress.Report);
-            progress.Finish();
+            var record = WithProgress(output, error, options.Epochs, p.GetValue(outPath)!,
+                (report, token) => DcdmTrainer.Train(network, system.Matrix, shape, data, options, report, token));
+            if (record is null) return ExitCodes.Interrupted;
             var c = CultureInfo.InvariantCulture;
             var metadata = new Dictionary<string, string>
             {
@@ -88,7 +88,7 @@ internal static class TrainCommand
             return double.IsFinite(record.FinalLoss) ? ExitCodes.Success : ExitCodes.NotConverged;
         });
         var train = new Command("train", "Train a learned solver component") { dcdm };
-        foreach (var kind in Enum.GetValues<LearnedFactorKind>()) train.Subcommands.Add(TrainFactorCommand.Create(kind, output));
+        foreach (var kind in Enum.GetValues<LearnedFactorKind>()) train.Subcommands.Add(TrainFactorCommand.Create(kind, output, error));
         return train;
     }
 
@@ -101,26 +101,32 @@ internal static class TrainCommand
         return dimension == 2 ? new Devices.Shape(side, side) : new Devices.Shape(side, side, side);
     }
 
-    /// <summary>A progress line: epoch, batch, loss, samples per second, time left; rewritten in place on a console.</summary>
-    internal sealed class TrainingProgressLine(TextWriter output)
+    /// <summary>
+    /// Runs a trainer with a progress bar over its batches (or a line at each tenth when redirected); Ctrl-C stops it
+    /// between batches. An interrupted run saves nothing: a model cut off mid-epoch is not one the command was asked
+    /// for, and --out keeps whatever it held. Returns null then, after one line on stderr.
+    /// </summary>
+    internal static T? WithProgress<T>(TextWriter output, TextWriter error, int epochs, string outPath,
+        Func<Action<TrainingProgress>, CancellationToken, T> train) where T : class
     {
-        private readonly bool _inPlace = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        private int _lastEpoch;
-        private string _last = "";
-
-        public void Report(TrainingProgress p)
+        using var interruption = new Interruption();
+        TrainingProgress? last = null;
+        try
         {
-            string line = string.Create(CultureInfo.InvariantCulture,
-                $"epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {p.BatchLoss:G4}  {p.SamplesPerSecond:F0} samples/s  {p.Remaining:hh\\:mm\\:ss} left");
-            if (_inPlace) output.Write("\r" + line.PadRight(_last.Length));
-            else if (p.Batch == p.Batches && p.Epoch != _lastEpoch) output.WriteLine(line);
-            _last = line;
-            if (p.Batch == p.Batches) _lastEpoch = p.Epoch;
+            return ProgressReporter.Run(output, "training", epochs, "batches", progress => train(p =>
+            {
+                last = p;
+                long total = (long)p.Epochs * p.Batches, done = (long)(p.Epoch - 1) * p.Batches + p.Batch;
+                progress.Report(done, string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs}  batch {p.Batch}/{p.Batches}  loss {p.BatchLoss:G4}"), total);
+                interruption.Completed();
+            }, interruption.Token));
         }
-
-        public void Finish()
+        catch (OperationCanceledException) when (interruption.Requested)
         {
-            if (_inPlace) output.WriteLine();
+            error.WriteLine(last is null
+                ? $"interrupted before the first batch: no model written to {outPath}"
+                : $"interrupted after epoch {last.Epoch}/{last.Epochs}, batch {last.Batch}/{last.Batches}: no model written to {outPath}");
+            return null;
         }
     }
 }

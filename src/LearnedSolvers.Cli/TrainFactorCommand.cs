@@ -16,7 +16,7 @@ namespace LearnedSolvers.Cli;
 internal static class TrainFactorCommand
 {
     /// <summary>The subcommand for one kind.</summary>
-    public static Command Create(LearnedFactorKind kind, TextWriter output)
+    public static Command Create(LearnedFactorKind kind, TextWriter output, TextWriter error)
     {
         string name = LearnedFactorModelFile.KindName(kind);
         var problem = new Option<string?>("--problem") { Description = "diffusion (ConDiff-style, a new coefficient field per system) | poisson2d | poisson3d (one matrix, new right-hand sides); or --dataset" }
@@ -93,9 +93,9 @@ internal static class TrainFactorCommand
                 : new LearnedFactorModel(dev, kind, p.GetValue(hidden), p.GetValue(steps), p.GetValue(seed));
             output.WriteLine(string.Create(c, $"{name}: graph network, hidden {model.Network.Hidden}, {model.Network.Steps} steps, {model.Network.ParameterCount:N0} parameters, on {dev.Name}; pairs in {clock.Elapsed.TotalSeconds:F1} s"));
             var options = new LearnedFactorTrainingOptions { Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch), LearningRate = p.GetValue(rate), Seed = p.GetValue(seed) };
-            var progress = new TrainCommand.TrainingProgressLine(output);
-            var record = LearnedFactorTrainer.Train(model, training, validation, options, progress.Report);
-            progress.Finish();
+            var record = TrainCommand.WithProgress(output, error, options.Epochs, p.GetValue(outPath)!,
+                (report, token) => LearnedFactorTrainer.Train(model, training, validation, options, report, token));
+            if (record is null) return ExitCodes.Interrupted;
             var metadata = new Dictionary<string, string>
             {
                 ["problem"] = training[0].Matrix.ToString() + (datasetPath is not null ? $" (data set {Path.GetFileName(datasetPath)})"
