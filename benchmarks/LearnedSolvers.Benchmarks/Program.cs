@@ -7,7 +7,6 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- rhs [grid] [k] [rounds] [rtol]  (k right-hand sides: block SpMV, simultaneous CG)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm MODEL [device] [grids…]  (a trained DCDM network against CG, IC(0) and AMG)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- conv [device] [repeats]  (network convolutions: GFLOP/s)
-// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- factors KIND [grid] [systems] [epochs] [variance] [test grid] [tests]  (a learned factor against IC(0))
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- preconditioners DEVICE [grids=..] [variances=..] [systems=N] [poisson3d=N] [neuralpcg|precorrector|learned-fsai|dcdm=MODEL]  (the side-by-side table)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- graph-network [device] [grids…]  (the graph network's passes: ms)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm-equivalence write|check DIR [device] [dims]  (against PyTorch)
@@ -43,15 +42,6 @@ try
     {
         Environment.ExitCode = DcdmEquivalence.Run(args[1], args[2], LearnedSolvers.Devices.Device.FromName(args.Length > 3 ? args[3] : "cpu"),
             args.Length > 4 ? Int(args[4]) : 2);
-        return;
-    }
-    if (args.Length > 1 && args[0] == "factors")
-    {
-        // factors KIND [train grid] [systems] [epochs] [variance] [test grid] [test systems]
-        var kind = Enum.Parse<LearnedSolvers.Learned.Factors.LearnedFactorKind>(args[1], ignoreCase: true);
-        int At(int i, int d) => args.Length > i ? Int(args[i]) : d;
-        LearnedFactorReport.Run(kind, At(2, 64), At(3, 200), At(4, 10),
-            args.Length > 5 ? double.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 1.0, [At(6, 64)], At(7, 5));
         return;
     }
     if (args.Length > 1 && args[0] == "preconditioners")
