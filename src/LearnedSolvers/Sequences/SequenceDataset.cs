@@ -57,13 +57,14 @@ public sealed record SequenceDataset(
             {
                 string format = Attribute<string>(file, path, "format");
                 if (format != FormatName) throw new DatasetFormatException(path, $"format '{format}', expected '{FormatName}'");
-                var solutions = file.Dataset("solutions").Read<double[,]>();
-                var rhs = file.Dataset("right_hand_sides").Read<double[,]>();
-                double[,]? coefficients = file.LinkExists("coefficients") ? file.Dataset("coefficients").Read<double[,]>() : null;
-                var order = file.Dataset("solve_order").Read<int[]>();
-                var iterations = file.Dataset("iterations").Read<int[]>();
-                var residuals = file.Dataset("relative_residuals").Read<double[]>();
-                var checksums = file.Dataset("checksums").Read<long[]>();
+                long bytes = new FileInfo(path).Length;
+                var solutions = Table(file, path, "solutions", sizeof(double), bytes).Read<double[,]>();
+                var rhs = Table(file, path, "right_hand_sides", sizeof(double), bytes).Read<double[,]>();
+                double[,]? coefficients = file.LinkExists("coefficients") ? Table(file, path, "coefficients", sizeof(double), bytes).Read<double[,]>() : null;
+                var order = Table(file, path, "solve_order", sizeof(int), bytes).Read<int[]>();
+                var iterations = Table(file, path, "iterations", sizeof(int), bytes).Read<int[]>();
+                var residuals = Table(file, path, "relative_residuals", sizeof(double), bytes).Read<double[]>();
+                var checksums = Table(file, path, "checksums", sizeof(long), bytes).Read<long[]>();
                 int count = solutions.GetLength(0);
                 if (rhs.GetLength(0) != count || rhs.GetLength(1) != solutions.GetLength(1) || order.Length != count
                     || iterations.Length != count || residuals.Length != count || checksums.Length != count
@@ -86,6 +87,21 @@ public sealed record SequenceDataset(
                 throw new DatasetFormatException(path, $"unreadable: {e.Message}", e);
             }
         }
+    }
+
+    /// <summary>
+    /// The data set <paramref name="name"/>, refused when it declares more values than the file's bytes could hold: the
+    /// writer stores every row uncompressed, so a larger declaration is corruption, and reading it would allocate (or
+    /// walk) what the file cannot back.
+    /// </summary>
+    private static IH5Dataset Table(NativeFile file, string path, string name, int elementSize, long fileBytes)
+    {
+        var dataset = file.Dataset(name);
+        double values = 1;
+        foreach (ulong d in dataset.Space.Dimensions) values *= d;
+        if (values * elementSize > fileBytes)
+            throw new DatasetFormatException(path, $"'{name}' declares {values:G4} values, more than the file's {fileBytes} bytes can hold");
+        return dataset;
     }
 
     private static T Attribute<T>(NativeFile file, string path, string name) =>
