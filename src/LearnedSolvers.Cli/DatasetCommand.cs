@@ -22,29 +22,21 @@ internal static class DatasetCommand
         var contrast = new Option<double?>("--contrast") { Description = "diffusion: max k / min k of every field" };
         var perturbation = new Option<double>("--perturbation") { DefaultValueFactory = _ => 0.3, Description = "diffusion/darcy: relative size of each member's field perturbation (0..1)" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "random seed" };
-        var order = new Option<string>("--order") { DefaultValueFactory = _ => "skr", Description = "skr|natural" }.AcceptOnlyFromAmong("skr", "natural");
-        var method = new Option<string>("--method") { DefaultValueFactory = _ => "gcrodr", Description = "gcrodr|gmres" }.AcceptOnlyFromAmong("gcrodr", "gmres");
-        var precond = new Option<string>("--precond") { DefaultValueFactory = _ => "none", Description = string.Join("|", PreconditionerRegistry.Names) }
-            .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
-        var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 40, Description = "restart length m" };
-        var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 15, Description = "GCRO-DR recycle dimension k" };
-        var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance per system" };
         var outPath = new Option<string>("--out") { Required = true, Description = "HDF5 file to write" };
-        var baseline = new Option<bool>("--baseline") { Description = "also run GMRES(m) in natural order and report the speedup" };
-        var warmStart = new Option<bool>("--warm-start") { Description = "start each solve from the previous solution in solve order" };
-        var breakdown = new Option<bool>("--breakdown") { Description = "with --baseline: also ordering alone (GMRES, SKR order) and recycling alone (GCRO-DR, natural order)" };
+
+        var solve = new SequenceSolveOptions();
 
         var command = new Command("dataset", "Generate and solve a sequence of related systems; write an HDF5 data set")
         {
-            problem, count, n, contrast, perturbation, seed, order, method, precond, restart, recycle, rtol, warmStart, outPath, baseline, breakdown,
+            problem, count, n, contrast, perturbation, seed, solve.Order, solve.Method, solve.Precond, solve.Restart, solve.Recycle, solve.Rtol, solve.WarmStart, outPath, solve.Baseline, solve.Breakdown,
         };
         command.SetAction(p =>
         {
             int members = p.GetValue(count);
             if (members < 1) throw new UsageException($"--count must be at least 1 (got {members})");
-            if (p.GetValue(restart) < 1) throw new UsageException($"--restart must be at least 1 (got {p.GetValue(restart)})");
-            if (p.GetValue(method) == "gcrodr" || p.GetValue(breakdown)) OptionChecks.Recycle(p.GetValue(recycle), p.GetValue(restart));
-            OptionChecks.RelativeTolerance("--rtol", p.GetValue(rtol));
+            if (p.GetValue(solve.Restart) < 1) throw new UsageException($"--restart must be at least 1 (got {p.GetValue(solve.Restart)})");
+            if (p.GetValue(solve.Method) == "gcrodr" || p.GetValue(solve.Breakdown)) OptionChecks.Recycle(p.GetValue(solve.Recycle), p.GetValue(solve.Restart));
+            OptionChecks.RelativeTolerance("--rtol", p.GetValue(solve.Rtol));
             OptionChecks.Contrast("--contrast", p.GetValue(contrast));
             double eps = p.GetValue(perturbation);
             if (!(eps >= 0 && eps <= 1)) throw new UsageException($"--perturbation must lie in [0, 1] (got {eps})");
@@ -52,25 +44,25 @@ internal static class DatasetCommand
             // so the count is checked against memory before the first one is generated; the basis on top of that.
             OptionChecks.Grid("--n", p.GetValue(n), dimensions: 2, systems: members);
             double unknowns = (double)p.GetValue(n) * p.GetValue(n);
-            OptionChecks.Fits(8 * unknowns * (Math.Min(p.GetValue(restart), unknowns) + 4 * (p.GetValue(recycle) + 1) + 4), $"--restart {p.GetValue(restart)} on {unknowns} unknowns");
-            var solverOptions = new SolverOptions(RelativeTolerance: p.GetValue(rtol), MaxIterations: 100_000, RecordHistory: false);
+            OptionChecks.Fits(8 * unknowns * (Math.Min(p.GetValue(solve.Restart), unknowns) + 4 * (p.GetValue(solve.Recycle) + 1) + 4), $"--restart {p.GetValue(solve.Restart)} on {unknowns} unknowns");
+            var solverOptions = new SolverOptions(RelativeTolerance: p.GetValue(solve.Rtol), MaxIterations: 100_000, RecordHistory: false);
             string problemName = p.GetValue(problem)!;
             var systems = Family(problemName, p.GetValue(n), members, p.GetValue(contrast), p.GetValue(perturbation), p.GetValue(seed)).ToList();
             var options = new SequenceSolverOptions
             {
-                Method = KrylovSolvers.Parse(p.GetValue(method)!),
-                Preconditioner = PreconditionerRegistry.Get(p.GetValue(precond)!),
-                Restart = p.GetValue(restart),
-                Recycle = p.GetValue(recycle),
+                Method = KrylovSolvers.Parse(p.GetValue(solve.Method)!),
+                Preconditioner = PreconditionerRegistry.Get(p.GetValue(solve.Precond)!),
+                Restart = p.GetValue(solve.Restart),
+                Recycle = p.GetValue(solve.Recycle),
                 Solver = solverOptions,
-                Sort = p.GetValue(order) == "skr",
-                WarmStart = p.GetValue(warmStart),
+                Sort = p.GetValue(solve.Order) == "skr",
+                WarmStart = p.GetValue(solve.WarmStart),
                 Distance = systems[0].Coefficients is null ? SequenceDistance.RightHandSide : SequenceDistance.CoefficientField,
             };
 
             var first = systems[0];
-            var stored = new SequenceRun.Labels(problemName, p.GetValue(method)!, p.GetValue(order)!, first.GridSize, first.Dimension);
-            return SequenceRun.Execute(output, error, systems, options, stored, p.GetValue(outPath)!, p.GetValue(baseline), p.GetValue(breakdown));
+            var stored = new SequenceRun.Labels(problemName, p.GetValue(solve.Method)!, p.GetValue(solve.Order)!, first.GridSize, first.Dimension);
+            return SequenceRun.Execute(output, error, systems, options, stored, p.GetValue(outPath)!, p.GetValue(solve.Baseline), p.GetValue(solve.Breakdown));
         });
         return command;
     }

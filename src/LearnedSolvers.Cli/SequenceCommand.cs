@@ -25,27 +25,19 @@ internal static class SequenceCommand
             Description = "a text file listing Matrix Market files (one a line, relative to the list's folder), a folder (every *.mtx but *_b.mtx, in name order), or a data set written by `dataset` (.h5)",
         };
         var rhs = new Option<string?>("--rhs") { Description = "a folder or list of Matrix Market vectors, one per matrix in the same order (default: NAME_b.mtx beside NAME.mtx, else b = A * ones)" };
-        var order = new Option<string>("--order") { DefaultValueFactory = _ => "skr", Description = "skr|natural" }.AcceptOnlyFromAmong("skr", "natural");
-        var method = new Option<string>("--method") { DefaultValueFactory = _ => "gcrodr", Description = "gcrodr|gmres" }.AcceptOnlyFromAmong("gcrodr", "gmres");
-        var precond = new Option<string>("--precond") { DefaultValueFactory = _ => "none", Description = string.Join("|", PreconditionerRegistry.Names) }
-            .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
-        var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 40, Description = "restart length m" };
-        var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 15, Description = "GCRO-DR recycle dimension k" };
-        var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance per system" };
         var outPath = new Option<string>("--out") { Required = true, Description = "HDF5 file to write (the solutions data set)" };
-        var baseline = new Option<bool>("--baseline") { Description = "also run GMRES(m) in natural order and report the speedup" };
-        var warmStart = new Option<bool>("--warm-start") { Description = "start each solve from the previous solution in solve order" };
-        var breakdown = new Option<bool>("--breakdown") { Description = "with --baseline: also ordering alone (GMRES, SKR order) and recycling alone (GCRO-DR, natural order)" };
+
+        var solve = new SequenceSolveOptions();
 
         var command = new Command("sequence", "Solve a sequence of your own systems (all the same size) in SKR or natural order; write an HDF5 data set")
         {
-            matrices, rhs, order, method, precond, restart, recycle, rtol, warmStart, outPath, baseline, breakdown,
+            matrices, rhs, solve.Order, solve.Method, solve.Precond, solve.Restart, solve.Recycle, solve.Rtol, solve.WarmStart, outPath, solve.Baseline, solve.Breakdown,
         };
         command.SetAction(p =>
         {
-            if (p.GetValue(restart) < 1) throw new UsageException($"--restart must be at least 1 (got {p.GetValue(restart)})");
-            if (p.GetValue(method) == "gcrodr" || p.GetValue(breakdown)) OptionChecks.Recycle(p.GetValue(recycle), p.GetValue(restart));
-            OptionChecks.RelativeTolerance("--rtol", p.GetValue(rtol));
+            if (p.GetValue(solve.Restart) < 1) throw new UsageException($"--restart must be at least 1 (got {p.GetValue(solve.Restart)})");
+            if (p.GetValue(solve.Method) == "gcrodr" || p.GetValue(solve.Breakdown)) OptionChecks.Recycle(p.GetValue(solve.Recycle), p.GetValue(solve.Restart));
+            OptionChecks.RelativeTolerance("--rtol", p.GetValue(solve.Rtol));
             string source = p.GetValue(matrices)!;
             SequenceRun.Labels stored;
             List<LinearSystem> systems;
@@ -54,7 +46,7 @@ internal static class SequenceCommand
                 if (p.GetValue(rhs) is not null) throw new UsageException($"--rhs: the data set {source} stores its own right-hand sides; leave out --rhs");
                 (var data, systems) = DatasetSystems.Read(source, "--matrices");
                 if (systems.Count == 0) throw new UsageException($"--matrices {source}: the data set holds no systems");
-                stored = new SequenceRun.Labels(data.Problem, p.GetValue(method)!, p.GetValue(order)!, data.GridSize, data.Dimension);
+                stored = new SequenceRun.Labels(data.Problem, p.GetValue(solve.Method)!, p.GetValue(solve.Order)!, data.GridSize, data.Dimension);
             }
             else
             {
@@ -62,22 +54,22 @@ internal static class SequenceCommand
                 var rhsPaths = p.GetValue(rhs) is { } rhsSource ? VectorPaths(rhsSource, paths.Count) : null;
                 int size = CheckSizes(paths, rhsPaths);
                 double unknowns = size;
-                OptionChecks.Fits(8 * unknowns * (Math.Min(p.GetValue(restart), unknowns) + 4 * (p.GetValue(recycle) + 1) + 4), $"--restart {p.GetValue(restart)} on {unknowns} unknowns");
+                OptionChecks.Fits(8 * unknowns * (Math.Min(p.GetValue(solve.Restart), unknowns) + 4 * (p.GetValue(solve.Recycle) + 1) + 4), $"--restart {p.GetValue(solve.Restart)} on {unknowns} unknowns");
                 systems = Load(paths, rhsPaths);
-                stored = new SequenceRun.Labels("matrices", p.GetValue(method)!, p.GetValue(order)!, GridSize: 0, Dimension: 0);
+                stored = new SequenceRun.Labels("matrices", p.GetValue(solve.Method)!, p.GetValue(solve.Order)!, GridSize: 0, Dimension: 0);
             }
             var options = new SequenceSolverOptions
             {
-                Method = KrylovSolvers.Parse(p.GetValue(method)!),
-                Preconditioner = PreconditionerRegistry.Get(p.GetValue(precond)!),
-                Restart = p.GetValue(restart),
-                Recycle = p.GetValue(recycle),
-                Solver = new SolverOptions(RelativeTolerance: p.GetValue(rtol), MaxIterations: 100_000, RecordHistory: false),
-                Sort = p.GetValue(order) == "skr",
-                WarmStart = p.GetValue(warmStart),
+                Method = KrylovSolvers.Parse(p.GetValue(solve.Method)!),
+                Preconditioner = PreconditionerRegistry.Get(p.GetValue(solve.Precond)!),
+                Restart = p.GetValue(solve.Restart),
+                Recycle = p.GetValue(solve.Recycle),
+                Solver = new SolverOptions(RelativeTolerance: p.GetValue(solve.Rtol), MaxIterations: 100_000, RecordHistory: false),
+                Sort = p.GetValue(solve.Order) == "skr",
+                WarmStart = p.GetValue(solve.WarmStart),
                 Distance = Distance(systems),
             };
-            return SequenceRun.Execute(output, error, systems, options, stored, p.GetValue(outPath)!, p.GetValue(baseline), p.GetValue(breakdown));
+            return SequenceRun.Execute(output, error, systems, options, stored, p.GetValue(outPath)!, p.GetValue(solve.Baseline), p.GetValue(solve.Breakdown));
         });
         return command;
     }
