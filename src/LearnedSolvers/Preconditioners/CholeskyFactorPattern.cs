@@ -41,24 +41,10 @@ public sealed class CholeskyFactorPattern
         }
 
         // Lᵀ: row j holds column j of L, diagonal first.
-        var upperRows = new int[n + 1];
-        for (int k = 0; k < nnz; k++) upperRows[lowerColumns[k] + 1]++;
-        for (int j = 0; j < n; j++) upperRows[j + 1] += upperRows[j];
-        var next = upperRows.AsSpan(0, n).ToArray();
-        var upperColumns = new int[nnz];
-        _upperEntry = new int[nnz];
-        for (int i = 0; i < n; i++)
-        {
-            for (int k = lowerRows[i]; k < lowerRows[i + 1]; k++)
-            {
-                int slot = next[lowerColumns[k]]++;
-                upperColumns[slot] = i;
-                _upperEntry[k] = slot;
-            }
-        }
+        var upper = CsrMatrix.Trusted(n, n, lowerRows, lowerColumns, new double[nnz]).Transpose(out _upperEntry);
         Factor = new TriangularFactor(
             new TriangularMatrix(n, isLower: true, hasUnitDiagonal: false, lowerRows, lowerColumns, new double[nnz]),
-            new TriangularMatrix(n, isLower: false, hasUnitDiagonal: false, upperRows, upperColumns, new double[nnz]));
+            new TriangularMatrix(n, isLower: false, hasUnitDiagonal: false, upper.RowPointers, upper.ColumnIndices, upper.Values));
     }
 
     /// <summary>L and Lᵀ; values start at zero.</summary>

@@ -28,24 +28,8 @@ public sealed class SparseInverseFactorPreconditioner : IPreconditioner, IDispos
         Device = device ?? Device.Cpu;
         Rows = Columns = factor.Size;
         var g = factor.G;
-        int n = g.Rows, nnz = g.NonZeros;
-        var rows = new int[n + 1];
-        for (int k = 0; k < nnz; k++) rows[g.ColumnIndices[k] + 1]++;
-        for (int j = 0; j < n; j++) rows[j + 1] += rows[j];
-        var next = rows.AsSpan(0, n).ToArray();
-        var columns = new int[nnz];
-        _transposeEntry = new int[nnz];
-        for (int i = 0; i < n; i++)
-        {
-            for (int k = g.RowPointers[i]; k < g.RowPointers[i + 1]; k++)
-            {
-                int slot = next[g.ColumnIndices[k]]++;
-                columns[slot] = i;
-                _transposeEntry[k] = slot;
-            }
-        }
-        _transpose = CsrMatrix.Trusted(n, n, rows, columns, new double[nnz]);
-        ScatterTranspose();
+        int n = g.Rows;
+        _transpose = g.Transpose(out _transposeEntry);
         var uploaded = new List<IDisposable>(3);
         try
         {

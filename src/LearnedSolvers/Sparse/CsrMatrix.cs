@@ -202,7 +202,19 @@ public sealed class CsrMatrix
     }
 
     /// <summary>Aᵀ, built in O(nnz) with sorted columns.</summary>
-    public CsrMatrix Transpose()
+    public CsrMatrix Transpose() => Transpose(null);
+
+    /// <summary>
+    /// Aᵀ, and where each entry went: entry k of A is entry <paramref name="positions"/>[k] of Aᵀ, so new values on the
+    /// same pattern can be scattered into the transpose without building it again.
+    /// </summary>
+    public CsrMatrix Transpose(out int[] positions)
+    {
+        positions = new int[NonZeros];
+        return Transpose(positions);
+    }
+
+    private CsrMatrix Transpose(int[]? positions)
     {
         int nnz = NonZeros;
         var rp = new int[Columns + 1];
@@ -218,6 +230,7 @@ public sealed class CsrMatrix
                 int slot = next[ColumnIndices[k]]++;
                 ci[slot] = r;
                 v[slot] = Values[k];
+                if (positions is not null) positions[k] = slot;
             }
         }
         return new CsrMatrix(Columns, Rows, rp, ci, v, validate: false);

@@ -27,12 +27,10 @@ public sealed class MatrixGraph : IDisposable
             for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++) target[k] = i;
         var identity = new int[Edges];
         for (int k = 0; k < Edges; k++) identity[k] = k;
-        var sourceOffsets = new int[Nodes + 1];
-        foreach (int j in a.ColumnIndices.AsSpan(0, Edges)) sourceOffsets[j + 1]++;
-        for (int j = 0; j < Nodes; j++) sourceOffsets[j + 1] += sourceOffsets[j];
-        var next = sourceOffsets.AsSpan(0, Nodes).ToArray();
+        // Grouped by source = the transpose's rows: edge k is the transpose's entry positions[k].
+        var sourceOffsets = a.Transpose(out var positions).RowPointers;
         var sourceOrder = new int[Edges];
-        for (int k = 0; k < Edges; k++) sourceOrder[next[a.ColumnIndices[k]]++] = k;
+        for (int k = 0; k < Edges; k++) sourceOrder[positions[k]] = k;
 
         var buffers = new List<DeviceBuffer<int>>();
         try
