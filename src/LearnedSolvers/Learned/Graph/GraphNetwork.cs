@@ -180,16 +180,16 @@ public sealed class GraphNetwork : IDisposable
     {
         mlp.First[0].Forward(input, s.Pre);
         _kernels.Activate(Activation.Relu, s.Pre, s.Active);
-        mlp.Second.Forward(s.Active, s.Update);
-        _kernels.LayerNorm(s.Update, mlp.Gamma!.Value, mlp.Beta!.Value, LayerNormEpsilon, output, s.Mean!, s.InverseStd!);
+        mlp.Second.Forward(s.Active, s.Update!);
+        _kernels.LayerNorm(s.Update!, mlp.Gamma!.Value, mlp.Beta!.Value, LayerNormEpsilon, output, s.Mean!, s.InverseStd!);
     }
 
     /// <summary>From the first layer's sum in s.Pre: next = previous + LayerNorm(Linear(ReLU(pre))).</summary>
     private void FinishUpdate(Mlp mlp, Stage s, DeviceBuffer<float> previous, DeviceBuffer<float> next)
     {
         _kernels.Activate(Activation.Relu, s.Pre, s.Active);
-        mlp.Second.Forward(s.Active, s.Update);
-        _kernels.LayerNorm(s.Update, mlp.Gamma!.Value, mlp.Beta!.Value, LayerNormEpsilon, next, s.Mean!, s.InverseStd!);
+        mlp.Second.Forward(s.Active, s.Update!);
+        _kernels.LayerNorm(s.Update!, mlp.Gamma!.Value, mlp.Beta!.Value, LayerNormEpsilon, next, s.Mean!, s.InverseStd!);
         _kernels.Axpby(1, previous, 1, next);
     }
 
@@ -200,7 +200,7 @@ public sealed class GraphNetwork : IDisposable
     private void BackThroughUpdate(Mlp mlp, Stage s, DeviceBuffer<float> dOutput, DeviceBuffer<float> dUpdate, DeviceBuffer<float> dActive)
     {
         _buffers.Fill(dUpdate, 0);
-        _kernels.LayerNormBackward(s.Update, mlp.Gamma!.Value, s.Mean!, s.InverseStd!, dOutput, dUpdate, mlp.Gamma.Gradient, mlp.Beta!.Gradient, accumulate: true);
+        _kernels.LayerNormBackward(s.Update!, mlp.Gamma!.Value, s.Mean!, s.InverseStd!, dOutput, dUpdate, mlp.Gamma.Gradient, mlp.Beta!.Gradient, accumulate: true);
         mlp.Second.Backward(s.Active, dUpdate, dActive);
         _kernels.ActivateBackward(Activation.Relu, s.Pre, dActive, dActive);
     }
@@ -255,12 +255,15 @@ public sealed class GraphNetwork : IDisposable
         }
     }
 
-    /// <summary>One MLP's saved activations: the first layer's sum, its ReLU, the second layer's output, the norm's statistics.</summary>
+    /// <summary>
+    /// One MLP's saved activations: the first layer's sum, its ReLU, and for a normalized MLP the second layer's output
+    /// and the norm's statistics (the decoder's second layer writes the network's output instead).
+    /// </summary>
     private sealed class Stage(Device device, int rows, int hidden, bool normalized) : IDisposable
     {
         public readonly DeviceBuffer<float> Pre = device.Allocate<float>(new Shape(rows, hidden));
         public readonly DeviceBuffer<float> Active = device.Allocate<float>(new Shape(rows, hidden));
-        public readonly DeviceBuffer<float> Update = device.Allocate<float>(new Shape(rows, hidden));
+        public readonly DeviceBuffer<float>? Update = normalized ? device.Allocate<float>(new Shape(rows, hidden)) : null;
         public readonly DeviceBuffer<float>? Mean = normalized ? device.Allocate<float>(new Shape(rows)) : null;
         public readonly DeviceBuffer<float>? InverseStd = normalized ? device.Allocate<float>(new Shape(rows)) : null;
 
@@ -268,7 +271,7 @@ public sealed class GraphNetwork : IDisposable
         {
             Pre.Dispose();
             Active.Dispose();
-            Update.Dispose();
+            Update?.Dispose();
             Mean?.Dispose();
             InverseStd?.Dispose();
         }
