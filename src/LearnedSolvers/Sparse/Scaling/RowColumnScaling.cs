@@ -57,9 +57,11 @@ public sealed class RowColumnScaling
         if (columnScaling.Length != a.Columns)
             throw new ArgumentException($"The column scaling has length {columnScaling.Length}; the matrix has {a.Columns} columns.", nameof(columnScaling));
         var values = new double[a.NonZeros];
+        // The factors are multiplied together first, so with D_r = D_c entries (i, j) and (j, i) of a symmetric A get
+        // bit-identical products and the scaled matrix stays exactly symmetric.
         for (int i = 0; i < a.Rows; i++)
             for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
-                values[k] = rowScaling[i] * a.Values[k] * columnScaling[a.ColumnIndices[k]];
+                values[k] = a.Values[k] * (rowScaling[i] * columnScaling[a.ColumnIndices[k]]);
         return a.WithValues(values);
     }
 
