@@ -15,7 +15,7 @@ namespace LearnedSolvers.Preconditioners;
 public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposable
 {
     /// <summary>The first nonzero shift <see cref="WithGrowingShift"/> tries after α = 0 fails; each further try doubles it.</summary>
-    public const double FirstGrowingShift = 1e-3;
+    public const double FirstGrowingShift = GrowingDiagonalShift.First;
 
     private readonly CsrMatrix _pattern;
     private readonly CholeskyFactorPattern _factor;
@@ -28,7 +28,7 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
     /// <exception cref="ZeroPivotException">A diagonal entry is missing, or a pivot is not positive (A is not SPD, or IC(0) breaks down: try a shift).</exception>
     public IncompleteCholesky0(CsrMatrix a, double diagonalShift = 0, Device? device = null)
-        : this(a, CheckShift(diagonalShift, nameof(diagonalShift)), diagonalShift, device)
+        : this(a, GrowingDiagonalShift.Check(diagonalShift, nameof(diagonalShift)), diagonalShift, device)
     {
     }
 
@@ -45,18 +45,7 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
         Factor = _factor.Factor;
         _inverseDiagonal = new double[n];
         _positionInRow = new int[n];
-        for (double shift = initialShift; ; shift = NextShift(shift))
-        {
-            try
-            {
-                DiagonalShift = shift;
-                Factorize(a);
-                break;
-            }
-            catch (ZeroPivotException) when (NextShift(shift) <= maxShift)
-            {
-            }
-        }
+        DiagonalShift = GrowingDiagonalShift.Search(initialShift, maxShift, shift => Factorize(a, _factor, shift, _inverseDiagonal, _positionInRow));
         _application = new TriangularFactorPreconditioner(Factor, isSymmetric: true, device);
     }
 
@@ -72,24 +61,12 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
     /// <exception cref="ZeroPivotException">Every shift up to <paramref name="maxShift"/> met a non-positive pivot (reports the last).</exception>
     public static IncompleteCholesky0 WithGrowingShift(CsrMatrix a, Device? device = null, double initialShift = 0, double maxShift = 1)
     {
-        CheckShift(initialShift, nameof(initialShift));
-        CheckShift(maxShift, nameof(maxShift));
-        if (maxShift < initialShift)
-            throw new ArgumentOutOfRangeException(nameof(maxShift), maxShift, $"The largest shift must be at least the initial shift {initialShift}.");
+        GrowingDiagonalShift.CheckRange(initialShift, maxShift, nameof(initialShift), nameof(maxShift));
         return new IncompleteCholesky0(a, initialShift, maxShift, device);
     }
 
-    private static double NextShift(double shift) => shift == 0 ? FirstGrowingShift : 2 * shift;
-
-    private static double CheckShift(double shift, string argument)
-    {
-        if (!(shift >= 0) || double.IsInfinity(shift))
-            throw new ArgumentOutOfRangeException(argument, shift, "The diagonal shift must be a finite number ≥ 0.");
-        return shift;
-    }
-
     /// <summary>α: the factor is that of A + α·diag(A).</summary>
-    public double DiagonalShift { get; private set; }
+    public double DiagonalShift { get; }
 
     /// <summary>L and Lᵀ: M = L Lᵀ.</summary>
     public TriangularFactor Factor { get; }
@@ -125,17 +102,7 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
     {
         var inverseDiagonal = new double[a.Rows];
         var positionInRow = new int[a.Rows];
-        for (double shift = 0; ; shift = NextShift(shift))
-        {
-            try
-            {
-                Factorize(a, factor, shift, inverseDiagonal, positionInRow);
-                return shift;
-            }
-            catch (ZeroPivotException) when (NextShift(shift) <= maxShift)
-            {
-            }
-        }
+        return GrowingDiagonalShift.Search(0, maxShift, shift => Factorize(a, factor, shift, inverseDiagonal, positionInRow));
     }
 
     private static void Factorize(CsrMatrix a, CholeskyFactorPattern factor, double diagonalShift, double[] inverseDiagonal, int[] positionInRow)

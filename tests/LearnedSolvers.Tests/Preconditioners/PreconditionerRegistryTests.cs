@@ -18,24 +18,24 @@ public class PreconditionerRegistryTests
     [Fact]
     public void Names_AreTheBuiltInPreconditioners_NoneFirst()
     {
-        Assert.Equal(["none", "jacobi", "ssor", "ic0", "ilu0", "fsai", "chebyshev", "gmg", "amg", "rsamg", "neuralpcg", "precorrector", "learned-fsai"], PreconditionerRegistry.Names);
+        Assert.Equal(["none", "jacobi", "ssor", "ic0", "ilu0", "ilut", "ilutp", "ict", "fsai", "chebyshev", "gmg", "amg", "rsamg", "neuralpcg", "precorrector", "learned-fsai"], PreconditionerRegistry.Names);
     }
 
     [Fact]
     public void SettingKeys_AreTheKeysTheEntriesRead()
     {
-        Assert.Equal(["chebyshev-degree", "coarse-size", "cycle", "degree", "jacobi-weight", "lower-fraction", "max-levels", "model",
-            "omega", "post-sweeps", "power", "pre-sweeps", "shift", "smoother", "strength"], PreconditionerRegistry.SettingKeys);
+        Assert.Equal(["chebyshev-degree", "coarse-size", "cycle", "degree", "drop-tolerance", "fill", "jacobi-weight", "lower-fraction", "max-levels",
+            "model", "omega", "pivot-tolerance", "post-sweeps", "power", "pre-sweeps", "shift", "smoother", "strength"], PreconditionerRegistry.SettingKeys);
     }
 
     [Fact]
     public void UnknownName_IsAnArgumentError_ListingEveryName()
     {
-        var e = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ilut"));
+        var e = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("iluk"));
         Assert.Equal("name", e.ParamName);
-        Assert.Contains("'ilut'", e.Message);
+        Assert.Contains("'iluk'", e.Message);
         Assert.All(PreconditionerRegistry.Names, n => Assert.Contains(n, e.Message));
-        Assert.False(PreconditionerRegistry.Contains("ilut"));
+        Assert.False(PreconditionerRegistry.Contains("iluk"));
         Assert.True(PreconditionerRegistry.Contains(" RsAmg "));
     }
 
@@ -105,13 +105,13 @@ public class PreconditionerRegistryTests
     }
 
     [Theory]
-    [InlineData("solve", "--matrix", "no-such-file.mtx", "--precond", "ilut")]
-    [InlineData("dataset", "--problem", "poisson", "--count", "0", "--n", "8", "--out", "x.h5", "--precond", "ilut")]
+    [InlineData("solve", "--matrix", "no-such-file.mtx", "--precond", "iluk")]
+    [InlineData("dataset", "--problem", "poisson", "--count", "0", "--n", "8", "--out", "x.h5", "--precond", "iluk")]
     public void TheCommandLine_RejectsAnUnregisteredName_ListingTheRegisteredOnes(params string[] args)
     {
         var (code, err) = Run(args);
         Assert.Equal(2, code);
-        Assert.Contains("ilut", err);
+        Assert.Contains("iluk", err);
         Assert.All(PreconditionerRegistry.Names, n => Assert.Contains(n, err));
     }
 
@@ -121,6 +121,9 @@ public class PreconditionerRegistryTests
     [InlineData("ic0")]
     [InlineData("ilu0")]
     [InlineData("fsai")]
+    [InlineData("ilut")]
+    [InlineData("ilutp")]
+    [InlineData("ict")]
     public void TheCommandLine_PassesTheDeclaredDeviceCheck_ForPreconditionersThatRunEverywhere(string precond)
     {
         Assert.Same(DeviceSupport.AllDevices, PreconditionerRegistry.Get(precond).Devices);
@@ -147,5 +150,41 @@ public class PreconditionerRegistryTests
         Assert.True(m.DiagonalShift > 0);
         Assert.Throws<ZeroPivotException>(() => PreconditionerRegistry.Get("ic0").Create(a));
         Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["shift"] = "sometimes" }));
+    }
+
+    [Fact]
+    public void ThresholdSettings_ConfigureIlutIlutpAndIct_AndBadValuesNameTheirKeyOrOption()
+    {
+        var settings = new Dictionary<string, string> { ["drop-tolerance"] = "1e-4", ["fill"] = "20", ["pivot-tolerance"] = "0.1", ["shift"] = "0.01" };
+        var ilut = Assert.IsType<IncompleteLuThresholdFactory>(PreconditionerRegistry.Get("ilut", settings));
+        Assert.Equal(new IlutOptions { DropTolerance = 1e-4, Fill = 20 }, ilut.Options);
+        var ilutp = Assert.IsType<IncompleteLuThresholdPivotingFactory>(PreconditionerRegistry.Get("ILUTP", settings));
+        Assert.Equal(new IlutOptions { DropTolerance = 1e-4, Fill = 20, PivotTolerance = 0.1 }, ilutp.Options);
+        var ict = Assert.IsType<IncompleteCholeskyThresholdFactory>(PreconditionerRegistry.Get("ict", settings));
+        Assert.Equal(new IctOptions { DropTolerance = 1e-4, Fill = 20, DiagonalShift = 0.01 }, ict.Options);
+        Assert.Equal(new IlutOptions(), Assert.IsType<IncompleteLuThresholdFactory>(PreconditionerRegistry.Get("ilut")).Options);
+
+        Assert.Equal("fill", Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ilut", new Dictionary<string, string> { ["fill"] = "many" })).ParamName);
+        Assert.Equal(nameof(IlutOptions.Fill),
+            Assert.Throws<ArgumentOutOfRangeException>(() => PreconditionerRegistry.Get("ilut", new Dictionary<string, string> { ["fill"] = "-1" })).ParamName);
+        Assert.Equal(nameof(IlutOptions.DropTolerance),
+            Assert.Throws<ArgumentOutOfRangeException>(() => PreconditionerRegistry.Get("ict", new Dictionary<string, string> { ["drop-tolerance"] = "-1" })).ParamName);
+        Assert.Equal(nameof(IlutOptions.PivotTolerance),
+            Assert.Throws<ArgumentOutOfRangeException>(() => PreconditionerRegistry.Get("ilutp", new Dictionary<string, string> { ["pivot-tolerance"] = "2" })).ParamName);
+        Assert.Equal(nameof(IctOptions.DiagonalShift),
+            Assert.Throws<ArgumentOutOfRangeException>(() => PreconditionerRegistry.Get("ict", new Dictionary<string, string> { ["shift"] = "-0.5" })).ParamName);
+    }
+
+    [Fact]
+    public void IctShiftAuto_GrowsTheShift_UntilTheFactorizationSucceeds()
+    {
+        var settings = new Dictionary<string, string> { ["shift"] = "auto", ["drop-tolerance"] = IncompleteCholeskyThresholdTests.KershawBreakdownDropTolerance.ToString("R", System.Globalization.CultureInfo.InvariantCulture) };
+        var factory = Assert.IsType<IncompleteCholeskyThresholdFactory>(PreconditionerRegistry.Get("ict", settings));
+        Assert.True(factory.Options.GrowShift);
+        using var a = LearnedSolvers.Devices.Device.Cpu.Upload(IncompleteCholesky0Tests.Kershaw());
+        using var m = factory.Create(a);
+        Assert.True(m.DiagonalShift > 0);
+        settings.Remove("shift");
+        Assert.Throws<ZeroPivotException>(() => PreconditionerRegistry.Get("ict", settings).Create(a));
     }
 }

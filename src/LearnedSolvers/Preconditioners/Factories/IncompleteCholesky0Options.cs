@@ -17,11 +17,5 @@ public sealed record IncompleteCholesky0Options
     public double MaxShift { get; init; } = 1;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
-    public void Validate()
-    {
-        if (!(DiagonalShift >= 0) || double.IsInfinity(DiagonalShift))
-            throw new ArgumentOutOfRangeException(nameof(DiagonalShift), DiagonalShift, "The diagonal shift must be a finite number ≥ 0.");
-        if (!(MaxShift >= DiagonalShift) || double.IsInfinity(MaxShift))
-            throw new ArgumentOutOfRangeException(nameof(MaxShift), MaxShift, $"The largest shift must be finite and at least the diagonal shift {DiagonalShift}.");
-    }
+    public void Validate() => GrowingDiagonalShift.CheckRange(DiagonalShift, MaxShift, nameof(DiagonalShift), nameof(MaxShift));
 }

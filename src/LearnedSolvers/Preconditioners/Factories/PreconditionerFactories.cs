@@ -25,6 +25,15 @@ public static class PreconditionerFactories
     /// <summary>Incomplete LU factorization on A's pattern.</summary>
     public static IncompleteLu0Factory Ilu0() => new();
 
+    /// <summary>Threshold incomplete LU, ILUT(τ, p): the factor's pattern follows the values.</summary>
+    public static IncompleteLuThresholdFactory Ilut(IlutOptions? options = null) => new(options);
+
+    /// <summary>Threshold incomplete LU with column pivoting, ILUTP(τ, p, t): for zero or small diagonal entries.</summary>
+    public static IncompleteLuThresholdPivotingFactory Ilutp(IlutOptions? options = null) => new(options);
+
+    /// <summary>Threshold incomplete Cholesky, ICT(τ, p), optionally shifted.</summary>
+    public static IncompleteCholeskyThresholdFactory Ict(IctOptions? options = null) => new(options);
+
     /// <summary>Factorized sparse approximate inverse M = Gᵀ G on the lower pattern of A^power: two SpMVs per application.</summary>
     public static FsaiFactory Fsai(FsaiOptions? options = null) => new(options);
 

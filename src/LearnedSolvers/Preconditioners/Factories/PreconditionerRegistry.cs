@@ -10,7 +10,8 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// settings bag serves whichever preconditioner is chosen. Adding a preconditioner is its factory file plus one line here.
 /// </summary>
 /// <remarks>
-/// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). fsai: power
+/// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). ilut:
+/// drop-tolerance, fill. ilutp: drop-tolerance, fill, pivot-tolerance. ict: drop-tolerance, fill, shift (as ic0's). fsai: power
 /// (1 to 3: G on the lower pattern of A, A² or A³). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
 /// max-levels, strength. neuralpcg, precorrector, learned-fsai: model (the trained model file; required).
@@ -26,6 +27,9 @@ public static class PreconditionerRegistry
             ? new IncompleteCholesky0Options { GrowShift = true }
             : new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })),
         ("ilu0", _ => PreconditionerFactories.Ilu0()),
+        ("ilut", s => PreconditionerFactories.Ilut(Ilut(s))),
+        ("ilutp", s => PreconditionerFactories.Ilutp(Ilut(s) with { PivotTolerance = s.Double("pivot-tolerance", new IlutOptions().PivotTolerance) })),
+        ("ict", s => PreconditionerFactories.Ict(Ict(s))),
         ("fsai", s => PreconditionerFactories.Fsai(new FsaiOptions { Power = s.Int("power", new FsaiOptions().Power) })),
         ("chebyshev", s => PreconditionerFactories.Chebyshev(Chebyshev(s, new ChebyshevOptions()))),
         ("gmg", s => PreconditionerFactories.Gmg(Multigrid(s, new MultigridOptions()))),
@@ -91,6 +95,19 @@ public static class PreconditionerRegistry
 
     private static LearnedFactorFactory Learned(PreconditionerSettings s, LearnedFactorKind kind) =>
         PreconditionerFactories.Learned(kind, s.Required("model", $"the .safetensors file of a trained {LearnedFactorModelFile.KindName(kind)} model (learnedsolvers train {LearnedFactorModelFile.KindName(kind)})"));
+
+    private static IlutOptions Ilut(PreconditionerSettings s)
+    {
+        var d = new IlutOptions();
+        return d with { DropTolerance = s.Double("drop-tolerance", d.DropTolerance), Fill = s.Int("fill", d.Fill) };
+    }
+
+    private static IctOptions Ict(PreconditionerSettings s)
+    {
+        var d = new IctOptions();
+        d = d with { DropTolerance = s.Double("drop-tolerance", d.DropTolerance), Fill = s.Int("fill", d.Fill) };
+        return s.Is("shift", "auto") ? d with { GrowShift = true } : d with { DiagonalShift = s.Double("shift", d.DiagonalShift) };
+    }
 
     private static ChebyshevOptions Chebyshev(PreconditionerSettings s, ChebyshevOptions d) => d with
     {
