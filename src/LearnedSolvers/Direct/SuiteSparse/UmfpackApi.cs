@@ -21,6 +21,8 @@ internal sealed unsafe class UmfpackApi
     // Info indices
     public const int InfoStatus = 0;
     public const int InfoSizeOfUnit = 3;
+    public const int InfoStrategyUsed = 18;
+    public const int InfoSymmetricLuNonZeros = 36;
     public const int InfoPeakMemoryEstimate = 21;
     public const int InfoLnz = 43;
     public const int InfoUnz = 44;

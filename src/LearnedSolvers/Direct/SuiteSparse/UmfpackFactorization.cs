@@ -17,6 +17,9 @@ namespace LearnedSolvers.Direct.SuiteSparse;
 /// </remarks>
 public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlaceSolver
 {
+    /// <summary>Peak memory over the factor's own entries under the symmetric strategy (frontal matrices, pivoting slack).</summary>
+    private const double FrontalMargin = 1.5;
+
     private readonly UmfpackApi _api;
     private readonly IterativeRefinement _refinement;
     private readonly double[] _control = new double[UmfpackApi.ControlLength];
@@ -90,7 +93,7 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlace
     /// <summary>nnz(L) + nnz(U), diagonals included, as UMFPACK reports them.</summary>
     public long FactorNonZeros { get; private set; }
 
-    /// <summary>UMFPACK's estimate of its peak memory in bytes (what the memory limit was checked against).</summary>
+    /// <summary>Bytes the analysis predicts at the peak (what the memory limit was checked against): AMD's L + U count with a margin under the symmetric strategy, else UMFPACK's upper bound.</summary>
     public double EstimatedBytes { get; private set; }
 
     /// <inheritdoc/>
@@ -134,8 +137,15 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlace
         }
         _symbolic = symbolic;
         if (status != UmfpackApi.StatusOk) throw Failure(status, "symbolic analysis");
-        EstimatedBytes = _info[UmfpackApi.InfoPeakMemoryEstimate] * _info[UmfpackApi.InfoSizeOfUnit]
-            + Size * SuiteSparseChecks.BytesPerRow;
+        // UMFPACK's peak estimate bounds every pivot sequence and ran 30x above the measured peak on a 2D Poisson
+        // matrix (2 GB predicted, 61 MB used at 300²). With the symmetric strategy the diagonal pivots usually hold,
+        // and AMD's count of L + U matched the factor within 2% there; 1.5 times it covers the frontal work.
+        double upperBound = _info[UmfpackApi.InfoPeakMemoryEstimate] * _info[UmfpackApi.InfoSizeOfUnit];
+        double symmetricEntries = _info[UmfpackApi.InfoSymmetricLuNonZeros];
+        double factorBytes = _info[UmfpackApi.InfoStrategyUsed] == UmfpackApi.StrategySymmetric && symmetricEntries > 0
+            ? Math.Min(upperBound, FrontalMargin * symmetricEntries * SuiteSparseChecks.BytesPerEntry)
+            : upperBound;
+        EstimatedBytes = factorBytes + Size * SuiteSparseChecks.BytesPerRow;
         SuiteSparseChecks.CheckMemory(Backend, EstimatedBytes, options);
     }
 
