@@ -29,12 +29,14 @@ public class KluFactorizationTests : SuiteSparseFactorizationTests
     public void Refactor_KeepsWorking_WhenTheOldPivotOrderBecomesBad()
     {
         RequireBackend();
-        // The first values pivot on the diagonal; the second make the diagonal tiny, which kept pivots cannot survive.
-        var a = CsrMatrix.FromTriplets(2, 2, [0, 0, 1, 1], [0, 1, 0, 1], [4.0, 1.0, 1.0, 4.0]);
-        var a2 = a.WithValues([1e-14, 1.0, 1.0, 1e-14]);
-        using var f = KluFactorization.Factor(a);
+        // The first values pivot on the diagonal; the second make every diagonal entry tiny, so the kept pivots grow
+        // the factors by 1e16 and lose the matrix to rounding (without refinement, which can repair a 3 x 3 case).
+        var a = CsrMatrix.FromTriplets(3, 3, [0, 0, 0, 1, 1, 1, 2, 2, 2], [0, 1, 2, 0, 1, 2, 0, 1, 2],
+            [4.0, 1.0, 1.0, 1.0, 4.0, 2.0, 1.0, 2.0, 4.0]);
+        var a2 = a.WithValues([1e-16, 1.0, 1.0, 1.0, 1e-16, 2.0, 1.0, 2.0, 1e-16]);
+        using var f = KluFactorization.Factor(a, new DirectSolverOptions { RefinementSteps = 0 });
         f.Refactor(a2);
-        var b = new[] { 1.0, 2.0 };
+        var b = new[] { 1.0, 2.0, 3.0 };
         var x = SolveWith(f, b);
         Assert.True(Reference.TrueRelativeResidual(a2, x, b) < 1e-14);
     }

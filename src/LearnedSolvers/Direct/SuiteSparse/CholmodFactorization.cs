@@ -119,6 +119,8 @@ public sealed unsafe class CholmodFactorization : ISparseFactorization, IInPlace
             if (_api.Solve2(CholmodApi.SystemA, _factor, &b, null, solution, null, y, e, _common) != 1) throw Failure("solve");
             new ReadOnlySpan<double>(_solution->X, Size).CopyTo(x);
         }
+        // The finalizer frees the native factors: keep this object alive until the native call is over.
+        GC.KeepAlive(this);
     }
 
     /// <summary>Factors new values on the kept ordering and symbolic analysis.</summary>

@@ -97,6 +97,8 @@ public sealed unsafe class KluFactorization : ISparseFactorization, IInPlaceSolv
         {
             if (_api.TransposeSolve(_symbolic, _numeric, Size, 1, px, _common) != 1) throw Failure("solve");
         }
+        // The finalizer frees the native factors: keep this object alive until the native call is over.
+        GC.KeepAlive(this);
     }
 
     /// <summary>

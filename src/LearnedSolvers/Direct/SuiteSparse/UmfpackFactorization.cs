@@ -115,6 +115,8 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlace
             status = _api.WorkspaceSolve(UmfpackApi.SystemTranspose, ap, ai, ax, px, pb, _numeric, control, info, wi, w);
         }
         if (status != UmfpackApi.StatusOk) throw Failure(status, "solve");
+        // The finalizer frees the native factors: keep this object alive until the native call is over.
+        GC.KeepAlive(this);
     }
 
     /// <summary>Factors new values on the kept ordering and symbolic analysis (pivots are chosen again).</summary>
