@@ -74,6 +74,11 @@ public class ManagedSparseCholeskyTests : SparseFactorizationContract
         Assert.Throws<ArgumentException>(() => ManagedSparseCholesky.Factor(a.WithValues(values)));
         using var f = ManagedSparseCholesky.Factor(a);
         Assert.Throws<ArgumentException>(() => f.Refactor(a.WithValues(values)));
+        // Refused before any value changed: the factors of a still solve.
+        var b = RandomSystems.Vector(40, 26);
+        var x = new double[40];
+        f.Solve(b, x);
+        Assert.True(Reference.RelativeMaxError(x, Reference.DenseSolve(a, b)) < 1e-12);
     }
 
     [Fact]

@@ -78,29 +78,60 @@ public class ManagedSparseLuTests : SparseFactorizationContract
         Assert.Equal([1.0, 1.0], x);
     }
 
+    /// <summary>
+    /// Tridiagonal with a subdiagonal twice the diagonal: strict partial pivoting swaps every row pair, and U gains a
+    /// second superdiagonal that the Cholesky pattern of A + Aᵀ (the two bands: the factors' first size) does not have.
+    /// </summary>
+    private static CsrMatrix PivotingTridiagonal(int n)
+    {
+        var b = new TripletBuilder(n, n);
+        var rng = new Random(21);
+        for (int i = 0; i < n; i++)
+        {
+            b.Add(i, i, 1 + rng.NextDouble());
+            if (i + 1 < n)
+            {
+                b.Add(i + 1, i, 4 + rng.NextDouble());
+                b.Add(i, i + 1, 1 + rng.NextDouble());
+            }
+        }
+        return b.ToCsr();
+    }
+
+    private static readonly DirectSolverOptions StrictNaturalUnrefined = new() { Ordering = DirectOrdering.Natural, PivotTolerance = 1, RefinementSteps = 0 };
+
     [Fact]
     public void FactorArrays_GrowPastTheSymbolicGuess_WhenPivotingAddsFill()
     {
-        // Row 0 dense and a zero diagonal in column 0: the A + Aᵀ Cholesky guess (an arrow: no fill) is far too small
-        // once column 0 must pivot on a row whose entries then spread over all of U.
         const int n = 300;
-        var b = new TripletBuilder(n, n);
-        var rng = new Random(21);
-        for (int j = 1; j < n; j++) b.Add(0, j, 1 + rng.NextDouble());
-        for (int i = 1; i < n; i++)
-        {
-            b.Add(i, i, 4 + rng.NextDouble());
-            b.Add(i, 0, 1 + rng.NextDouble());
-            for (int j = 1; j < n; j++)
-                if (j != i && rng.Next(20) == 0) b.Add(i, j, rng.NextDouble() - 0.5);
-        }
-        var a = b.ToCsr();
+        var a = PivotingTridiagonal(n);
+        var identity = Enumerable.Range(0, n).ToArray();
+        var (pointers, rows) = SymbolicCholesky.UpperOfPermutedSum(n, a.RowPointers, a.ColumnIndices, identity);
+        long guess = new SymbolicCholesky(n, pointers, rows).FactorNonZeros;
+        Assert.Equal(2 * n - 1, guess);
+
         var rhs = RandomSystems.Vector(n, 22);
-        using var f = ManagedSparseLu.Factor(a, new DirectSolverOptions { Ordering = DirectOrdering.Natural, PivotTolerance = 1, RefinementSteps = 0 });
+        using var f = ManagedSparseLu.Factor(a, StrictNaturalUnrefined);
         var x = new double[n];
         f.Solve(rhs, x);
-        Assert.True(Reference.RelativeMaxError(x, Reference.DenseSolve(a, rhs)) < 1e-10);
-        Assert.True(f.FactorNonZeros > 2 * (2 * n - 1), $"{f.FactorNonZeros} entries: the growth path was not taken");
+        Assert.True(Reference.RelativeMaxError(x, Reference.DenseSolve(a, rhs)) < 1e-12);
+        // More than twice the guess in all: at least one factor outgrew the guess it was allocated with.
+        Assert.True(f.FactorNonZeros > 2 * guess, $"{f.FactorNonZeros} entries, guess {guess} per factor");
+    }
+
+    [Fact]
+    public void GrowthPastTheMemoryLimit_ThrowsFactorMemoryException_NotOutOfMemory()
+    {
+        var a = PivotingTridiagonal(300);
+        // The first estimate (from the symbolic guess) is what a limit of 1 byte reports; just above it the factors
+        // are allocated, and the growth pivoting needs must be refused.
+        double first = Assert.Throws<FactorMemoryException>(() => ManagedSparseLu.Factor(a, StrictNaturalUnrefined with { MemoryLimitBytes = 1 })).EstimatedBytes;
+        long limit = (long)first + 100;
+        var e = Assert.Throws<FactorMemoryException>(() => ManagedSparseLu.Factor(a, StrictNaturalUnrefined with { MemoryLimitBytes = limit }));
+        Assert.Equal(limit, e.LimitBytes);
+        Assert.True(e.EstimatedBytes > limit);
+        using var roomy = ManagedSparseLu.Factor(a, StrictNaturalUnrefined with { MemoryLimitBytes = 2 * limit });
+        Assert.Equal(300, roomy.Size);
     }
 
     [Fact]

@@ -63,7 +63,8 @@ public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
         _dense = new double[n];
         _permuted = new double[n];
         _refinement = new IterativeRefinement(n, options.RefinementSteps);
-        FactorNumeric(a);
+        _upper.GatherValues(a, _upperValues);
+        FactorNumeric();
         _factored = true;
     }
 
@@ -102,8 +103,9 @@ public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
         FactorizationInput.Require(a, "A Cholesky factorization");
         if (!a.HasSamePattern(_pattern))
             throw new ArgumentException("The matrix has another pattern than the one factored; factor it anew.", nameof(a));
+        _upper.GatherValues(a, _upperValues); // a nonsymmetric matrix is refused with the old factors still valid
         _factored = false;
-        FactorNumeric(a);
+        FactorNumeric();
         _matrix = a;
         _factored = true;
     }
@@ -127,9 +129,8 @@ public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
     /// holds exactly the rows added so far, so the update is one scaled column per entry of the row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FactorNumeric(CsrMatrix a)
+    private void FactorNumeric()
     {
-        _upper.GatherValues(a, _upperValues);
         int n = Size;
         Array.Clear(_dense); // a failed factorization may leave a row scattered
         Array.Fill(_visited, -1);

@@ -165,8 +165,8 @@ public sealed class ManagedSparseLu : ISparseFactorization, IFactorSolve
             int top = Reach(column, k);
 
             int needed = n - top;
-            if (lnz + needed > _lowerRows.Length) Grow(ref _lowerRows, ref _lowerValues, lnz + needed, _upperRows.Length);
-            if (unz + needed > _upperRows.Length) Grow(ref _upperRows, ref _upperValues, unz + needed, _lowerRows.Length);
+            if ((long)lnz + needed > _lowerRows.Length) Grow(ref _lowerRows, ref _lowerValues, (long)lnz + needed, _upperRows.Length);
+            if ((long)unz + needed > _upperRows.Length) Grow(ref _upperRows, ref _upperValues, (long)unz + needed, _lowerRows.Length);
 
             ref double x = ref MemoryMarshal.GetArrayDataReference(_dense);
             ref int stack = ref MemoryMarshal.GetArrayDataReference(_stack);
