@@ -9,6 +9,7 @@ using LearnedSolvers.Benchmarks;
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- conv [device] [repeats]  (network convolutions: GFLOP/s)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- preconditioners DEVICE [grids=..] [variances=..] [systems=N] [poisson3d=N] [neuralpcg|precorrector|learned-fsai|dcdm=MODEL]  (the side-by-side table)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- graph-network [device] [grids…]  (the graph network's passes: ms)
+// dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- hard [DIR]  (direct backends, ILUTP-GMRES with matching/scaling, auto, per matrix)
 // dotnet run -c Release --project benchmarks/LearnedSolvers.Benchmarks -- dcdm-equivalence write|check DIR [device] [dims]  (against PyTorch)
 // Bad arguments end in one line and exit code 2, anything else in one line and 4 (LEARNEDSOLVERS_DEBUG=1 adds the trace),
 // as the command line does: a report run from a script must not end in a stack trace.
@@ -61,6 +62,11 @@ try
     {
         var (device, sizes) = DeviceAndSizes(args, 1);
         GraphNetworkReport.Run(device, sizes is [0] ? [64, 128, 256] : sizes, 7);
+        return;
+    }
+    if (args.Length > 0 && args[0] == "hard")
+    {
+        HardMatricesReport.Run(args.Length > 1 ? args[1] : Path.Combine("tests", "data", "matrices"));
         return;
     }
     if (args.Length > 0 && args[0] == "conv")

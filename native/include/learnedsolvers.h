@@ -65,7 +65,8 @@ typedef enum ls_stop_reason {
     LS_NAN_OR_INFINITY = 5,
     LS_INDEFINITE_MATRIX = 6,          /* CG met p'Ap <= 0 */
     LS_INDEFINITE_PRECONDITIONER = 7,  /* PCG met r'Mr <= 0 */
-    LS_STAGNATION = 8
+    LS_STAGNATION = 8,
+    LS_SINGULAR = 9                    /* a direct factorization found the matrix singular; x is not a solution */
 } ls_stop_reason;
 
 /* What one solve did (one per right-hand side). */

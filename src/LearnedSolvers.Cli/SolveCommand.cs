@@ -14,8 +14,11 @@ internal static class SolveCommand
     {
         var matrix = new Option<string>("--matrix") { Required = true, Description = "Matrix Market file with A" };
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b, or an n x k array of k right-hand sides solved with one setup (default: b = A * ones)" };
-        var method = new Option<string>("--method") { DefaultValueFactory = _ => "cg", Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr|dcdm" }
-            .AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr", "dcdm");
+        var method = new Option<string>("--method")
+        {
+            DefaultValueFactory = _ => "cg",
+            Description = "cg|pcg|fcg|gmres|fgmres|bicgstab|gcrodr|dcdm|direct|auto (direct: sparse LU or Cholesky; auto: chooses from A's properties and falls back when a method fails)",
+        }.AcceptOnlyFromAmong("cg", "pcg", "fcg", "gmres", "fgmres", "bicgstab", "gcrodr", "dcdm", "direct", "auto");
         var model = new Option<string?>("--model") { Description = "dcdm, and --precond neuralpcg|precorrector|learned-fsai: the trained model (.safetensors from 'learnedsolvers train ...')" };
         var grid = new Option<string?>("--grid") { Description = "dcdm: the grid, NxN or NxNxN in the unknowns' C order (default: the square or cube the model's dimension gives)" };
         var precond = new Option<string?>("--precond") { Description = $"{string.Join("|", PreconditionerRegistry.Names)} (default: none; jacobi for pcg)" }
@@ -41,7 +44,10 @@ internal static class SolveCommand
         command.SetAction(p =>
         {
             bool dcdm = p.GetValue(method) == "dcdm";
-            var kind = dcdm ? KrylovMethod.Cg : KrylovSolvers.Parse(p.GetValue(method)!);
+            bool chosen = p.GetValue(method) is "direct" or "auto";
+            var kind = dcdm || chosen ? KrylovMethod.Cg : KrylovSolvers.Parse(p.GetValue(method)!);
+            if (chosen && p.GetValue(precond) is { } given)
+                throw new UsageException($"--precond {given} applies to Krylov methods; --method {p.GetValue(method)} {(p.GetValue(method) == "direct" ? "factors A exactly" : "chooses its own preconditioners")}");
             string precondName = p.GetValue(precond) ?? (kind == KrylovMethod.Pcg ? "jacobi" : "none");
             bool learnedFactor = LearnedFactorModelFile.KindFromName(precondName) is not null;
             if (dcdm && learnedFactor) throw new UsageException($"--method dcdm and --precond {precondName} would both read --model; choose one");
@@ -98,6 +104,7 @@ internal static class SolveCommand
                 if (columns.Columns == 0) throw new UsageException($"{rhsPath} holds no right-hand side (0 columns)");
                 if (columns.Columns > 1 && p.GetValue(plot) is not null) throw new UsageException("--plot plots one solve; give --rhs one column");
                 if (columns.Columns > 1 && dcdm) throw new UsageException("--method dcdm solves one right-hand side at a time; give --rhs one column");
+                if (chosen) return SolveChosen(p, a, columns, p.GetValue(method)!, options, dev, output);
                 if (columns.Columns > 1) return SolveColumns(p, a, columns, kind, preconditioner, options, m, dev, k, output);
                 b = columns.Values;
             }
@@ -107,6 +114,7 @@ internal static class SolveCommand
                 a.Multiply(Enumerable.Repeat(1.0, a.Columns).ToArray(), b);
             }
 
+            if (chosen) return SolveChosen(p, a, new DenseColumns(a.Rows, 1, b), p.GetValue(method)!, options, dev, output);
             var x = new double[a.Rows];
             var report = dcdm
                 ? SolveRunner.RunDcdm(a, b, x, p.GetValue(model)!, p.GetValue(grid), preconditioner, options, dev)
@@ -195,6 +203,38 @@ internal static class SolveCommand
                 output.WriteLine($"column {j + 1}: {reports[j].Reason} after {reports[j].Iterations} iterations; true relative residual {reports[j].RelativeResidual:E3}"
                     + (reports[j].Message is null ? "" : $"; {reports[j].Message}"));
             output.WriteLine($"{reports.Count(r => r.Converged)} of {reports.Count} converged; setup {first.SetupSeconds * 1e3:F1} ms, solve {first.Seconds * 1e3:F1} ms");
+        }
+        return reports.All(r => r.Converged) ? ExitCodes.Success : ExitCodes.NotConverged;
+    }
+
+    /// <summary>`--method direct|auto`: one setup for every column; auto's attempts are listed under the result.</summary>
+    private static int SolveChosen(ParseResult p, CsrMatrix a, DenseColumns b, string methodName, SolverOptions options, Device device, TextWriter output)
+    {
+        var x = new DenseColumns(b.Rows, b.Columns, new double[b.Values.Length]);
+        var reports = SolveRunner.RunChosen(a, b, x, methodName, options, device);
+        if (p.GetValue<string?>("--out") is { } xPath)
+        {
+            if (b.Columns == 1) MatrixMarketWriter.WriteVector(xPath, x.Values);
+            else MatrixMarketWriter.WriteColumns(xPath, x);
+        }
+        if (p.GetValue<string?>("--plot") is { } plotPath)
+            ConvergencePlot.Write(plotPath, [ConvergenceHistory.Points(ComparisonRow.Solved(reports[0]))], againstTime: false,
+                $"{methodName} ({reports[0].Preconditioner}), {a.Rows} unknowns, {device.Name}");
+        if (p.GetValue<bool>("--json")) output.WriteLine(b.Columns == 1 ? reports[0].ToJson() : "[" + string.Join(",", reports.Select(r => r.ToJson())) + "]");
+        else
+        {
+            var first = reports[0];
+            output.WriteLine($"{methodName} ({first.Preconditioner}) on {first.Device}: {first.Rows} rows, {first.Nnz} nonzeros"
+                + (b.Columns > 1 ? $", {b.Columns} right-hand sides" : ""));
+            for (int j = 0; j < reports.Count; j++)
+            {
+                var r = reports[j];
+                if (r.Attempts is { } attempts)
+                    foreach (var attempt in attempts) output.WriteLine($"  tried {attempt}");
+                output.WriteLine((b.Columns > 1 ? $"column {j + 1}: " : "") + $"{r.Reason} after {r.Iterations} iterations; true relative residual {r.RelativeResidual:E3}"
+                    + (r.Attempts is null && r.Message is not null ? $"; {r.Message}" : ""));
+            }
+            output.WriteLine($"setup {first.SetupSeconds * 1e3:F1} ms, solve {reports.Sum(r => r.Seconds) * 1e3:F1} ms");
         }
         return reports.All(r => r.Converged) ? ExitCodes.Success : ExitCodes.NotConverged;
     }

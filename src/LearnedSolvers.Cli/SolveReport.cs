@@ -32,5 +32,8 @@ internal sealed record SolveReport(
     [JsonIgnore]
     public IReadOnlyList<double> ResidualHistory { get; init; } = [];
 
+    /// <summary>`--method auto`: every method tried, in order, with why and how it ended; null for other methods.</summary>
+    public IReadOnlyList<string>? Attempts { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using LearnedSolvers.Auto;
 using LearnedSolvers.Devices;
+using LearnedSolvers.Direct;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Learned.Dcdm;
 using LearnedSolvers.Multigrid;
@@ -52,6 +54,57 @@ internal static class SolveRunner
             string.IsNullOrEmpty(result.Message) ? null : result.Message)
         {
             ResidualHistory = result.ResidualHistory,
+        };
+    }
+
+    /// <summary>
+    /// `--method direct` or `--method auto` for the k columns of <paramref name="b"/> with one setup (one factorization;
+    /// auto keeps the strategy that succeeded for the next column): one report per column, each naming the backend or
+    /// the strategy, auto's with what it tried. Setup time is the whole block's first setup.
+    /// </summary>
+    public static IReadOnlyList<SolveReport> RunChosen(CsrMatrix a, DenseColumns b, DenseColumns x, string methodName, SolverOptions options, Device device)
+    {
+        if (b.Rows != a.Rows) throw new UsageException($"the right-hand side has {b.Rows} entries; the matrix has {a.Rows} rows");
+        var clock = Stopwatch.StartNew();
+        using var deviceMatrix = device.Upload(a);
+        using ILinearSolver solver = methodName == "direct"
+            ? new SparseDirectSolver(deviceMatrix, new DirectSolverOptions(), options)
+            : new AutoSolver(deviceMatrix, new AutoSolverOptions { Solver = options });
+        using var db = device.Allocate(a.Rows);
+        using var dx = device.Allocate(a.Rows);
+        double setup = clock.Elapsed.TotalSeconds;
+        var reports = new SolveReport[b.Columns];
+        for (int j = 0; j < b.Columns; j++)
+        {
+            db.CopyFrom(b.Column(j));
+            dx.CopyFrom(x.Column(j));
+            var result = solver.Solve(db, dx);
+            dx.CopyTo(x.Column(j));
+            reports[j] = Report(a, b.Column(j).ToArray(), x.Column(j).ToArray(), methodName, solver, result, device, setup);
+        }
+        return reports;
+    }
+
+    private static SolveReport Report(CsrMatrix a, double[] b, double[] x, string methodName, ILinearSolver solver, SolveResult result, Device device, double setup)
+    {
+        string label = solver switch
+        {
+            SparseDirectSolver direct => direct.Backend.ToString(),
+            AutoSolver auto => auto.Choice?.Name ?? "none",
+            _ => "none",
+        };
+        string? detail = solver switch
+        {
+            SparseDirectSolver { Failure: null } direct =>
+                $"{direct.BackendNote}; factor nnz {direct.FactorNonZeros} (fill {direct.Fill:F1}), factored in {direct.FactorTime.TotalMilliseconds:F0} ms"
+                + (result.Message.Length > 0 ? $"; {result.Message}" : ""),
+            _ => string.IsNullOrEmpty(result.Message) ? null : result.Message,
+        };
+        return new SolveReport(methodName, label, device.Name, a.Rows, a.NonZeros, result.Converged, result.Reason.ToString(), result.Iterations,
+            TrueRelativeResidual(a, x, b), setup, result.Elapsed.TotalSeconds, detail)
+        {
+            ResidualHistory = result.ResidualHistory,
+            Attempts = solver is AutoSolver chooser ? chooser.Attempts.Select(t => t.ToString()).ToArray() : null,
         };
     }
 

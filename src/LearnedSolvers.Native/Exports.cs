@@ -302,6 +302,7 @@ public struct NativeResult
         StopReason.IndefiniteMatrix => 6,
         StopReason.IndefinitePreconditioner => 7,
         StopReason.Stagnation => 8,
+        StopReason.Singular => 9,
     };
 #pragma warning restore CS8524
 }

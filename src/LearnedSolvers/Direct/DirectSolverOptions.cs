@@ -10,6 +10,12 @@ public sealed record DirectSolverOptions
     /// </summary>
     public DirectBackend? Backend { get; init; }
 
+    /// <summary>
+    /// False: choose among the managed factorizations only, even where SuiteSparse is loaded (as when it is hidden by
+    /// LEARNEDSOLVERS_SUITESPARSE=off, but for this solver alone).
+    /// </summary>
+    public bool UseSuiteSparse { get; init; } = true;
+
     /// <summary>The fill-reducing ordering; <see cref="DirectOrdering.Auto"/> lets the backend choose (AMD or COLAMD).</summary>
     public DirectOrdering Ordering { get; init; } = DirectOrdering.Auto;
 

@@ -29,6 +29,9 @@ public enum StopReason
 
     /// <summary>The residual stopped decreasing (or the true residual cannot reach the tolerance in floating point).</summary>
     Stagnation,
+
+    /// <summary>A direct factorization found the matrix singular (PETSc: DIVERGED_PC_FAILED after a zero pivot); no solution was computed.</summary>
+    Singular,
 }
 
 public static class StopReasonExtensions

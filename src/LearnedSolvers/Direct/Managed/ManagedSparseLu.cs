@@ -137,7 +137,7 @@ public sealed class ManagedSparseLu : ISparseFactorization, IFactorSolve
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_factored) throw new InvalidOperationException("The last refactorization failed; refactor with a factorable matrix before solving.");
         FactorizationInput.RequireSolveLengths(Size, b, x);
-        _refinement.Solve(_matrix, this, b, x);
+        _refinement.Solve(_matrix, this, Backend, b, x);
     }
 
     /// <summary>Releases nothing native; later calls throw <see cref="ObjectDisposedException"/>.</summary>

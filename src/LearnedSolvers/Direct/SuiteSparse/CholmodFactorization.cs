@@ -16,7 +16,7 @@ namespace LearnedSolvers.Direct.SuiteSparse;
 /// factorization is in use. Not safe for concurrent <see cref="Solve"/> calls (shared workspace).
 /// <see cref="DirectSolverOptions.PivotTolerance"/> does not apply: Cholesky does not pivot.
 /// </remarks>
-public sealed unsafe class CholmodFactorization : ISparseFactorization, IInPlaceSolver
+public sealed unsafe class CholmodFactorization : ISparseFactorization, IFactorSolve
 {
     /// <summary>Relative asymmetry |a_ij − a_ji| / max(|a_ij|, |a_ji|) accepted as rounding of a symmetric matrix.</summary>
     private const double SymmetryTolerance = 1e-12;
@@ -106,17 +106,17 @@ public sealed unsafe class CholmodFactorization : ISparseFactorization, IInPlace
         _refinement.Solve(_matrix, this, Backend, b, x);
     }
 
-    void IInPlaceSolver.SolveInPlace(Span<double> x)
+    void IFactorSolve.SolveWithFactors(ReadOnlySpan<double> b, Span<double> x)
     {
-        fixed (double* px = x)
+        fixed (double* px = b) // CHOLMOD only reads B: the solution comes back in its own buffer
         fixed (CholmodDense** solution = &_solution, y = &_solveWorkY, e = &_solveWorkE)
         {
-            var b = new CholmodDense
+            var dense = new CholmodDense
             {
                 NRow = (nuint)Size, NCol = 1, NzMax = (nuint)Size, D = (nuint)Size, X = px,
                 XType = CholmodApi.XTypeReal, DType = CholmodApi.ValueDouble,
             };
-            if (_api.Solve2(CholmodApi.SystemA, _factor, &b, null, solution, null, y, e, _common) != 1) throw Failure("solve");
+            if (_api.Solve2(CholmodApi.SystemA, _factor, &dense, null, solution, null, y, e, _common) != 1) throw Failure("solve");
             new ReadOnlySpan<double>(_solution->X, Size).CopyTo(x);
         }
         // The finalizer frees the native factors: keep this object alive until the native call is over.

@@ -16,7 +16,7 @@ namespace LearnedSolvers.Direct.SuiteSparse;
 /// <see cref="Factor"/> or <see cref="Refactor"/> is kept (not copied) for iterative refinement: do not change its
 /// values while this factorization is in use. Not safe for concurrent <see cref="Solve"/> calls (shared workspace).
 /// </remarks>
-public sealed unsafe class KluFactorization : ISparseFactorization, IInPlaceSolver
+public sealed unsafe class KluFactorization : ISparseFactorization, IFactorSolve
 {
     /// <summary>Refactor chooses pivots again when the crude condition estimate falls this far below the pivoting factorization's.</summary>
     private const double ConditionDropForRepivot = 1e-3;
@@ -91,8 +91,9 @@ public sealed unsafe class KluFactorization : ISparseFactorization, IInPlaceSolv
         _refinement.Solve(_matrix, this, Backend, b, x);
     }
 
-    void IInPlaceSolver.SolveInPlace(Span<double> x)
+    void IFactorSolve.SolveWithFactors(ReadOnlySpan<double> b, Span<double> x)
     {
+        b.CopyTo(x); // KLU solves in place
         fixed (double* px = x)
         {
             if (_api.TransposeSolve(_symbolic, _numeric, Size, 1, px, _common) != 1) throw Failure("solve");

@@ -15,7 +15,7 @@ namespace LearnedSolvers.Direct.SuiteSparse;
 /// <see cref="Factor"/> or <see cref="Refactor"/> is kept (not copied) for iterative refinement: do not change its values
 /// while this factorization is in use. Not safe for concurrent <see cref="Solve"/> calls (shared workspace).
 /// </remarks>
-public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlaceSolver
+public sealed unsafe class UmfpackFactorization : ISparseFactorization, IFactorSolve
 {
     /// <summary>Peak memory over the factor's own entries under the symmetric strategy (frontal matrices, pivoting slack).</summary>
     private const double FrontalMargin = 1.5;
@@ -26,7 +26,6 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlace
     private readonly double[] _info = new double[UmfpackApi.InfoLength];
     private readonly int[] _solveIndexWork;
     private readonly double[] _solveWork;
-    private readonly double[] _rightHandSide;
     private void* _symbolic;
     private void* _numeric;
     private CsrMatrix _matrix;
@@ -40,7 +39,6 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlace
         _refinement = new IterativeRefinement(a.Rows, options.RefinementSteps);
         _solveIndexWork = new int[a.Rows];
         _solveWork = new double[a.Rows];
-        _rightHandSide = new double[a.Rows];
         fixed (double* control = _control) api.Defaults(control);
         _control[UmfpackApi.ControlPrintLevel] = 0;
         _control[UmfpackApi.ControlPivotTolerance] = options.PivotTolerance;
@@ -105,12 +103,11 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IInPlace
         _refinement.Solve(_matrix, this, Backend, b, x);
     }
 
-    void IInPlaceSolver.SolveInPlace(Span<double> x)
+    void IFactorSolve.SolveWithFactors(ReadOnlySpan<double> b, Span<double> x)
     {
-        x.CopyTo(_rightHandSide);
         int status;
         fixed (int* ap = _matrix.RowPointers, ai = _matrix.ColumnIndices, wi = _solveIndexWork)
-        fixed (double* ax = _matrix.Values, px = x, pb = _rightHandSide, control = _control, info = _info, w = _solveWork)
+        fixed (double* ax = _matrix.Values, px = x, pb = b, control = _control, info = _info, w = _solveWork)
         {
             status = _api.WorkspaceSolve(UmfpackApi.SystemTranspose, ap, ai, ax, px, pb, _numeric, control, info, wi, w);
         }

@@ -1,12 +1,13 @@
 using LearnedSolvers.Sparse;
 
-namespace LearnedSolvers.Direct.Managed;
+namespace LearnedSolvers.Direct;
 
 /// <summary>
 /// Fixed-precision iterative refinement of a direct solve (Higham, "Accuracy and Stability of Numerical Algorithms",
 /// 2nd ed., 2002, ch. 12): x ← x + A⁻¹(b − A x) through the factors, kept only while the residual norm falls. One step
-/// repairs the growth threshold pivoting allows (τ &lt; 1) and brings the backward error to the order of the unit
-/// roundoff; a step that does not reduce the residual has reached rounding level and ends the loop.
+/// repairs the growth threshold pivoting allows (τ &lt; 1), or an unstable pivot order kept by a refactorization, and
+/// brings the backward error to the order of the unit roundoff; a step that does not reduce the residual has reached
+/// rounding level and ends the loop. Every backend solves through it; the work vectors are allocated once.
 /// </summary>
 internal sealed class IterativeRefinement
 {
@@ -32,14 +33,25 @@ internal sealed class IterativeRefinement
     public static double BytesPerUnknown(int steps) => steps > 0 ? 32 : 8;
 
     /// <summary>x = A⁻¹ b, refined; b and x may be the same memory (b is copied first). Allocates nothing.</summary>
-    public void Solve(CsrMatrix a, IFactorSolve factors, ReadOnlySpan<double> b, Span<double> x)
+    /// <exception cref="ArgumentException">b contains NaN or infinity.</exception>
+    /// <exception cref="SingularMatrixException">The solution is not finite: the factors are singular to working precision.</exception>
+    public void Solve(CsrMatrix a, IFactorSolve factors, DirectBackend backend, ReadOnlySpan<double> b, Span<double> x)
     {
+        for (int i = 0; i < b.Length; i++)
+            if (!double.IsFinite(b[i]))
+                throw new ArgumentException($"b contains {b[i]} at entry {i + 1} (counting from 1); a direct solve needs finite values.", nameof(b));
         int n = _rightHandSide.Length;
         b.CopyTo(_rightHandSide);
         factors.SolveWithFactors(_rightHandSide, x);
-        if (Steps == 0) return;
+        if (Steps == 0)
+        {
+            foreach (double v in x)
+                if (!double.IsFinite(v)) throw Overflow(backend);
+            return;
+        }
         a.ResidualRows(0, n, x, _rightHandSide, _residual);
         double norm = Norm(_residual);
+        if (!double.IsFinite(norm)) throw Overflow(backend);
         for (int step = 0; step < Steps && norm > 0; step++)
         {
             factors.SolveWithFactors(_residual, _correction);
@@ -58,4 +70,7 @@ internal sealed class IterativeRefinement
         foreach (double value in v) sum += value * value;
         return Math.Sqrt(sum);
     }
+
+    private static SingularMatrixException Overflow(DirectBackend backend) =>
+        new(backend, -1, detail: "the solve produced NaN or infinity: the factors are singular to working precision");
 }
