@@ -31,7 +31,11 @@ internal sealed class MultigridLevel : IDisposable
     public DeviceCsrMatrix? Restriction { get; set; }
 
     public ISmoother? Smoother { get; set; }
-    public DenseCoarseSolver? CoarseSolver { get; set; }
+    /// <summary>The coarsest level's factorization (null elsewhere, and on a coarsest level too large to factor).</summary>
+    public SparseCoarseSolver? CoarseSolver { get; set; }
+
+    /// <summary>Why the coarsest level is smoothed rather than factored (null when factored, and on other levels).</summary>
+    public string? SmoothedBecause { get; set; }
 
     /// <summary>Holds the device copy of 1/a_ii for the smoothers that need it.</summary>
     public DeviceVector? InverseDiagonal { get; set; }
@@ -49,6 +53,7 @@ internal sealed class MultigridLevel : IDisposable
         Prolongation?.Dispose();
         Restriction?.Dispose();
         Smoother?.Dispose();
+        CoarseSolver?.Dispose();
         InverseDiagonal?.Dispose();
         RightHandSide.Dispose();
         Solution.Dispose();

@@ -31,10 +31,16 @@ public sealed record MultigridOptions
     public double? JacobiWeight { get; init; }
 
     /// <summary>
-    /// Coarsening stops once a level has at most this many rows; that level is solved directly (dense LU, up to
-    /// <see cref="MultigridHierarchy.MaxDirectSize"/> rows; a larger coarsest level is smoothed instead).
+    /// Coarsening stops once a level has at most this many rows; that level is solved directly (a sparse
+    /// factorization, up to <see cref="MultigridHierarchy.MaxDirectSize"/> rows; a larger coarsest level is smoothed instead).
     /// </summary>
     public int CoarseSize { get; init; } = 256;
+
+    /// <summary>
+    /// The most bytes the coarsest level's factors may take; a coarsest level whose factors would need more is smoothed
+    /// instead. Null: what the process may use (<see cref="MemoryBudget.AvailableBytes"/>).
+    /// </summary>
+    public long? CoarseMemoryLimitBytes { get; init; }
 
     /// <summary>At most this many levels, the finest included.</summary>
     public int MaxLevels { get; init; } = 25;
@@ -60,6 +66,7 @@ public sealed record MultigridOptions
         if (!(ChebyshevLowerFraction > 0 && ChebyshevLowerFraction < 1)) throw new ArgumentOutOfRangeException(nameof(ChebyshevLowerFraction), ChebyshevLowerFraction, "The fraction must lie in (0, 1).");
         if (JacobiWeight is { } w && !(w > 0 && w < 2)) throw new ArgumentOutOfRangeException(nameof(JacobiWeight), w, "The Jacobi weight must lie in (0, 2).");
         if (CoarseSize < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSize), CoarseSize, "The coarse size must be ≥ 1.");
+        if (CoarseMemoryLimitBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(CoarseMemoryLimitBytes), CoarseMemoryLimitBytes, "The memory limit must be positive.");
         if (MaxLevels < 1) throw new ArgumentOutOfRangeException(nameof(MaxLevels), MaxLevels, "At least one level is needed.");
         if (!(StrengthThreshold >= 0 && StrengthThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(StrengthThreshold), StrengthThreshold, "The strength threshold must lie in [0, 1).");
     }

@@ -1,6 +1,8 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Direct;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Multigrid;
+using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Tests.TestSupport;
 
@@ -171,10 +173,86 @@ public class MultigridTests
     [Fact]
     public void ACoarsestLevelTooLargeToFactor_IsSmoothed_AndTheCycleStillConverges()
     {
-        var s = Poisson.TwoD(80); // 6400 rows > MaxDirectSize
+        var s = Poisson.TwoD(225);
+        Assert.True(s.Size > MultigridHierarchy.MaxDirectSize);
         using var h = GeometricMultigrid.Build(s, new MultigridOptions { MaxLevels = 1 });
         Assert.Equal(1, h.LevelCount);
-        Assert.Contains("too large to factor", h.Summary());
+        Assert.Null(h.CoarseSolver);
+        Assert.Contains($"too large to factor: {s.Size} rows, more than {MultigridHierarchy.MaxDirectSize}", h.Summary());
+        AssertPcgConverges(h, s);
+    }
+
+    [Fact]
+    public void ACoarsestLevelWhoseFactorsExceedTheMemoryLimit_IsSmoothed_AndTheCycleStillConverges()
+    {
+        var s = Poisson.TwoD(40);
+        using var h = GeometricMultigrid.Build(s, new MultigridOptions { MaxLevels = 1, CoarseMemoryLimitBytes = 10_000 });
+        Assert.Null(h.CoarseSolver);
+        Assert.Contains("too large to factor: the factors need about", h.Summary());
+        Assert.Contains("more than the limit of 10 kB", h.Summary());
+        AssertPcgConverges(h, s);
+    }
+
+    [Fact]
+    public void ACoarsestLevelOfTenThousandRows_IsFactoredSparsely_AndSolvedExactly()
+    {
+        // Beyond the few thousand rows a dense LU could hold.
+        var s = Poisson.TwoD(100);
+        using var h = GeometricMultigrid.Build(s, new MultigridOptions { MaxLevels = 1 });
+        Assert.NotNull(h.CoarseSolver);
+        Assert.Contains($"(sparse direct solve, {h.CoarseSolver!.Backend})", h.Summary());
+        var z = PreconditionerChecks.Apply(new MultigridPreconditioner(h), s.RightHandSide);
+        Assert.True(Reference.TrueRelativeResidual(s.Matrix, z, s.RightHandSide) < 1e-12);
+    }
+
+    [Fact]
+    public void ASingularCoarsestLevel_ThrowsZeroPivotException_NamingTheCoarseSolve()
+    {
+        var a = RandomSystems.Spd(60, 3);
+        var values = (double[])a.Values.Clone();
+        for (int i = 0; i < a.Rows; i++)
+            for (int k = a.RowPointers[i]; k < a.RowPointers[i + 1]; k++)
+                if (i == 17 || a.ColumnIndices[k] == 17) values[k] = 0; // row and column 17 all zero
+        var singular = a.WithValues(values);
+        var e = Assert.Throws<ZeroPivotException>(() => SmoothedAggregationAmg.Build(singular, new MultigridOptions { CoarseSize = 100 }));
+        Assert.StartsWith("multigrid coarse solve: ", e.Message);
+        Assert.Contains("singular", e.Message);
+        Assert.IsType<SingularMatrixException>(e.InnerException);
+    }
+
+    [Fact]
+    public void WarmCoarseSolve_AllocatesNothing()
+    {
+        var s = Poisson.TwoD(30);
+        using var h = GeometricMultigrid.Build(s, new MultigridOptions { MaxLevels = 1 });
+        Assert.NotNull(h.CoarseSolver);
+        using var b = Cpu.Upload(s.RightHandSide);
+        using var x = Cpu.Allocate(s.Size);
+        h.Cycle(b, x);
+        var (_, bytes) = Allocations.Least(() =>
+        {
+            h.Cycle(b, x);
+            return 0;
+        });
+        Assert.Equal(0, bytes);
+    }
+
+    [Fact]
+    public void Dispose_FreesTheCoarseFactors()
+    {
+        var s = Poisson.TwoD(20);
+        var h = GeometricMultigrid.Build(s, new MultigridOptions { MaxLevels = 1 });
+        var coarse = h.CoarseSolver!;
+        using var b = Cpu.Upload(s.RightHandSide);
+        using var x = Cpu.Allocate(s.Size);
+        coarse.Solve(b, x);
+        h.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => coarse.Solve(b, x));
+        h.Dispose(); // a second call does nothing
+    }
+
+    private static void AssertPcgConverges(MultigridHierarchy h, LinearSystem s)
+    {
         var x = Cpu.Allocate(s.Size);
         var result = new ConjugateGradient(Cpu.Upload(s.Matrix), new MultigridPreconditioner(h)).Solve(Cpu.Upload(s.RightHandSide), x);
         Assert.True(result.Converged, result.ToString());
