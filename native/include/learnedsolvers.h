@@ -1,5 +1,6 @@
 /*
- * learnedsolvers.h: the C ABI of LearnedSolvers (sparse Krylov solvers and preconditioners on CPU and GPU).
+ * learnedsolvers.h: the C ABI of LearnedSolvers (sparse Krylov solvers and preconditioners on CPU and GPU, a sparse
+ * direct solver, and an automatic choice among them).
  *
  * The library hosts the .NET runtime on first use (hostfxr); see native/README.md for what it needs at run time.
  *
@@ -47,10 +48,11 @@ typedef enum ls_status {
     LS_ERROR_UNKNOWN_NAME = 4,       /* a device, method or preconditioner name (the message lists the accepted ones) */
     LS_ERROR_INVALID_OPTION = 5,     /* an option key no solver or preconditioner reads, or a value that does not parse or is out of range */
     LS_ERROR_DEVICE_UNAVAILABLE = 6, /* e.g. "cuda" without a CUDA GPU */
-    LS_ERROR_UNSUPPORTED = 7,        /* a preconditioner that does not run on the context's device, or that the method cannot use */
+    LS_ERROR_UNSUPPORTED = 7,        /* a preconditioner that does not run on the context's device, or that the method cannot use
+                                        (direct and auto take none) */
     LS_ERROR_SETUP_FAILED = 8,       /* preconditioner setup failed (a zero pivot in a factorization) */
     LS_ERROR_BUSY = 9,               /* the solver is already solving on another thread */
-    LS_ERROR_OUT_OF_MEMORY = 10,
+    LS_ERROR_OUT_OF_MEMORY = 10,     /* includes direct factors that would exceed the memory the process may use */
     LS_ERROR_RUNTIME = 11,           /* the .NET runtime or the managed assemblies could not be loaded */
     LS_ERROR_INTERNAL = 12           /* anything else; the message names the exception */
 } ls_status;
@@ -108,24 +110,36 @@ LS_API ls_status ls_context_free(ls_context* context);
 LS_API ls_status ls_matrix_create(ls_context* context, int32_t n, int32_t nnz, const int32_t* row_ptr,
                                   const int32_t* col_idx, const double* values, ls_matrix** matrix);
 /* New values (nnz of them, copied) on the same pattern. Solvers made from the matrix notice at their next solve and
- * redo only the value-dependent setup (refreshable preconditioners refresh in place; GCRO-DR keeps its recycle space). */
+ * redo only the value-dependent setup (refreshable preconditioners refresh in place; GCRO-DR keeps its recycle space;
+ * direct refactors on the ordering and analysis it has; auto starts its choice again). */
 LS_API ls_status ls_matrix_update_values(ls_matrix* matrix, int32_t nnz, const double* values);
 LS_API ls_status ls_matrix_free(ls_matrix* matrix);
 
-/* A solver: method is one of cg, pcg, fcg, gmres, fgmres, bicgstab, gcrodr (any case). preconditioner is a name of
- * the library's registry (none, jacobi, ssor, ic0, ilu0, fsai, chebyshev, gmg, amg, rsamg, and the learned ones, which
- * need option model=FILE); NULL or "" means none (jacobi for pcg). options is NULL or "key=value" entries separated by
- * ';' or ',': rtol (1e-8), atol (0), maxit (10000), divtol (1e5), restart (30, GMRES family and GCRO-DR), recycle
- * (10, GCRO-DR), and the preconditioner settings (omega, shift, power, degree, cycle, smoother, ...; see
- * ls_names(LS_NAMES_OPTIONS)). A key that no solver or preconditioner reads gives LS_ERROR_INVALID_OPTION; a key that
- * only another preconditioner reads is ignored. The preconditioner is set up here. */
+/* A solver: method is one of (any case)
+ *   cg, pcg, fcg, gmres, fgmres, bicgstab, gcrodr   Krylov methods with a preconditioner;
+ *   direct   a sparse LU or Cholesky factorization (SuiteSparse KLU, UMFPACK or CHOLMOD when installed, else the
+ *            library's own), made here and reused by every solve; iterations is 1 and x's initial content is ignored;
+ *            a singular matrix is not an error: each solve returns LS_OK with reason LS_SINGULAR;
+ *   auto     orders methods by the matrix's properties (direct first up to 50000 rows; AMG-PCG and IC(0)-CG for
+ *            symmetric matrices with a positive diagonal; ILU-GMRES, matched ILUTP-GMRES and BiCGStab for others) and
+ *            tries the next when one fails; the method that solved is tried first next time.
+ * preconditioner is a name of the library's registry (none, jacobi, ssor, ic0, ilu0, fsai, chebyshev, gmg, amg, rsamg,
+ * and the learned ones, which need option model=FILE); NULL or "" means none (jacobi for pcg). direct and auto take
+ * none: another name gives LS_ERROR_UNSUPPORTED. options is NULL or "key=value" entries separated by ';' or ',': rtol
+ * (1e-8), atol (0), maxit (10000; for auto, the most iterations of each method it tries, at most 1000), divtol (1e5),
+ * restart (30, GMRES family and GCRO-DR), recycle (10, GCRO-DR), and the preconditioner settings (omega, shift, power,
+ * degree, cycle, smoother, ...; see ls_names(LS_NAMES_OPTIONS)). direct reads only rtol and atol, to report
+ * convergence of the true residual. A key that no solver or preconditioner reads gives LS_ERROR_INVALID_OPTION; a key
+ * that only another preconditioner (or another method) reads is ignored. The preconditioner, or the factorization, is
+ * set up here; auto sets each method up when it first tries it. */
 LS_API ls_status ls_solver_create(ls_matrix* matrix, const char* method, const char* preconditioner,
                                   const char* options, ls_solver** solver);
 /* Solves A x = b: b and x have n entries; x holds the initial guess on entry (zeros for none) and the solution on
  * return. result may be NULL. */
 LS_API ls_status ls_solve(ls_solver* solver, const double* b, double* x, ls_result* result);
 /* Solves for k right-hand sides with one setup: b and x are n x k, column-major (column j starts at j * n); results
- * has k entries or is NULL. CG and PCG advance all columns together (one block SpMV per iteration). */
+ * has k entries or is NULL. CG and PCG advance all columns together (one block SpMV per iteration); direct applies its
+ * one factorization to each column; auto starts each column with the method that solved the one before. */
 LS_API ls_status ls_solve_many(ls_solver* solver, int32_t k, const double* b, double* x, ls_result* results);
 LS_API ls_status ls_solver_free(ls_solver* solver);
 

@@ -196,7 +196,7 @@ LS_API const char* ls_stop_reason_text(int32_t reason)
 {
     static const char* const names[] = {
         "converged_relative", "converged_absolute", "max_iterations", "breakdown", "diverged", "nan_or_infinity",
-        "indefinite_matrix", "indefinite_preconditioner", "stagnation",
+        "indefinite_matrix", "indefinite_preconditioner", "stagnation", "singular",
     };
     return reason >= 0 && reason < (int32_t)(sizeof names / sizeof names[0]) ? names[reason] : "unknown";
 }

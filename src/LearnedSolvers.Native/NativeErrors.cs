@@ -1,5 +1,6 @@
 using System.Text;
 using LearnedSolvers.Devices;
+using LearnedSolvers.Direct;
 using LearnedSolvers.Preconditioners;
 using LearnedSolvers.Sparse;
 
@@ -29,7 +30,7 @@ internal static class NativeErrors
         DeviceUnavailableException => (NativeStatus.DeviceUnavailable, Describe(e)),
         UnsupportedDeviceException => (NativeStatus.Unsupported, Describe(e)),
         ZeroPivotException => (NativeStatus.SetupFailed, "preconditioner setup failed: " + Describe(e)),
-        DeviceOutOfMemoryException or OutOfMemoryException => (NativeStatus.OutOfMemory, Describe(e)),
+        DeviceOutOfMemoryException or OutOfMemoryException or FactorMemoryException => (NativeStatus.OutOfMemory, Describe(e)),
         ArgumentException => (NativeStatus.InvalidArgument, Describe(e)),
         _ => (NativeStatus.Internal, $"{e.GetType().FullName}: {e.Message}"),
     };
