@@ -16,7 +16,7 @@
  *     solvers and contexts may be freed in any order.
  *   - Threads: any call may come from any thread. One solver runs one solve at a time (a concurrent second call gets
  *     LS_ERROR_BUSY, and so does ls_solver_free while it solves); several solvers may share one matrix and solve at
- *     once. ls_matrix_update_values waits for running solves on that matrix to finish.
+ *     once. ls_matrix_update_values waits for running solves (and solver setups) on that matrix to finish.
  */
 #ifndef LEARNEDSOLVERS_H
 #define LEARNEDSOLVERS_H
