@@ -1,9 +1,12 @@
+using LearnedSolvers.Direct;
+
 namespace LearnedSolvers.Auto;
 
 /// <summary>
 /// The order in which <see cref="AutoSolver"/> tries methods, decided from cheap properties alone (no setup runs here):
 /// <list type="bullet">
-/// <item>small systems: the direct solver first (it cannot stall, and below tens of thousands of rows it is cheaper than tuning an iteration);</item>
+/// <item>a cheap factorization (by its <see cref="FactorEstimate"/>, computed up to <see cref="AutoSolverOptions.DirectFirstRows"/>
+/// rows): the direct solver first, since it cannot stall and costs less than tuning an iteration there;</item>
 /// <item>symmetric with a positive diagonal: CG with smoothed-aggregation AMG, then IC(0) with a growing shift;</item>
 /// <item>nonsymmetric, zero diagonal entries, or far from diagonally dominant: a maximum-weight matching and scaling, then
 /// ILUTP with GMRES (the combination that makes ILU work on such matrices: Benzi, Haws and Tůma 2000), and BiCGStab;</item>
@@ -17,14 +20,19 @@ public static class AutoPlan
     private const double WeakDominance = 0.5;
 
     /// <summary>The strategies in the order to try them, each with the reason it is on the list.</summary>
-    public static IReadOnlyList<AutoStrategy> For(MatrixProperties p, AutoSolverOptions options)
+    /// <param name="p">The matrix's properties.</param>
+    /// <param name="options">The thresholds.</param>
+    /// <param name="estimate">The factorization's cost, when it was estimated (null: too large to estimate cheaply).</param>
+    public static IReadOnlyList<AutoStrategy> For(MatrixProperties p, AutoSolverOptions options, FactorEstimate? estimate)
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(options);
         var plan = new List<AutoStrategy>();
-        bool directFirst = p.Rows <= options.DirectFirstRows;
+        bool directFirst = estimate is not null && p.Rows <= options.DirectFirstRows && estimate.CholeskyFlops <= options.DirectFirstFlops
+            && estimate.LuBytes <= options.Direct.EffectiveMemoryLimit / 4;
         if (directFirst)
-            plan.Add(new(AutoStrategyKind.Direct, $"{p.Rows} rows ≤ {options.DirectFirstRows}: a sparse factorization is cheap and cannot stall"));
+            plan.Add(new(AutoStrategyKind.Direct, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"a factorization is cheap here (about {estimate!.CholeskyFlops:G2} flops, {MemoryBudget.Format(estimate.LuBytes)}) and cannot stall")));
 
         if (p.LooksSpd)
         {
@@ -50,6 +58,12 @@ public static class AutoPlan
 
         if (!directFirst)
             plan.Add(new(AutoStrategyKind.Direct, "when the iterations fail: a sparse factorization, if its factors fit in memory"));
+        // A symmetric indefinite matrix has no iterative strategy of its own above: the factorization goes first.
+        if (!directFirst && p.Definiteness == Definiteness.Indefinite)
+        {
+            plan.RemoveAt(plan.Count - 1);
+            plan.Insert(0, new(AutoStrategyKind.Direct, "symmetric but not positive definite: a factorization first, the iterations after it"));
+        }
         return plan;
     }
 }

@@ -41,7 +41,8 @@ public sealed class AutoSolver : ILinearSolver
         AutoOptions.Validate();
         _a = a;
         Properties = MatrixProperties.Of(a.Host);
-        Plan = AutoPlan.For(Properties, AutoOptions);
+        Estimate = a.Rows <= AutoOptions.DirectFirstRows ? FactorEstimate.Of(a.Host) : null;
+        Plan = AutoPlan.For(Properties, AutoOptions, Estimate);
         _candidates = new AutoCandidate?[Plan.Count];
         _setupErrors = new string?[Plan.Count];
         _setupTimes = new TimeSpan[Plan.Count];
@@ -59,6 +60,9 @@ public sealed class AutoSolver : ILinearSolver
 
     /// <summary>What the choice was made from.</summary>
     public MatrixProperties Properties { get; }
+
+    /// <summary>The direct factorization's estimated cost; null above <see cref="AutoSolverOptions.DirectFirstRows"/> rows.</summary>
+    public FactorEstimate? Estimate { get; }
 
     /// <summary>The strategies in the order they are tried.</summary>
     public IReadOnlyList<AutoStrategy> Plan { get; }

@@ -139,8 +139,36 @@ public class AutoSolverTests
         Assert.Equal(Definiteness.NotSymmetric, west.Definiteness);
         var bus = MatrixProperties.Of(MatrixMarketReader.ReadMatrix(SharedMatrices.PathOf("1138_bus")));
         Assert.True(bus.LooksSpd);
-        Assert.Equal(AutoStrategyKind.Direct, AutoPlan.For(bus, new AutoSolverOptions())[0].Kind);
-        Assert.Equal(AutoStrategyKind.MatchedIlutpGmres, AutoPlan.For(west, new AutoSolverOptions { DirectFirstRows = 0 })[0].Kind);
+        var busMatrix = MatrixMarketReader.ReadMatrix(SharedMatrices.PathOf("1138_bus"));
+        Assert.Equal(AutoStrategyKind.Direct, AutoPlan.For(bus, new AutoSolverOptions(), FactorEstimate.Of(busMatrix))[0].Kind);
+        Assert.Equal(AutoStrategyKind.AmgPcg, AutoPlan.For(bus, new AutoSolverOptions(), estimate: null)[0].Kind);
+        Assert.Equal(AutoStrategyKind.MatchedIlutpGmres, AutoPlan.For(west, new AutoSolverOptions { DirectFirstRows = 0 }, estimate: null)[0].Kind);
+    }
+
+    [Fact]
+    public void TheDirectSolverGoesFirst_OnlyWhereItsFactorizationIsCheap()
+    {
+        // 2D Poisson 100² factors in milliseconds; 3D Poisson 36³ (46,656 rows) takes seconds, where AMG-PCG takes tens of ms.
+        var flat = LearnedSolvers.Problems.Poisson.TwoD(100).Matrix;
+        var cube = LearnedSolvers.Problems.Poisson.ThreeD(36).Matrix;
+        var options = new AutoSolverOptions();
+        var flatEstimate = FactorEstimate.Of(flat);
+        var cubeEstimate = FactorEstimate.Of(cube);
+        Assert.True(cubeEstimate.CholeskyFlops > 20 * flatEstimate.CholeskyFlops);
+        Assert.Equal(AutoStrategyKind.Direct, AutoPlan.For(MatrixProperties.Of(flat), options, flatEstimate)[0].Kind);
+        var cubePlan = AutoPlan.For(MatrixProperties.Of(cube), options, cubeEstimate);
+        Assert.Equal(AutoStrategyKind.AmgPcg, cubePlan[0].Kind);
+        Assert.Equal(AutoStrategyKind.Direct, cubePlan[^1].Kind);
+    }
+
+    [Fact]
+    public void FactorEstimate_CountsWhatTheCholeskyFactorStores()
+    {
+        var a = RandomSystems.Spd(401, seed: 7);
+        var estimate = FactorEstimate.Of(a);
+        using var cholesky = LearnedSolvers.Direct.Managed.ManagedSparseCholesky.Factor(a);
+        Assert.Equal(cholesky.FactorNonZeros, estimate.CholeskyNonZeros);
+        Assert.True(estimate.CholeskyFlops >= estimate.CholeskyNonZeros);
     }
 
     private static (SolveResult Result, double[] X, AutoSolver Solver) Solve(CsrMatrix a, double[] b, AutoSolverOptions options)
