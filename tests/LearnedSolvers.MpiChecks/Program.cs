@@ -1,4 +1,5 @@
 using System.Globalization;
+using LearnedSolvers.Devices;
 using LearnedSolvers.Distributed;
 using LearnedSolvers.Distributed.Mpi;
 using LearnedSolvers.Krylov;
@@ -96,7 +97,7 @@ internal static class Commands
         foreach (var spec in options.Problems)
         {
             var (a, b) = CheckMethods.Problem(spec);
-            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size));
+            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size), reductions: options.Reductions);
             using var matrix = DistributedCsrMatrix.FromGlobal(device, a);
             using var x = device.Upload(b);
             using var y = device.Allocate(a.Rows);
@@ -111,11 +112,55 @@ internal static class Commands
             a.Multiply(b, expected);
             double error = 0;
             for (int i = 0; i < whole.Length; i++) error = Math.Max(error, Math.Abs(whole[i] - expected[i]));
+            Span<double> allocated = [OperationBytes(device, matrix, x, y), PerIterationBytes(device, matrix, x, y)];
+            world.Sum(allocated);
             if (world.Rank == 0)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"halo problem={spec} ranks={world.Size} messages={totals[0]} bytes={totals[1]} declared-messages={totals[2]} declared-bytes={totals[3]} " +
-                    $"receive-neighbours={totals[4]} ghosts={totals[5]} product-error={error:R}"));
+                    $"receive-neighbours={totals[4]} ghosts={totals[5]} product-error={error:R} operation-bytes={allocated[0]} cg-bytes-per-iteration={allocated[1]}"));
         }
+    }
+
+    /// <summary>Bytes allocated on this thread by warm distributed products, fused products, dots and projections (all collective).</summary>
+    private static long OperationBytes(DistributedDevice device, DistributedCsrMatrix matrix, DeviceVector x, DeviceVector y)
+    {
+        var basis = new[] { x, y };
+        var coefficients = new double[2];
+        using var scalars = device.AllocateScalars(2);
+        matrix.ApplyAndDotTo(x, y, scalars, 0);
+        device.MultiDot(basis, 2, y, coefficients);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 10; k++)
+        {
+            matrix.Apply(x, y);
+            matrix.ApplyAndDot(x, y);
+            matrix.ApplyAndDotTo(x, y, scalars, 1);
+            device.Dot(x, y);
+            device.MultiDot(basis, 2, y, coefficients);
+            device.DotTo(x, y, scalars, 0);
+        }
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    /// <summary>Warm CG with host and with device scalars: the bytes of a 40-iteration solve less those of a 20-iteration one, per iteration.</summary>
+    private static double PerIterationBytes(DistributedDevice device, DistributedCsrMatrix matrix, DeviceVector b, DeviceVector x)
+    {
+        double total = 0;
+        foreach (var placement in new[] { ScalarPlacement.Host, ScalarPlacement.Device })
+        {
+            long Bytes(int iterations)
+            {
+                using var solver = new ConjugateGradient(matrix, options: new SolverOptions(RelativeTolerance: 1e-300, MaxIterations: iterations, RecordHistory: false), scalars: placement);
+                device.Fill(x, 0);
+                solver.Solve(b, x);
+                device.Fill(x, 0);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                solver.Solve(b, x);
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            total += (Bytes(40) - Bytes(20)) / 20.0;
+        }
+        return total;
     }
 
     public static void Bench(MpiCommunicator world, Options options)
