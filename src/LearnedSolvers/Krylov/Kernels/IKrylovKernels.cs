@@ -13,7 +13,8 @@ public interface IKrylovKernels
 {
     /// <summary>The family: look a device's implementation up once with <c>device.Kernels(IKrylovKernels.Family)</c>.</summary>
     static KernelFamily<IKrylovKernels> Family { get; } =
-        new("Krylov fused steps", device => new CpuKrylovKernels(device), device => new IlgpuKrylovKernels(device));
+        new("Krylov fused steps", device => new CpuKrylovKernels(device), device => new IlgpuKrylovKernels(device),
+            device => new DistributedKrylovKernels(device));
 
     /// <summary>x ← x + αp, r ← r − αq in one pass; returns ‖r‖² of the new r.</summary>
     double UpdateWithNorm(double alpha, DeviceVector p, DeviceVector q, DeviceVector x, DeviceVector r);

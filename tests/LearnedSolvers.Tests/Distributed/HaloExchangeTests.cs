@@ -1,0 +1,28 @@
+namespace LearnedSolvers.Tests.Distributed;
+
+/// <summary>
+/// The halo exchange of the distributed product talks to neighbours only: on 2D Poisson split into blocks of whole grid
+/// rows, each interior rank sends one grid row (N values) to each of its two neighbours, the end ranks to one; and the
+/// product equals the serial one. Warm products, dots and CG iterations allocate nothing in either reduction mode.
+/// </summary>
+public sealed class HaloExchangeTests
+{
+    [Theory]
+    [InlineData(2, "fast")]
+    [InlineData(4, "fast")]
+    [InlineData(4, "deterministic")]
+    public void Poisson_SendsOneGridRowPerNeighbour_AndAllocatesNothingWarm(int ranks, string reductions)
+    {
+        const int n = 32; // 32 grid rows split evenly over 2 or 4 ranks
+        var halo = Assert.Single(MpiJob.Run(ranks, "halo", "halo", "--problem", $"poisson:{n}", "--reductions", reductions));
+        int messages = 2 * (ranks - 1);
+        Assert.Equal(messages, halo.Number("messages"));
+        Assert.Equal(messages * n * 8.0, halo.Number("bytes"));
+        Assert.Equal(messages, halo.Number("declared-messages"));
+        Assert.Equal(messages, halo.Number("receive-neighbours"));
+        Assert.Equal(messages * n, halo.Number("ghosts"));
+        Assert.True(halo.Number("product-error") <= 1e-12, $"the distributed product differs from the serial one by {halo["product-error"]}");
+        Assert.Equal(0, halo.Number("operation-bytes"));
+        Assert.Equal(0, halo.Number("cg-bytes-per-iteration"));
+    }
+}
