@@ -28,6 +28,7 @@ public sealed class AutoSolver : ILinearSolver
     private readonly TimeSpan[] _setupTimes;
     private readonly double[] _b, _x, _best, _r, _guess;
     private readonly List<AutoAttempt> _attempts = [];
+    private FactorEstimate? _lateEstimate;
     private int _first;
     private int _solving;
     private bool _disposed;
@@ -196,7 +197,10 @@ public sealed class AutoSolver : ILinearSolver
         var clock = Stopwatch.StartNew();
         try
         {
-            _candidates[i] = AutoCandidates.Create(Plan[i].Kind, _a, AutoOptions);
+            if (Plan[i].Kind == AutoStrategyKind.Direct && TooCostlyToFactor() is { } why)
+                _setupErrors[i] = why;
+            else
+                _candidates[i] = AutoCandidates.Create(Plan[i].Kind, _a, AutoOptions);
         }
         // ArgumentException: a setup that refuses this matrix (ILUTP on a zero row); the next strategy may still take it.
         catch (Exception e) when (e is ZeroPivotException or SingularMatrixException or FactorMemoryException or StructurallySingularException
@@ -206,6 +210,16 @@ public sealed class AutoSolver : ILinearSolver
         }
         _setupTimes[i] = clock.Elapsed;
         return _candidates[i];
+    }
+
+    /// <summary>Why the factorization is not worth trying (its estimated work above the cap), or null.</summary>
+    private string? TooCostlyToFactor()
+    {
+        _lateEstimate ??= Estimate ?? FactorEstimate.Of(_a.Host);
+        return _lateEstimate.CholeskyFlops > AutoOptions.DirectMaxFlops
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"the factorization would take about {_lateEstimate.CholeskyFlops:G2} flops (above DirectMaxFlops {AutoOptions.DirectMaxFlops:G2}) and {MemoryBudget.Format(_lateEstimate.LuBytes)}")
+            : null;
     }
 
     private bool Meets(double relative, double bNorm) =>

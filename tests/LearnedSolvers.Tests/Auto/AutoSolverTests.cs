@@ -110,6 +110,21 @@ public class AutoSolverTests
     }
 
     [Fact]
+    public void AFactorizationAboveTheFlopCap_IsNotTried_AndSaysWhy()
+    {
+        var a = LearnedSolvers.Problems.Poisson.TwoD(20).Matrix;
+        var b = RandomSystems.Vector(a.Rows, seed: 5);
+        var (result, _, solver) = Solve(a, b, new AutoSolverOptions { DirectFirstFlops = 0, DirectMaxFlops = 1, IterationsPerAttempt = 1 });
+        using (solver)
+        {
+            Assert.False(result.Converged);
+            var direct = Assert.Single(solver.Attempts, attempt => attempt.Strategy.Kind == AutoStrategyKind.Direct);
+            Assert.Null(direct.Result);
+            Assert.Contains("DirectMaxFlops", direct.SetupError);
+        }
+    }
+
+    [Fact]
     public void SingularMatrix_EndsWithSingular_NotNaN()
     {
         var a = RandomSystems.Nonsymmetric(80, seed: 2);
