@@ -45,6 +45,9 @@ internal static class TrainCommand
             if (p.GetValue(batch) < 1) throw new UsageException($"--batch must be at least 1 (got {p.GetValue(batch)})");
             if (!(p.GetValue(rate) > 0) || !float.IsFinite(p.GetValue(rate))) throw new UsageException($"--lr must be positive (got {p.GetValue(rate)})");
             if (p.GetValue(channels) < 1) throw new UsageException($"--channels must be at least 1 (got {p.GetValue(channels)})");
+            int dimensions = p.GetValue(problem) == "poisson3d" ? 3 : 2;
+            OptionChecks.Grid("--n", grid, dimensions, min: 4);
+            CheckNetworkFits(p.GetValue(channels), count, Math.Min(p.GetValue(batch), count), Math.Pow(grid, dimensions), dimensions);
             string outFile = Path.GetFullPath(p.GetValue(outPath)!);
             if (!Directory.Exists(Path.GetDirectoryName(outFile)))
                 throw new UsageException($"--out {p.GetValue(outPath)}: the directory {Path.GetDirectoryName(outFile)} does not exist");
@@ -90,6 +93,23 @@ internal static class TrainCommand
         var train = new Command("train", "Train a learned solver component") { dcdm };
         foreach (var kind in Enum.GetValues<LearnedFactorKind>()) train.Subcommands.Add(TrainFactorCommand.Create(kind, output, error));
         return train;
+    }
+
+    /// <summary>
+    /// Checked before any vector is generated: the training vectors (one array of samples × unknowns doubles), the
+    /// network's 15 convolutions of C² 3^d weights (with gradients and Adam's moments) and a batch's activations (about
+    /// 16 convolution outputs of C channels, forward and backward, in float32) must fit.
+    /// </summary>
+    private static void CheckNetworkFits(int channels, int samples, int batch, double unknowns, int dimensions)
+    {
+        double vectors = samples * unknowns;
+        if (vectors > Array.MaxLength)
+            throw new UsageException($"--samples {samples} of {unknowns:G4} unknowns are {vectors:G3} values, more than one array holds ({Array.MaxLength}); use at most {(long)(Array.MaxLength / unknowns)} samples");
+        double weights = (double)channels * channels * Math.Pow(3, dimensions);
+        if (weights > Array.MaxLength)
+            throw new UsageException($"--channels {channels} gives {weights:G3} weights per convolution, more than one array holds ({Array.MaxLength})");
+        double bytes = 8 * vectors + 16 * 15 * weights + 128.0 * batch * channels * unknowns;
+        OptionChecks.Fits(bytes, $"--channels {channels} with --samples {samples} and --batch {batch} on {unknowns:G4} unknowns");
     }
 
     /// <summary>The problem's grid as the network sees it: GridSize points per side in its dimension, C order.</summary>

@@ -57,6 +57,9 @@ internal static class TrainFactorCommand
             if (!(p.GetValue(rate) > 0) || !float.IsFinite(p.GetValue(rate))) throw new UsageException($"--lr must be positive (got {p.GetValue(rate)})");
             if (p.GetValue(hidden) < 1) throw new UsageException($"--hidden must be at least 1 (got {p.GetValue(hidden)})");
             if (p.GetValue(steps) < 0) throw new UsageException($"--steps must be at least 0 (got {p.GetValue(steps)})");
+            int dimensions = p.GetValue(problem) == "poisson3d" ? 3 : 2;
+            if (datasetPath is null) OptionChecks.Grid("--n", grid, dimensions, min: 2, systems: systems + Math.Max(1, systems / 10));
+            CheckNetworkFits(p.GetValue(hidden), p.GetValue(steps), datasetPath is null ? Math.Pow(grid, dimensions) : 0, dimensions);
             string outFile = Path.GetFullPath(p.GetValue(outPath)!);
             if (!Directory.Exists(Path.GetDirectoryName(outFile)))
                 throw new UsageException($"--out {p.GetValue(outPath)}: the directory {Path.GetDirectoryName(outFile)} does not exist");
@@ -124,6 +127,21 @@ internal static class TrainFactorCommand
             return double.IsFinite(record.FinalLoss) ? ExitCodes.Success : ExitCodes.NotConverged;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The graph network's parameters (about 8 H² per message-passing step, with gradients and Adam's two moments) and
+    /// one system's activations in training (about 32 bytes per edge, hidden channel and step) must fit, checked before
+    /// any training pair is solved: a mistyped --hidden or --steps otherwise fails minutes later, or not at all.
+    /// </summary>
+    private static void CheckNetworkFits(int hidden, int steps, double unknowns, int dimensions)
+    {
+        double perStep = 8.0 * hidden * hidden;
+        if (perStep > Array.MaxLength)
+            throw new UsageException($"--hidden {hidden} gives {perStep:G3} weights per message-passing step, more than one array holds ({Array.MaxLength}); use at most {(int)Math.Sqrt(Array.MaxLength / 8.0)}");
+        double edges = (2 * dimensions + 1) * unknowns;
+        double bytes = 16 * perStep * (steps + 1) + 32 * edges * hidden * (steps + 1);
+        OptionChecks.Fits(bytes, $"--hidden {hidden} with --steps {steps}" + (unknowns > 0 ? $" on {unknowns:G4} unknowns" : ""));
     }
 
     /// <summary>

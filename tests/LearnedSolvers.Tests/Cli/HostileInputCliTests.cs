@@ -132,6 +132,21 @@ public sealed class HostileInputCliTests : IDisposable
         Assert.True(code == 0, err);
     }
 
+    /// <summary>Training sizes that cannot fit are refused from the options, before any system is solved or vector generated.</summary>
+    [Theory]
+    [InlineData("--n", "train", "precorrector", "--problem", "diffusion", "--n", "100000", "--count", "1000")]
+    [InlineData("--hidden 100000", "train", "neuralpcg", "--problem", "poisson2d", "--n", "64", "--hidden", "100000")]
+    [InlineData("--steps 100000", "train", "learned-fsai", "--problem", "poisson2d", "--n", "64", "--steps", "100000")]
+    [InlineData("--channels 1000000", "train", "dcdm", "--problem", "poisson2d", "--n", "64", "--channels", "1000000")]
+    [InlineData("--samples 100000000", "train", "dcdm", "--problem", "poisson2d", "--n", "64", "--samples", "100000000")]
+    [InlineData("--batch 100000", "train", "dcdm", "--problem", "poisson2d", "--n", "64", "--samples", "100000", "--batch", "100000")]
+    public void Train_RefusesSizesThatCannotFit_BeforeAnyWork(string fragment, params string[] args)
+    {
+        var clock = Stopwatch.StartNew();
+        AssertRefused(ExitCodes.BadInput, fragment, [.. args, "--out", Out]);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed.TotalSeconds:F1} s: the check came after the work");
+    }
+
     /// <summary>
     /// The whole process, measured: whatever size a 90-byte file declares, solve refuses it from the size line,
     /// well below the 100 MB bound (the runtime alone takes about 35 MB).
