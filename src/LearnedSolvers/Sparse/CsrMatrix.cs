@@ -244,7 +244,17 @@ public sealed class CsrMatrix
     {
         if (!IsSquare) return false;
         var t = Transpose();
+        // Aᵀ's rows come out sorted; where A's are too and the patterns agree (the usual case), one pass compares values
+        // entry by entry. Otherwise an entry stored on one side only must be zero, which the lookups below decide.
+        if (HasSamePattern(t)) return ValuesMatchInPlace(Values, t.Values, NonZeros, relativeTolerance);
         return ValuesMatch(this, t, relativeTolerance) && ValuesMatch(t, this, relativeTolerance);
+    }
+
+    private static bool ValuesMatchInPlace(double[] a, double[] b, int count, double tolerance)
+    {
+        for (int k = 0; k < count; k++)
+            if (Math.Abs(a[k] - b[k]) > tolerance * Math.Max(Math.Abs(a[k]), Math.Abs(b[k]))) return false;
+        return true;
     }
 
     private static bool ValuesMatch(CsrMatrix a, CsrMatrix b, double tolerance)
