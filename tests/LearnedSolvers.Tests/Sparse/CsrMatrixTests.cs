@@ -36,6 +36,19 @@ public class CsrMatrixTests
     }
 
     [Fact]
+    public void IsSymmetric_ComparesValuesWithinTheTolerance_AndTreatsOneSidedZerosAsSymmetric()
+    {
+        // Same pattern on both sides: the one-pass comparison.
+        var a = CsrMatrix.FromTriplets(3, 3, [0, 0, 1, 1, 2], [0, 1, 0, 1, 2], [2.0, 1.0, 1.0 + 1e-14, 3.0, 4.0]);
+        Assert.False(a.IsSymmetric());
+        Assert.True(a.IsSymmetric(1e-12));
+        Assert.False(CsrMatrix.FromTriplets(2, 2, [0, 0, 1, 1], [0, 1, 0, 1], [2.0, 1.0, 1.1, 3.0]).IsSymmetric(1e-12));
+        // An entry stored on one side only: symmetric when it is an explicit zero, not otherwise.
+        Assert.True(CsrMatrix.FromTriplets(2, 2, [0, 0, 1], [0, 1, 1], [2.0, 0.0, 3.0]).IsSymmetric());
+        Assert.False(CsrMatrix.FromTriplets(2, 2, [0, 0, 1], [0, 1, 1], [2.0, 0.5, 3.0]).IsSymmetric());
+    }
+
+    [Fact]
     public void IsSymmetric_TellsSpdFromNonsymmetric()
     {
         Assert.True(RandomSystems.Spd(200, seed: 1).IsSymmetric());
