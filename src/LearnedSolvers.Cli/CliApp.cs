@@ -27,6 +27,8 @@ public static class CliApp
         catch (InvalidMatrixException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (DeviceMismatchException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (ZeroPivotException e) { return Fail(error, ExitCodes.SetupFailed, e.Message); }
+        catch (Direct.FactorMemoryException e) { return Fail(error, ExitCodes.SetupFailed, e.Message); }
+        catch (Direct.SuiteSparse.SuiteSparseUnavailableException e) { return Fail(error, ExitCodes.SetupFailed, e.Message); }
         catch (Learned.Nn.SafetensorsFormatException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
         catch (FileNotFoundException e) { return Fail(error, ExitCodes.BadInput, $"file not found: {e.FileName ?? e.Message}"); }
         catch (DirectoryNotFoundException e) { return Fail(error, ExitCodes.BadInput, e.Message); }

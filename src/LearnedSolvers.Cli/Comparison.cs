@@ -22,7 +22,9 @@ internal static class Comparison
         foreach (var pair in pairs)
         {
             if (cancellationToken.IsCancellationRequested) break;
-            rows.Add(RunOne(a, b, pair.Method, factory(pair.Preconditioner), options, restart, recycle, device));
+            rows.Add(pair.Chosen is { } chosen
+                ? RunChosen(a, b, chosen, options, device)
+                : RunOne(a, b, pair.Method, factory(pair.Preconditioner), options, restart, recycle, device));
             completed?.Invoke(rows);
         }
         return rows;
@@ -44,6 +46,20 @@ internal static class Comparison
         {
             // Setup refusing this matrix (geometric multigrid off a stencil grid) says so in an ArgumentException.
             return new ComparisonRow(method.ToString().ToLowerInvariant(), preconditioner.Name, null, FirstLine(e.Message));
+        }
+    }
+
+    /// <summary>"direct" or "auto": the preconditioner column names the backend or the strategy that ran.</summary>
+    public static ComparisonRow RunChosen(CsrMatrix a, double[] b, string method, SolverOptions options, Device device)
+    {
+        try
+        {
+            var x = new DenseColumns(a.Rows, 1, new double[a.Rows]);
+            return ComparisonRow.Solved(SolveRunner.RunChosen(a, new DenseColumns(a.Rows, 1, b), x, method, options, device)[0]);
+        }
+        catch (Direct.FactorMemoryException e)
+        {
+            return new ComparisonRow(method, "-", null, FirstLine(e.Message));
         }
     }
 

@@ -15,7 +15,8 @@ namespace LearnedSolvers.Cli;
 /// <remarks>
 /// --methods syntax: comma-separated entries METHOD or METHOD:PRECOND ("pcg:ic0,gmres:ilu0,cg"). A bare METHOD
 /// stands for every pair with that method that the full comparison would run; METHOD:PRECOND names one pair, which
-/// must apply.
+/// must apply. "direct" (the sparse direct solver) and "auto" (the automatic choice) take no preconditioner and run
+/// only when named: a factorization can cost hours on a large 3-D problem, and auto repeats the others' rows.
 /// </remarks>
 internal sealed class ComparisonPlan
 {
@@ -23,7 +24,7 @@ internal sealed class ComparisonPlan
     public static IReadOnlyList<KrylovMethod> Methods { get; } =
         [KrylovMethod.Cg, KrylovMethod.Pcg, KrylovMethod.Fcg, KrylovMethod.Gmres, KrylovMethod.Fgmres, KrylovMethod.BiCgStab, KrylovMethod.GcroDr];
 
-    private static string MethodNames => string.Join(", ", Methods.Select(m => m.ToString().ToLowerInvariant()));
+    private static string MethodNames => string.Join(", ", Methods.Select(m => m.ToString().ToLowerInvariant()).Concat(MethodPair.ChosenMethods));
 
     private readonly bool _symmetric;
     private readonly Device _device;
@@ -56,6 +57,13 @@ internal sealed class ComparisonPlan
         {
             var parts = entry.Split(':', StringSplitOptions.TrimEntries);
             if (parts.Length > 2) throw new UsageException($"--methods entry '{entry}' is not METHOD or METHOD:PRECOND");
+            if (MethodPair.ChosenMethods.FirstOrDefault(c => string.Equals(c, parts[0], StringComparison.OrdinalIgnoreCase)) is { } chosen)
+            {
+                if (parts.Length > 1) throw new UsageException($"--methods entry '{entry}': {chosen} chooses its own preconditioning; name it without :PRECOND");
+                var pair = chosen == "direct" ? MethodPair.Direct : MethodPair.Auto;
+                if (!pairs.Contains(pair)) pairs.Add(pair);
+                continue;
+            }
             var method = ParseMethod(parts[0], entry);
             IEnumerable<MethodPair> named;
             if (parts.Length == 1)

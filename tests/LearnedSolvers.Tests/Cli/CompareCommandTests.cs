@@ -41,6 +41,21 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void Compare_RunsDirectAndAuto_WhenNamed_AndRefusesAPreconditionerForThem()
+    {
+        string matrix = Path.Combine(SharedMatrices.Directory, "west0479.mtx");
+        var (code, output, err) = CliRunner.Run("compare", "--matrix", matrix, "--methods", "direct,auto,gmres:ilu0");
+        Assert.True(code == 0, err);
+        var rows = Table(output);
+        Assert.Equal(["direct", "auto", "gmres"], rows.Select(r => r.Method));
+        Assert.All(rows.Take(2), r => Assert.Equal("ConvergedRelative", r.Reason));
+        Assert.Contains("zero pivot", rows[2].Reason); // ILU(0) meets west0479's zero diagonal; direct and auto do not care
+        var (refused, _, message) = CliRunner.Run("compare", "--matrix", matrix, "--methods", "direct:ilu0");
+        Assert.Equal(ExitCodes.BadInput, refused);
+        Assert.Contains("without :PRECOND", message);
+    }
+
+    [Fact]
     public void Compare_OnSpdMatrix_PrintsCgAndPcgRowsWithSeveralPreconditioners_AllConverged()
     {
         var (code, output, err) = CliRunner.Run("compare", "--matrix", Generate("diffusion"));
