@@ -40,11 +40,15 @@ internal static class SolveCommand
         var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector (n x k array for k right-hand sides)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
         var plot = new Option<string?>("--plot") { Description = "write the relative residual against iteration as a PNG (one right-hand side)" };
+        var deterministic = new Option<bool>("--deterministic")
+        {
+            Description = "under mpirun: add the ranks' partial sums in rank order, so the same number of ranks gives the same bits every run (one process is always deterministic)",
+        };
         var bothTriangles = new Option<bool>("--accept-both-triangles") { Description = "read a symmetric file that stores entries in both triangles, mirroring every one (duplicates are summed)" };
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, model, grid, precond, local, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot, bothTriangles,
+            matrix, rhs, method, model, grid, precond, local, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot, bothTriangles, deterministic,
         };
         command.SetAction(p =>
         {
@@ -219,7 +223,7 @@ internal static class SolveCommand
         CheckDeclaredSizes(p.GetValue<string>("--matrix")!, p.GetValue<string?>("--rhs"), kind, restart, recycle);
         var request = new MpiSolveRunner.Request(p.GetValue<string>("--matrix")!, p.GetValue<string?>("--rhs"), p.GetValue<bool>("--accept-both-triangles"),
             kind, preconditioner, label, options, restart, recycle, p.GetValue<string?>("--out"), p.GetValue<string?>("--plot"), p.GetValue<bool>("--json"),
-            p.Tokens.Select(t => t.Value).ToArray());
+            p.GetValue<bool>("--deterministic") ? ReductionMode.Deterministic : ReductionMode.Fast, p.Tokens.Select(t => t.Value).ToArray());
         return MpiSolveRunner.Run(request, output, error);
     }
 
