@@ -22,21 +22,31 @@ public static class CliApp
                 return Fail(error, ExitCodes.BadInput, $"{string.Join(" ", parsed.Errors.Select(e => OptionPrefix(e) + OneLine(e.Message)).Distinct())} (see 'learnedsolvers {CommandPath(parsed)}--help')");
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (UsageException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (MatrixMarketException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (InvalidMatrixException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (DeviceMismatchException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (ZeroPivotException e) { return Fail(error, ExitCodes.SetupFailed, e.Message); }
-        catch (Direct.FactorMemoryException e) { return Fail(error, ExitCodes.SetupFailed, e.Message); }
-        catch (Direct.SuiteSparse.SuiteSparseUnavailableException e) { return Fail(error, ExitCodes.SetupFailed, e.Message); }
-        catch (Learned.Nn.SafetensorsFormatException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (FileNotFoundException e) { return Fail(error, ExitCodes.BadInput, $"file not found: {e.FileName ?? e.Message}"); }
-        catch (DirectoryNotFoundException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (UnauthorizedAccessException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (IOException e) { return Fail(error, ExitCodes.BadInput, e.Message); }
-        catch (ArgumentException e) { return Fail(error, ExitCodes.BadInput, WithoutParameterName(e)); }
-        catch (Exception e) { return Internal(error, e, args); }
+        catch (Exception e) { return ReportFailure(e, error, args); }
     }
+
+    /// <summary>
+    /// One line on <paramref name="error"/> for a failure and its documented exit code: a usage or input error, a
+    /// failed setup, or (last) an internal error. Used for a command's own failures and by the MPI solve, whose
+    /// failing rank reports and then ends the job with this code.
+    /// </summary>
+    internal static int ReportFailure(Exception e, TextWriter error, string[] args) => e switch
+    {
+        UsageException => Fail(error, ExitCodes.BadInput, e.Message),
+        MatrixMarketException => Fail(error, ExitCodes.BadInput, e.Message),
+        InvalidMatrixException => Fail(error, ExitCodes.BadInput, e.Message),
+        DeviceMismatchException => Fail(error, ExitCodes.BadInput, e.Message),
+        ZeroPivotException => Fail(error, ExitCodes.SetupFailed, e.Message),
+        Direct.FactorMemoryException => Fail(error, ExitCodes.SetupFailed, e.Message),
+        Direct.SuiteSparse.SuiteSparseUnavailableException => Fail(error, ExitCodes.SetupFailed, e.Message),
+        Learned.Nn.SafetensorsFormatException => Fail(error, ExitCodes.BadInput, e.Message),
+        FileNotFoundException missing => Fail(error, ExitCodes.BadInput, $"file not found: {missing.FileName ?? missing.Message}"),
+        DirectoryNotFoundException => Fail(error, ExitCodes.BadInput, e.Message),
+        UnauthorizedAccessException => Fail(error, ExitCodes.BadInput, e.Message),
+        IOException => Fail(error, ExitCodes.BadInput, e.Message),
+        ArgumentException argument => Fail(error, ExitCodes.BadInput, WithoutParameterName(argument)),
+        _ => Internal(error, e, args),
+    };
 
     /// <summary>The command tree: every command and option the parser accepts (the README's synopsis is checked against it).</summary>
     internal static RootCommand CreateRoot(TextWriter output, TextWriter error)
@@ -45,7 +55,7 @@ public static class CliApp
             "LearnedSolvers: fast sparse linear solvers.\n" +
             "Exit codes: 0 success, 1 solve did not converge, 2 bad arguments or input file, 3 preconditioner setup failed, 4 internal error (rerun with --debug for the trace), 130 interrupted by Ctrl-C (what was complete is kept).")
         {
-            SolveCommand.Create(output),
+            SolveCommand.Create(output, error),
             GenerateCommand.Create(output),
             CompareCommand.Create(output, error),
             DemoCommand.Create(output),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LearnedSolvers.Devices;
+using LearnedSolvers.Distributed;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Preconditioners.Factories;
@@ -10,7 +11,7 @@ namespace LearnedSolvers.Cli;
 /// <summary>`learnedsolvers solve`: reads A (and b), solves, reports the true residual.</summary>
 internal static class SolveCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var matrix = new Option<string>("--matrix") { Required = true, Description = "Matrix Market file with A" };
         var rhs = new Option<string?>("--rhs") { Description = "Matrix Market vector b, or an n x k array of k right-hand sides solved with one setup (default: b = A * ones)" };
@@ -23,6 +24,10 @@ internal static class SolveCommand
         var grid = new Option<string?>("--grid") { Description = "dcdm: the grid, NxN or NxNxN in the unknowns' C order (default: the square or cube the model's dimension gives)" };
         var precond = new Option<string?>("--precond") { Description = $"{string.Join("|", PreconditionerRegistry.Names)} (default: none; jacobi for pcg)" }
             .AcceptOnlyFromAmong([.. PreconditionerRegistry.Names]);
+        var local = new Option<string?>("--local")
+        {
+            Description = $"--precond block-jacobi: each MPI rank's preconditioner on its diagonal block (default {PreconditionerRegistry.DefaultBlockJacobiLocal})",
+        }.AcceptOnlyFromAmong([.. PreconditionerRegistry.Names.Where(n => n is not "none" and not "block-jacobi")]);
         var mgSummary = new Option<bool>("--mg-summary") { Description = "print the multigrid hierarchy (levels, rows, nnz, operator complexity)" };
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES/GCRO-DR restart length m" };
         var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 10, Description = "GCRO-DR recycle dimension k (< m)" };
@@ -35,11 +40,15 @@ internal static class SolveCommand
         var outPath = new Option<string?>("--out") { Description = "write x as a Matrix Market vector (n x k array for k right-hand sides)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
         var plot = new Option<string?>("--plot") { Description = "write the relative residual against iteration as a PNG (one right-hand side)" };
+        var deterministic = new Option<bool>("--deterministic")
+        {
+            Description = "under mpirun: add the ranks' partial sums in rank order, so the same number of ranks gives the same bits every run (one process is always deterministic)",
+        };
         var bothTriangles = new Option<bool>("--accept-both-triangles") { Description = "read a symmetric file that stores entries in both triangles, mirroring every one (duplicates are summed)" };
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, model, grid, precond, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot, bothTriangles,
+            matrix, rhs, method, model, grid, precond, local, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot, bothTriangles, deterministic,
         };
         command.SetAction(p =>
         {
@@ -49,11 +58,14 @@ internal static class SolveCommand
             if (chosen && p.GetValue(precond) is { } given)
                 throw new UsageException($"--precond {given} applies to Krylov methods; --method {p.GetValue(method)} {(p.GetValue(method) == "direct" ? "factors A exactly" : "chooses its own preconditioners")}");
             string precondName = p.GetValue(precond) ?? (kind == KrylovMethod.Pcg ? "jacobi" : "none");
-            bool learnedFactor = LearnedFactorModelFile.KindFromName(precondName) is not null;
+            bool blockJacobi = precondName == "block-jacobi";
+            if (p.GetValue(local) is { } localGiven && !blockJacobi) throw new UsageException($"--local {localGiven} names block Jacobi's per-rank preconditioner; it applies to --precond block-jacobi only");
+            string localName = p.GetValue(local) ?? PreconditionerRegistry.DefaultBlockJacobiLocal;
+            bool learnedFactor = LearnedFactorModelFile.KindFromName(blockJacobi ? localName : precondName) is not null;
             if (dcdm && learnedFactor) throw new UsageException($"--method dcdm and --precond {precondName} would both read --model; choose one");
             if (dcdm && p.GetValue(model) is null) throw new UsageException("--method dcdm needs --model FILE (train one with 'learnedsolvers train dcdm')");
             if (learnedFactor && p.GetValue(model) is null)
-                throw new UsageException($"--precond {precondName} needs --model FILE (train one with 'learnedsolvers train {precondName}')");
+                throw new UsageException($"--precond {precondName} needs --model FILE (train one with 'learnedsolvers train {(blockJacobi ? localName : precondName)}')");
             if (!dcdm && !learnedFactor && p.GetValue(model) is not null)
                 throw new UsageException("--model applies to --method dcdm and --precond neuralpcg|precorrector|learned-fsai only");
             if (!dcdm && p.GetValue(grid) is not null) throw new UsageException("--grid applies to --method dcdm only");
@@ -80,12 +92,17 @@ internal static class SolveCommand
                     ["shift"] = shiftText,
                     ["model"] = learnedFactor ? p.GetValue(model)! : "",
                     ["power"] = p.GetValue(power).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["local"] = localName,
                 });
             }
             catch (ArgumentException e)
             {
                 throw new UsageException(e.Message);
             }
+            if (MpiSolveRunner.IsUnderMpirun)
+                return SolveAcrossRanks(p, kind, preconditioner, blockJacobi ? $"block-jacobi({localName})" : preconditioner.Name, options, m, k, output, error);
+            if (blockJacobi)
+                throw new UsageException($"--precond block-jacobi splits A into one block per MPI rank: run the solve under mpirun -np P (on one process, --precond {localName} is the same preconditioner)");
             var dev = DeviceFromName(p.GetValue(device)!);
             if (!preconditioner.Supports(dev))
                 throw new UsageException($"--precond {preconditioner.Name} runs on {preconditioner.Devices}; --device {dev.Name} is not one of them");
@@ -185,6 +202,29 @@ internal static class SolveCommand
         {
             throw new UsageException(e.Message + " with --accept-both-triangles");
         }
+    }
+
+    /// <summary>
+    /// Under mpirun: the options the distributed solve does not take are refused here, before MPI starts, so that every
+    /// rank refuses the same arguments in the same way; then <see cref="MpiSolveRunner"/> solves across the ranks.
+    /// </summary>
+    private static int SolveAcrossRanks(ParseResult p, KrylovMethod kind, IPreconditionerFactory preconditioner, string label, SolverOptions options,
+        int restart, int recycle, TextWriter output, TextWriter error)
+    {
+        string method = p.GetValue<string>("--method")!;
+        if (!MpiSolveRunner.Methods.Contains(kind) || method is "dcdm" or "direct" or "auto")
+            throw new UsageException($"--method {method} does not run across MPI ranks; use cg, pcg, gmres, gcrodr or bicgstab");
+        if (!preconditioner.WorksAcrossRanks())
+            throw new UsageException($"--precond {preconditioner.Name} needs the whole matrix on one process; across MPI ranks use --precond block-jacobi --local {preconditioner.Name} "
+                + "(or none, jacobi, chebyshev)");
+        if (p.GetValue<string>("--device") is { } device && device != "cpu")
+            throw new UsageException($"--device {device}: across MPI ranks each rank's rows live on its CPU (--device cpu)");
+        if (p.GetValue<bool>("--mg-summary")) throw new UsageException("--mg-summary prints one process's multigrid hierarchy; it does not apply across MPI ranks");
+        CheckDeclaredSizes(p.GetValue<string>("--matrix")!, p.GetValue<string?>("--rhs"), kind, restart, recycle);
+        var request = new MpiSolveRunner.Request(p.GetValue<string>("--matrix")!, p.GetValue<string?>("--rhs"), p.GetValue<bool>("--accept-both-triangles"),
+            kind, preconditioner, label, options, restart, recycle, p.GetValue<string?>("--out"), p.GetValue<string?>("--plot"), p.GetValue<bool>("--json"),
+            p.GetValue<bool>("--deterministic") ? ReductionMode.Deterministic : ReductionMode.Fast, p.Tokens.Select(t => t.Value).ToArray());
+        return MpiSolveRunner.Run(request, output, error);
     }
 
     /// <summary>k right-hand sides: one line per column (or a JSON array of per-column reports) and the solutions as an n x k array.</summary>

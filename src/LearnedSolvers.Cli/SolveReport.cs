@@ -32,6 +32,9 @@ internal sealed record SolveReport(
     [JsonIgnore]
     public IReadOnlyList<double> ResidualHistory { get; init; } = [];
 
+    /// <summary>MPI ranks the solve ran across (under mpirun); null for a single-process solve.</summary>
+    public int? Ranks { get; init; }
+
     /// <summary>`--method auto`: every method tried, in order, with why and how it ended; null for other methods.</summary>
     public IReadOnlyList<string>? Attempts { get; init; }
 

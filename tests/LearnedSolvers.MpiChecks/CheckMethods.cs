@@ -1,6 +1,8 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Distributed;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.MpiChecks;
@@ -15,7 +17,8 @@ public static class CheckMethods
     public const double Tolerance = 1e-8;
 
     /// <summary>The method names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cg", "cg-device-scalars", "pcg-jacobi", "gmres", "gcrodr", "bicgstab"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["cg", "cg-device-scalars", "pcg-jacobi", "gmres", "gcrodr", "bicgstab", "pcg-block-ic0", "gmres-block-ilu0", "pcg-chebyshev"];
 
     /// <summary>
     /// A solver for <paramref name="a"/> on <paramref name="device"/>; the Jacobi preconditioner takes its diagonal
@@ -32,8 +35,33 @@ public static class CheckMethods
             "gmres" => new Gmres(a, options: options, restart: 30),
             "gcrodr" => new GcroDr(a, options: options, restart: 30, recycle: 10),
             "bicgstab" => new BiCgStab(a, options: options, scalars: ScalarPlacement.Host),
+            "pcg-block-ic0" => new ConjugateGradient(a, BlockJacobi(a, "ic0"), options, ScalarPlacement.Host),
+            "gmres-block-ilu0" => new Gmres(a, BlockJacobi(a, "ilu0"), options, restart: 30),
+            "pcg-chebyshev" => new ConjugateGradient(a, FromRegistry("chebyshev", a), options, ScalarPlacement.Host),
             _ => throw new ArgumentException($"Unknown method '{method}'; expected one of: {string.Join(", ", Names)}.", nameof(method)),
         };
+    }
+
+    /// <summary>
+    /// Block Jacobi with <paramref name="local"/> blocks on a distributed matrix; on one device, where the only block
+    /// is the whole matrix, <paramref name="local"/> itself: the serial reference the distributed counts are held to.
+    /// </summary>
+    private static IPreconditioner BlockJacobi(ILinearOperator a, string local) =>
+        a is DistributedCsrMatrix
+            ? FromRegistry("block-jacobi", a, new Dictionary<string, string> { ["local"] = local })
+            : FromRegistry(local, a);
+
+    /// <summary>The registry's <paramref name="name"/> set up on <paramref name="a"/>, a distributed or an uploaded matrix.</summary>
+    private static IPreconditioner FromRegistry(string name, ILinearOperator a, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var factory = PreconditionerRegistry.Get(name, settings);
+        var product = a switch
+        {
+            DistributedCsrMatrix d => factory.CreateAcrossRanks(d),
+            DeviceCsrMatrix m => factory.Create(m),
+            _ => throw new ArgumentException($"The checks build preconditioners on uploaded or distributed matrices, not on {a.GetType().Name}.", nameof(a)),
+        };
+        return product ?? throw new InvalidOperationException($"'{name}' gave no preconditioner.");
     }
 
     /// <summary>"poisson:N" (2D Poisson on an N x N grid) or "mtx:PATH" (a Matrix Market file), with b = A·1.</summary>

@@ -24,6 +24,13 @@ public sealed class DeviceSupport
     /// <summary>Every device: algorithms built from the devices' own kernels (SpMV and vector operations).</summary>
     public static DeviceSupport AllDevices { get; } = new("every device", Device.Names.Where(n => n != "auto").ToArray(), _ => true); // "auto" picks a device; it is not one
 
+    /// <summary>
+    /// A set declared by a layer that defines its own devices (the distributed layer's), so that this class need not
+    /// know every device class.
+    /// </summary>
+    internal static DeviceSupport Declared(string description, IReadOnlyList<string> deviceNames, Func<Device, bool> includes) =>
+        new(description, deviceNames, includes);
+
     /// <summary>In words, for messages: "the CPU only", "every device".</summary>
     public string Description { get; }
 

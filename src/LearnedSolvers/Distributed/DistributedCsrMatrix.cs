@@ -18,7 +18,7 @@ namespace LearnedSolvers.Distributed;
 /// on the host.
 /// </para>
 /// </summary>
-public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IDisposable
+public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOperator, IDisposable
 {
     private const int HaloTag = 7001, SetupTag = 7002;
 
@@ -131,8 +131,26 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IDisposable
     /// <summary>The distributed device whose vectors the product takes.</summary>
     public Device Device => _device;
 
+    /// <summary>The same device as <see cref="Device"/>, typed: the partition, the communicator and the local device.</summary>
+    public DistributedDevice Ranks => _device;
+
     /// <summary>This rank's rows in its own columns (LocalRows x LocalRows), on the local device: what a per-rank (block Jacobi) preconditioner factors.</summary>
     public DeviceCsrMatrix DiagonalBlock { get; }
+
+    /// <summary>This rank's stored entries (both blocks).</summary>
+    public long LocalNonZeros => DiagonalBlock.Host.NonZeros + _offValues.Length;
+
+    /// <summary>Σ_j |a_ij| over each of this rank's rows, both blocks: the row sums a Gershgorin bound reads.</summary>
+    public double[] LocalRowAbsoluteSums()
+    {
+        var sums = new double[DiagonalBlock.Rows];
+        var d = DiagonalBlock.Host;
+        for (int i = 0; i < d.Rows; i++)
+            for (int j = d.RowPointers[i]; j < d.RowPointers[i + 1]; j++) sums[i] += Math.Abs(d.Values[j]);
+        for (int k = 0; k < _boundaryRows.Length; k++)
+            for (int j = _offRowPointers[k]; j < _offRowPointers[k + 1]; j++) sums[_boundaryRows[k]] += Math.Abs(_offValues[j]);
+        return sums;
+    }
 
     /// <summary>Values this rank receives per product: one per distinct column that another rank owns.</summary>
     public int GhostCount => _ghosts.Length;
@@ -159,6 +177,25 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IDisposable
     public void ApplyAndDotTo(DeviceVector x, DeviceVector y, DeviceScalars s, int slot) =>
         _device.ScalarsOf(s).Set(slot, ApplyAndDot(x, y));
 
+    /// <summary>
+    /// r = b − A x (collective): the diagonal block's fused residual overlaps the halo exchange, then the boundary rows
+    /// subtract the ghosts' part. <paramref name="b"/> may be <paramref name="r"/>; <paramref name="x"/> must not be.
+    /// </summary>
+    public void Residual(DeviceVector b, DeviceVector x, DeviceVector r)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _device.Check(b, Rows, nameof(b));
+        _device.Check(x, Columns, nameof(x));
+        _device.Check(r, Rows, nameof(r));
+        if (ReferenceEquals(x, r)) throw new ArgumentException("The residual cannot overwrite x (x and r are the same vector).", nameof(r));
+        var xl = _device.LocalOf(x, nameof(x));
+        var rl = _device.LocalOf(r, nameof(r));
+        BeginHaloExchange(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)));
+        DiagonalBlock.Residual(_device.LocalOf(b, nameof(b)), xl, rl);
+        _communicator.WaitAll(_requests);
+        AddBoundary(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)), CpuVector.SpanOf(rl, nameof(DistributedCsrMatrix)), withDot: false, sign: -1);
+    }
+
     /// <summary>This rank's part: y_local = A_d x_local (overlapping the halo exchange) + A_o ghosts; returns x_localᵀy_local when asked.</summary>
     private double Run(DeviceVector x, DeviceVector y, bool withDot)
     {
@@ -172,7 +209,7 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IDisposable
         double dot = withDot ? DiagonalBlock.ApplyAndDot(xl, yl) : 0;
         if (!withDot) DiagonalBlock.Apply(xl, yl);
         _communicator.WaitAll(_requests);
-        return dot + AddBoundary(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)), CpuVector.SpanOf(yl, nameof(DistributedCsrMatrix)), withDot);
+        return dot + AddBoundary(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)), CpuVector.SpanOf(yl, nameof(DistributedCsrMatrix)), withDot, sign: 1);
     }
 
     private void BeginHaloExchange(ReadOnlySpan<double> x)
@@ -188,8 +225,8 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IDisposable
         }
     }
 
-    /// <summary>y[row] += (A_o ghosts)[row] on the boundary rows; returns Σ x[row]·(that part) when asked.</summary>
-    private double AddBoundary(ReadOnlySpan<double> x, Span<double> y, bool withDot)
+    /// <summary>y[row] += sign · (A_o ghosts)[row] on the boundary rows; returns Σ x[row]·(A_o ghosts)[row] when asked.</summary>
+    private double AddBoundary(ReadOnlySpan<double> x, Span<double> y, bool withDot, double sign)
     {
         double dot = 0;
         for (int k = 0; k < _boundaryRows.Length; k++)
@@ -197,7 +234,7 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IDisposable
             double s = 0;
             for (int j = _offRowPointers[k]; j < _offRowPointers[k + 1]; j++) s += _offValues[j] * _ghosts[_offColumns[j]];
             int row = _boundaryRows[k];
-            y[row] += s;
+            y[row] += sign * s;
             if (withDot) dot += x[row] * s;
         }
         return dot;

@@ -54,6 +54,12 @@ public sealed class DistributedDevice : Device
         }
     }
 
+    /// <summary>
+    /// Distributed devices only: what an algorithm that works on each rank's rows of a <see cref="DistributedCsrMatrix"/>
+    /// (block Jacobi) declares.
+    /// </summary>
+    public static DeviceSupport Only { get; } = DeviceSupport.Declared("distributed devices only (a DistributedCsrMatrix under mpirun)", ["mpi"], d => d is DistributedDevice);
+
     /// <summary>The ranks that share this device's vectors.</summary>
     public MpiCommunicator Communicator { get; }
 
@@ -230,6 +236,23 @@ public sealed class DistributedDevice : Device
                 for (int r = 0; r < ranks; r++) s += all[r * n + i];
                 values[i] = s;
             }
+        }
+    }
+
+    /// <summary>The largest of every rank's <paramref name="value"/> (gathered, so the same on every rank in either mode; collective).</summary>
+    public double MaxAcrossRanks(double value)
+    {
+        if (Communicator.Size == 1) return value;
+        lock (_gate)
+        {
+            int ranks = Communicator.Size;
+            if (_gathered.Length < ranks) _gathered = new double[ranks];
+            _one[0] = value;
+            var all = _gathered.AsSpan(0, ranks);
+            Communicator.Allgather(_one, all);
+            double max = all[0];
+            for (int r = 1; r < ranks; r++) max = Math.Max(max, all[r]);
+            return max;
         }
     }
 

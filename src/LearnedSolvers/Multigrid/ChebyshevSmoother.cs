@@ -11,16 +11,16 @@ namespace LearnedSolvers.Multigrid;
 /// </summary>
 public sealed class ChebyshevSmoother : ISmoother
 {
-    private readonly DeviceCsrMatrix _a;
+    private readonly IResidualOperator _a;
     private readonly DeviceVector _inverseDiagonal, _residual, _direction, _scaled;
     private readonly double _theta, _delta;
 
-    /// <param name="a">The level operator.</param>
+    /// <param name="a">The level operator (a matrix on one device, or a row-distributed one).</param>
     /// <param name="inverseDiagonal">1/a_ii on <paramref name="a"/>'s device.</param>
     /// <param name="spectralRadius">An estimate of ρ(D⁻¹A).</param>
     /// <param name="degree">SpMVs per sweep (≥ 1).</param>
     /// <param name="lowerFraction">λ_min / λ_max ∈ (0, 1).</param>
-    public ChebyshevSmoother(DeviceCsrMatrix a, DeviceVector inverseDiagonal, double spectralRadius, int degree, double lowerFraction = 0.2)
+    public ChebyshevSmoother(IResidualOperator a, DeviceVector inverseDiagonal, double spectralRadius, int degree, double lowerFraction = 0.2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(degree, 1);
         if (!(spectralRadius > 0) || !double.IsFinite(spectralRadius))

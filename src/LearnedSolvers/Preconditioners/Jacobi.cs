@@ -1,4 +1,5 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Distributed;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Preconditioners;
@@ -16,6 +17,26 @@ public sealed class Jacobi : IRefreshablePreconditioner, IDiagonalScaling, IDisp
         Rows = Columns = a.Rows;
         _inverseDiagonal = Device.Allocate(a.Rows);
         UpdateValues(a);
+    }
+
+    /// <summary>
+    /// Jacobi on a row-distributed matrix: each rank takes 1/a_ii from its own diagonal block, so neither setup nor
+    /// application sends a message.
+    /// </summary>
+    /// <exception cref="ZeroPivotException">A diagonal entry is zero (named by its global row).</exception>
+    public Jacobi(DistributedCsrMatrix a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Device = a.Device;
+        Rows = Columns = a.Rows;
+        var d = a.DiagonalBlock.Host.Diagonal();
+        for (int i = 0; i < d.Length; i++)
+        {
+            if (d[i] == 0) throw new ZeroPivotException(nameof(Jacobi), a.Ranks.FirstRow + i, d[i], diagonal: true);
+            d[i] = 1.0 / d[i];
+        }
+        _inverseDiagonal = Device.Allocate(a.Rows);
+        a.Ranks.LocalOf(_inverseDiagonal, nameof(a)).CopyFrom(d);
     }
 
     /// <summary>D⁻¹: <see cref="Apply"/> is exactly this scaling, so solvers may fuse it into their own kernels.</summary>

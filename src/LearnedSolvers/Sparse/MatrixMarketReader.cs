@@ -73,6 +73,44 @@ public static class MatrixMarketReader
         }
     }
 
+    /// <summary>
+    /// Rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) of a coordinate
+    /// file's matrix, as a rowCount × columns matrix with the file's column numbers: what one MPI rank owns. Every
+    /// line is parsed and checked as <see cref="ReadMatrix(Stream, string, bool)"/> checks it (so every rank reports
+    /// the same malformed line), but only entries in the range are kept, so memory follows the rows read, not the file.
+    /// Symmetric storage contributes an entry to a row in the range from either triangle.
+    /// </summary>
+    /// <param name="path">The Matrix Market file.</param>
+    /// <param name="firstRow">The first row to keep (0-based).</param>
+    /// <param name="rowCount">How many rows to keep.</param>
+    /// <param name="acceptBothTriangles">As for <see cref="ReadMatrix(Stream, string, bool)"/>.</param>
+    /// <exception cref="MatrixMarketException">The file is not a valid real, integer or pattern coordinate matrix.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range does not lie within the file's rows.</exception>
+    public static CsrMatrix ReadRows(string path, int firstRow, int rowCount, bool acceptBothTriangles = false)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
+        using var stream = OpenRead(path);
+        var lines = new LineReader(stream, path);
+        var header = ReadHeader(lines);
+        RejectComplex(header, path);
+        if (header.Format == MatrixMarketFormat.Array)
+            throw new MatrixMarketException(path, 1, "the file is in array (dense) format, which holds vectors here; store the matrix in coordinate format");
+        if ((long)firstRow + rowCount > header.Rows)
+            throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, $"Rows {firstRow}..{(long)firstRow + rowCount - 1} do not lie within the file's {header.Rows} rows.");
+        var t = ReadCoordinateEntries(lines, header, acceptBothTriangles, (firstRow, rowCount));
+        for (int k = 0; k < t.Count; k++) t.Rows[k] -= firstRow;
+        try
+        {
+            return CsrMatrix.FromTriplets(rowCount, header.Columns, t.Rows.AsSpan(0, t.Count), t.Columns.AsSpan(0, t.Count), t.Values.AsSpan(0, t.Count));
+        }
+        catch (InvalidMatrixException e)
+        {
+            throw new MatrixMarketException(path, 0, DescribeOverflowingSum(t) ?? e.Message, e);
+        }
+    }
+
     /// <summary>Names the first (row, column), 1-based, whose duplicate entries sum to a non-finite value.</summary>
     private static string? DescribeOverflowingSum(Triplets t)
     {
@@ -325,15 +363,21 @@ public static class MatrixMarketReader
         }
     }
 
-    private static Triplets ReadCoordinateEntries(LineReader lines, MatrixMarketHeader header, bool acceptBothTriangles = true)
+    /// <summary>The entries of a coordinate file; with <paramref name="keep"/>, only those in its rows (global numbering).</summary>
+    private static Triplets ReadCoordinateEntries(LineReader lines, MatrixMarketHeader header, bool acceptBothTriangles = true,
+        (int First, int Count)? keep = null)
     {
+        int keepFirst = keep?.First ?? 0, keepEnd = keep is { } range ? range.First + range.Count : int.MaxValue;
         bool mirror = header.Symmetry != MatrixMarketSymmetry.General;
         bool negate = header.Symmetry == MatrixMarketSymmetry.SkewSymmetric;
         var field = header.Field;
         int rows = header.Rows, columns = header.Columns;
         long declared = header.Entries;
         long limit = Math.Min(mirror ? 2 * declared : declared, Array.MaxLength);
-        var t = new Triplets(InitialCapacity(lines, limit, mirror ? 2 : 1));
+        int capacity = InitialCapacity(lines, limit, mirror ? 2 : 1);
+        // A row range keeps about its share of the entries; the arrays grow if the rows hold more.
+        if (keep is { } share && rows > 0) capacity = (int)Math.Min(capacity, (long)capacity * share.Count / rows + 16);
+        var t = new Triplets(capacity);
         long lastDataLine = lines.SizeLine;
         long firstUpper = 0, firstLower = 0; // lines of the first entry above and below the diagonal, for symmetric storage
 
@@ -369,18 +413,23 @@ public static class MatrixMarketReader
                         + $"(above the diagonal on line {firstUpper}, below it on line {firstLower}); symmetric storage holds one triangle, "
                         + "so mirroring both would count those entries twice: keep one triangle, declare the file general, or accept both triangles");
             }
-            int need = mirrored ? 2 : 1;
+            bool keepEntry = i >= keepFirst && i < keepEnd, keepMirror = mirrored && j >= keepFirst && j < keepEnd;
+            int need = (keepEntry ? 1 : 0) + (keepMirror ? 1 : 0);
+            if (need == 0) continue;
             if (t.Count + need > t.Rows.Length)
             {
                 if (t.Count + need > limit)
                     throw lines.Error($"the matrix has more than {Array.MaxLength} entries once symmetric storage is expanded, more than a .NET array can hold");
                 t.Grow((int)Math.Min(Math.Max(2L * t.Rows.Length, 16), limit));
             }
-            t.Rows[t.Count] = i;
-            t.Columns[t.Count] = j;
-            t.Values[t.Count] = v;
-            t.Count++;
-            if (mirrored)
+            if (keepEntry)
+            {
+                t.Rows[t.Count] = i;
+                t.Columns[t.Count] = j;
+                t.Values[t.Count] = v;
+                t.Count++;
+            }
+            if (keepMirror)
             {
                 // Either triangle is mirrored, as SciPy's and Julia's readers do, though the format asks for the lower one.
                 t.Rows[t.Count] = j;

@@ -3,7 +3,8 @@ namespace LearnedSolvers.Tests.Distributed;
 /// <summary>
 /// The halo exchange of the distributed product talks to neighbours only: on 2D Poisson split into blocks of whole grid
 /// rows, each interior rank sends one grid row (N values) to each of its two neighbours, the end ranks to one; and the
-/// product equals the serial one. Warm products, dots and CG iterations allocate nothing in either reduction mode.
+/// product equals the serial one. Warm products, dots and CG iterations (unpreconditioned, with block Jacobi and with
+/// Chebyshev) allocate nothing in either reduction mode.
 /// </summary>
 public sealed class HaloExchangeTests
 {
@@ -24,5 +25,7 @@ public sealed class HaloExchangeTests
         Assert.True(halo.Number("product-error") <= 1e-12, $"the distributed product differs from the serial one by {halo["product-error"]}");
         Assert.Equal(0, halo.Number("operation-bytes"));
         Assert.Equal(0, halo.Number("cg-bytes-per-iteration"));
+        Assert.Equal(0, halo.Number("block-jacobi-bytes-per-iteration"));
+        Assert.Equal(0, halo.Number("chebyshev-bytes-per-iteration"));
     }
 }

@@ -1,9 +1,13 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Distributed;
 
 namespace LearnedSolvers.Preconditioners.Factories;
 
-/// <summary>"chebyshev": builds <see cref="ChebyshevPreconditioner"/> on the given matrix, sharing it (no second copy of A).</summary>
-public sealed class ChebyshevFactory : IPreconditionerFactory
+/// <summary>
+/// "chebyshev": builds <see cref="ChebyshevPreconditioner"/> on the given matrix, sharing it (no second copy of A), on
+/// one device or across ranks on a distributed matrix.
+/// </summary>
+public sealed class ChebyshevFactory : IDistributedPreconditionerFactory
 {
     /// <param name="options">Degree and interval; the defaults when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -29,5 +33,14 @@ public sealed class ChebyshevFactory : IPreconditionerFactory
         return new ChebyshevPreconditioner(a, Options.Degree, Options.LowerFraction);
     }
 
+    /// <inheritdoc cref="IDistributedPreconditionerFactory.Create"/>
+    public ChebyshevPreconditioner Create(DistributedCsrMatrix a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new ChebyshevPreconditioner(a, Options.Degree, Options.LowerFraction);
+    }
+
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);
+
+    IPreconditioner? IDistributedPreconditionerFactory.Create(DistributedCsrMatrix a) => Create(a);
 }

@@ -1,9 +1,10 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Distributed;
 
 namespace LearnedSolvers.Preconditioners.Factories;
 
-/// <summary>"jacobi": builds <see cref="Jacobi"/> (z = D⁻¹ r) on the matrix's device. No options.</summary>
-public sealed class JacobiFactory : IPreconditionerFactory
+/// <summary>"jacobi": builds <see cref="Jacobi"/> (z = D⁻¹ r) on the matrix's device, or across ranks on a distributed matrix. No options.</summary>
+public sealed class JacobiFactory : IDistributedPreconditionerFactory
 {
     public string Name => "jacobi";
     public DeviceSupport Devices => DeviceSupport.AllDevices;
@@ -20,5 +21,10 @@ public sealed class JacobiFactory : IPreconditionerFactory
         return new Jacobi(a.Host, a.Device);
     }
 
+    /// <inheritdoc cref="IDistributedPreconditionerFactory.Create"/>
+    public Jacobi Create(DistributedCsrMatrix a) => new(a ?? throw new ArgumentNullException(nameof(a)));
+
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);
+
+    IPreconditioner? IDistributedPreconditionerFactory.Create(DistributedCsrMatrix a) => Create(a);
 }

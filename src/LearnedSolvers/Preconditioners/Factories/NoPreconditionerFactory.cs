@@ -1,12 +1,13 @@
 using LearnedSolvers.Devices;
+using LearnedSolvers.Distributed;
 
 namespace LearnedSolvers.Preconditioners.Factories;
 
 /// <summary>
-/// "none": no preconditioning. <see cref="Create"/> returns null rather than an identity operator, because every
+/// "none": no preconditioning. <see cref="Create(DeviceCsrMatrix)"/> returns null rather than an identity operator, because every
 /// solver takes a null preconditioner as M = I and then skips the z = M r copy and runs its unpreconditioned form.
 /// </summary>
-public sealed class NoPreconditionerFactory : IPreconditionerFactory
+public sealed class NoPreconditionerFactory : IDistributedPreconditionerFactory
 {
     public string Name => "none";
     public DeviceSupport Devices => DeviceSupport.AllDevices;
@@ -23,6 +24,13 @@ public sealed class NoPreconditionerFactory : IPreconditionerFactory
 
     /// <summary>Null (no preconditioner), after checking <paramref name="a"/>.</summary>
     public IPreconditioner? Create(DeviceCsrMatrix a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return null;
+    }
+
+    /// <summary>Null (no preconditioner), after checking <paramref name="a"/>.</summary>
+    public IPreconditioner? Create(DistributedCsrMatrix a)
     {
         ArgumentNullException.ThrowIfNull(a);
         return null;

@@ -10,7 +10,7 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// </summary>
 public static class PreconditionerFactories
 {
-    /// <summary>No preconditioning: its <see cref="NoPreconditionerFactory.Create"/> returns null.</summary>
+    /// <summary>No preconditioning: its <see cref="NoPreconditionerFactory.Create(Devices.DeviceCsrMatrix)"/> returns null.</summary>
     public static NoPreconditionerFactory None() => new();
 
     /// <summary>Diagonal scaling z = D⁻¹ r.</summary>

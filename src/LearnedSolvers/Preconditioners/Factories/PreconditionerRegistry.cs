@@ -1,3 +1,4 @@
+using LearnedSolvers.Distributed;
 using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Multigrid;
 
@@ -14,7 +15,9 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// drop-tolerance, fill. ilutp: drop-tolerance, fill, pivot-tolerance. ict: drop-tolerance, fill, shift (as ic0's). fsai: power
 /// (1 to 3: G on the lower pattern of A, A² or A³). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
-/// max-levels, strength. neuralpcg, precorrector, learned-fsai: model (the trained model file; required).
+/// max-levels, strength. neuralpcg, precorrector, learned-fsai: model (the trained model file; required). block-jacobi
+/// (across MPI ranks only): local (the registered name of each rank's preconditioner, default ilu0), and that entry's own
+/// settings from the same bag.
 /// </remarks>
 public static class PreconditionerRegistry
 {
@@ -38,7 +41,11 @@ public static class PreconditionerRegistry
         ("neuralpcg", s => Learned(s, LearnedFactorKind.NeuralPcg)),
         ("precorrector", s => Learned(s, LearnedFactorKind.PreCorrector)),
         ("learned-fsai", s => Learned(s, LearnedFactorKind.LearnedFsai)),
+        ("block-jacobi", BlockJacobi),
     ];
+
+    /// <summary>The default local preconditioner of block Jacobi: ILU(0) takes any matrix with a nonzero diagonal, symmetric or not.</summary>
+    public const string DefaultBlockJacobiLocal = "ilu0";
 
     /// <summary>The registered names, lower case, in registration order ("none" first).</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
@@ -91,6 +98,17 @@ public static class PreconditionerRegistry
             foreach (var key in settings.Asked) keys.Add(key.ToLowerInvariant());
         }
         return [.. keys];
+    }
+
+    /// <summary>Block Jacobi with the entry named by "local" built from the same settings (so "shift" reaches a local ic0).</summary>
+    private static BlockJacobiFactory BlockJacobi(PreconditionerSettings s)
+    {
+        string local = s.Text("local", DefaultBlockJacobiLocal);
+        if (string.Equals(local, "block-jacobi", StringComparison.OrdinalIgnoreCase) || string.Equals(local, "none", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Preconditioner setting 'local' is '{local}'; block Jacobi needs a preconditioner for each rank's block (ic0, ilu0, amg, ...).", "local");
+        var build = Find(local) ?? throw new ArgumentException(
+            $"Preconditioner setting 'local' is '{local}'; expected one of {string.Join(", ", Names.Where(n => n is not "none" and not "block-jacobi"))}.", "local");
+        return new BlockJacobiFactory(build(s));
     }
 
     private static LearnedFactorFactory Learned(PreconditionerSettings s, LearnedFactorKind kind) =>

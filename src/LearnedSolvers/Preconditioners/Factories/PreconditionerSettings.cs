@@ -36,6 +36,10 @@ internal sealed class PreconditionerSettings
         : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value
         : throw Bad(key, text, "an integer");
 
+    /// <summary>The text of a setting, trimmed, or <paramref name="fallback"/> when it is absent or blank.</summary>
+    public string Text(string key, string fallback) =>
+        TryGet(key, out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim() : fallback;
+
     /// <summary>The text of a setting that has no default.</summary>
     /// <param name="key">The setting.</param>
     /// <param name="meaning">What it is, for the message when it is missing.</param>
