@@ -17,8 +17,8 @@ namespace LearnedSolvers.Problems;
 /// <para>
 /// Members are not independent draws: member i's random perturbation (or right-hand side) is the i-th draw of one
 /// stream seeded once for the family. The overloads that take a range of members (for one shard of a family split
-/// across jobs) therefore still draw every earlier member's random numbers and discard them, without assembling
-/// those members, so that member i is bit for bit the member i of the whole family.
+/// across jobs) therefore still draw every earlier member's uniforms, skipping the transforms, FFTs and assembly they
+/// would feed, so that member i is bit for bit the member i of the whole family.
 /// </para>
 /// </remarks>
 public static class ParametricFamily
@@ -74,6 +74,11 @@ public static class ParametricFamily
         var phi = new double[phi0.Length];
         for (int member = 0; member < end; member++)
         {
+            if (member < first)
+            {
+                if (path != FamilyPath.Sweep) field.Skip(random);
+                continue;
+            }
             double a, c;
             double[] psi;
             if (path == FamilyPath.Sweep)
@@ -86,7 +91,6 @@ public static class ParametricFamily
                 (a, c) = (keep, epsilon);
                 psi = field.Sample(random);
             }
-            if (member < first) continue;
             for (int v = 0; v < phi.Length; v++) phi[v] = a * phi0[v] + c * psi[v];
             var k = Problems.Diffusion.CoefficientsFromLogField(options, phi);
             var matrix = Problems.Diffusion.Assemble(k, options.GridSize, options.Dimension, pattern);
@@ -154,8 +158,12 @@ public static class ParametricFamily
         var random = new Random(seed);
         for (int member = 0; member < end; member++)
         {
+            if (member < first)
+            {
+                SourceTerm.Skip(RightHandSideKind.WhiteNoise, system.Size, random);
+                continue;
+            }
             var b = SourceTerm.Create(RightHandSideKind.WhiteNoise, system.Size, 1.0, random);
-            if (member < first) continue;
             yield return system with
             {
                 RightHandSide = b,

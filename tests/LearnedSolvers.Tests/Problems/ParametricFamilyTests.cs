@@ -135,7 +135,7 @@ public class ParametricFamilyTests
     [Fact]
     public void RightHandSideMembersInARange_AreThoseMembersOfTheWholeFamily_BitForBit()
     {
-        var system = Poisson.TwoD(6);
+        var system = Poisson.TwoD(5); // 25 unknowns: an odd count, whose last normal pair is half used
         var whole = ParametricFamily.RightHandSides(system, count: 5, seed: 2).ToList();
         var block = ParametricFamily.RightHandSides(system, count: 5, seed: 2, 2..).ToList();
         Assert.Equal(whole.Skip(2).Select(s => s.RightHandSide), block.Select(s => s.RightHandSide));
