@@ -65,5 +65,22 @@ internal static class OptionChecks
         if (!MemoryBudget.Fits(bytes)) throw new UsageException($"{what} {MemoryBudget.Shortfall(bytes)}");
     }
 
+    /// <summary>
+    /// "i/N", shard i of N with 1 ≤ i ≤ N (1-based, as Slurm numbers array tasks from `--array=1-N`), and no more shards
+    /// than the <paramref name="members"/> to split, since every shard must be a data set of at least one member.
+    /// </summary>
+    public static Sequences.DatasetShard Shard(string option, string text, string countOption, int members)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+            || count < 1 || index < 1 || index > count)
+            throw new UsageException($"{option} must be i/N with 1 <= i <= N, 1-based (the first of N shards is 1/N, the last N/N) (got '{text}')");
+        if (count > members)
+            throw new UsageException($"{option} {text} splits {countOption} {members} into {count} shards; at most {members} (every shard holds at least one member)");
+        return new Sequences.DatasetShard(index, count);
+    }
+
     private static string Show(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }

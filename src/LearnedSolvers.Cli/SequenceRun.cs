@@ -21,8 +21,9 @@ internal static class SequenceRun
     /// The exit code: success when every system converged. Ctrl-C stops between systems: the systems solved so far
     /// become a smaller data set (see <see cref="WritePart"/>) and the code is <see cref="ExitCodes.Interrupted"/>.
     /// </returns>
+    /// <param name="provenance">Which members of a generated family the systems are (null for the user's own systems).</param>
     public static int Execute(TextWriter output, TextWriter error, IReadOnlyList<LinearSystem> systems, SequenceSolverOptions options,
-        Labels labels, string outPath, bool baseline, bool breakdown)
+        Labels labels, string outPath, bool baseline, bool breakdown, DatasetProvenance? provenance = null)
     {
         var first = systems[0];
         int members = systems.Count;
@@ -30,7 +31,7 @@ internal static class SequenceRun
         using var interruption = new Interruption();
         var solved = new List<SequenceStep>();
         using (var writer = new SequenceDatasetWriter(outPath, members, first.Size, first.Coefficients?.Length ?? 0,
-            labels.Problem, labels.Method, labels.Order, labels.GridSize, labels.Dimension, options.Solver.RelativeTolerance))
+            labels.Problem, labels.Method, labels.Order, labels.GridSize, labels.Dimension, options.Solver.RelativeTolerance, provenance))
         {
             var solver = new SequenceSolver(options);
             ProgressReporter.Run(error, $"solving {members} systems", members, "systems", progress =>
@@ -51,7 +52,7 @@ internal static class SequenceRun
         }
         if (solved.Count < members)
         {
-            if (solved.Count > 0) WritePart(systems, solved, labels, options.Solver.RelativeTolerance, outPath);
+            if (solved.Count > 0) WritePart(systems, solved, labels, options.Solver.RelativeTolerance, outPath, provenance);
             error.WriteLine(solved.Count == 0
                 ? $"interrupted before the first system was solved: nothing written to {outPath}"
                 : $"interrupted after {solved.Count} of {members} systems: {outPath} holds those {solved.Count} (rows in their input order)");
@@ -75,7 +76,7 @@ internal static class SequenceRun
                 return ExitCodes.Interrupted;
             }
         }
-        WriteSummary(output, options, run, reference, extra, outPath);
+        WriteSummary(output, options, run, reference, extra, outPath, provenance);
         return run.AllConverged ? ExitCodes.Success : ExitCodes.NotConverged;
     }
 
@@ -83,14 +84,17 @@ internal static class SequenceRun
     /// The systems solved before an interruption, as a data set of their own: the writer cannot end a file early
     /// (PureHDF fixes each data set's shape when it is declared and writes the file's index only when it closes), so
     /// a second, smaller file is written from the solutions kept in memory. Its rows follow the input order of the
-    /// systems it holds, and its solve order is theirs renumbered.
+    /// systems it holds, and its solve order is theirs renumbered; a family's global indices are those of the systems it
+    /// holds, so that merging it with the other shards names the members it lacks.
     /// </summary>
-    private static void WritePart(IReadOnlyList<LinearSystem> systems, List<SequenceStep> solved, Labels labels, double relativeTolerance, string outPath)
+    private static void WritePart(IReadOnlyList<LinearSystem> systems, List<SequenceStep> solved, Labels labels, double relativeTolerance, string outPath,
+        DatasetProvenance? provenance)
     {
         var first = systems[0];
-        var row = solved.Select(s => s.Index).Order().Select((index, r) => (index, r)).ToDictionary(p => p.index, p => p.r);
+        var kept = solved.Select(s => s.Index).Order().ToList();
+        var row = kept.Select((index, r) => (index, r)).ToDictionary(p => p.index, p => p.r);
         using var writer = new SequenceDatasetWriter(outPath, solved.Count, first.Size, first.Coefficients?.Length ?? 0,
-            labels.Problem, labels.Method, labels.Order, labels.GridSize, labels.Dimension, relativeTolerance);
+            labels.Problem, labels.Method, labels.Order, labels.GridSize, labels.Dimension, relativeTolerance, provenance?.Subset(kept));
         foreach (var step in solved)
         {
             var s = systems[step.Index];
@@ -111,7 +115,7 @@ internal static class SequenceRun
     }
 
     private static void WriteSummary(TextWriter output, SequenceSolverOptions options, Totals run, Totals? reference,
-        IReadOnlyList<(string Label, Totals Totals)> extra, string path)
+        IReadOnlyList<(string Label, Totals Totals)> extra, string path, DatasetProvenance? provenance)
     {
         output.WriteLine();
         string label = $"{options.Method.ToString().ToLowerInvariant()}({options.Restart}{(options.Method == KrylovMethod.GcroDr ? $",{options.Recycle}" : "")}) {(options.Sort ? "skr" : "natural")}";
@@ -133,7 +137,9 @@ internal static class SequenceRun
             foreach (var (name, totals) in extra)
                 output.WriteLine($"  {name}: {(double)reference.MatrixVectorProducts / totals.MatrixVectorProducts:F2}x fewer matvecs, {reference.Seconds / totals.Seconds:F2}x less time");
         }
-        output.WriteLine($"wrote {path}");
+        output.WriteLine(provenance is { Shard.Count: > 1 } p
+            ? $"wrote {path}: shard {p.Shard} (global members {p.GlobalIndices[0]}-{p.GlobalIndices[^1]} of {p.GlobalCount})"
+            : $"wrote {path}");
     }
 
     /// <summary>Sums over a run of a sequence.</summary>

@@ -1,7 +1,7 @@
 namespace LearnedSolvers.Problems;
 
 /// <summary>
-/// How the log-coefficient fields of a <see cref="ParametricFamily.Diffusion"/> family move away from the base field φ₀.
+/// How the log-coefficient fields of a <see cref="ParametricFamily.Diffusion(DiffusionOptions, int, double, int, FamilyPath)"/> family move away from the base field φ₀.
 /// Both are rotations in the Gaussian space of the field (the preconditioned Crank–Nicolson proposal of Cotter,
 /// Roberts, Stuart and White 2013), so every member is itself an exact sample of the same random field.
 /// </summary>

@@ -125,6 +125,18 @@ public sealed class GaussianRandomField
     public double[] Sample(Random random) => SamplePair(random).First;
 
     /// <summary>
+    /// Advances <paramref name="random"/> past what one <see cref="Sample"/> (or <see cref="SamplePair"/>) draws, without
+    /// the transform and the FFT: the n-th sample of a seeded stream at the cost of the uniforms alone. Measured on
+    /// darcy at 128² (`dataset --count 1600 --shard 16/16`): reaching the last shard's 1,500 skipped members took about
+    /// 4 s this way and 235 s by sampling and discarding them, against about 50 s to solve the shard's own 100.
+    /// </summary>
+    public void Skip(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        StandardNormal.Skip(random, 2L * _scale.Length);
+    }
+
+    /// <summary>
     /// Two independent fields from one FFT (the real and imaginary parts of the circulant sample); half the cost of
     /// two <see cref="Sample"/> calls, which rejection sampling takes advantage of.
     /// </summary>

@@ -14,6 +14,12 @@ namespace LearnedSolvers.Problems;
 /// systems never needs to sit in memory at once. Arguments are checked and the shared pattern is built when the
 /// method is called, not when enumeration starts. Enumerating again regenerates the same members bit for bit
 /// (every random stream is created inside the enumerator from the seeds); call ToList() to keep them instead.
+/// <para>
+/// Members are not independent draws: member i's random perturbation (or right-hand side) is the i-th draw of one
+/// stream seeded once for the family. The overloads that take a range of members (for one shard of a family split
+/// across jobs) therefore still draw every earlier member's uniforms, skipping the transforms, FFTs and assembly they
+/// would feed, so that member i is bit for bit the member i of the whole family.
+/// </para>
 /// </remarks>
 public static class ParametricFamily
 {
@@ -31,7 +37,16 @@ public static class ParametricFamily
     /// <param name="path">Random cloud around the base, or a smooth sweep.</param>
     /// <exception cref="ArgumentOutOfRangeException">A bad option, count &lt; 0, or ε outside [0, 1] or NaN.</exception>
     public static IEnumerable<LinearSystem> Diffusion(DiffusionOptions options, int count, double perturbation, int seed,
-        FamilyPath path = FamilyPath.RandomPerturbation)
+        FamilyPath path = FamilyPath.RandomPerturbation) =>
+        Diffusion(options, count, perturbation, seed, path, Range.All);
+
+    /// <summary>
+    /// The members <paramref name="members"/> (indices into the family of <paramref name="count"/>) of the family
+    /// <see cref="Diffusion(DiffusionOptions, int, double, int, FamilyPath)"/> generates, each identical to that member
+    /// of the whole family.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">As the whole family's, or a range outside [0, count).</exception>
+    public static IEnumerable<LinearSystem> Diffusion(DiffusionOptions options, int count, double perturbation, int seed, FamilyPath path, Range members)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -41,23 +56,29 @@ public static class ParametricFamily
         if (!Enum.IsDefined(path))
             throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown family path.");
 
+        var (first, length) = members.GetOffsetAndLength(count);
         var (fieldRandom, rhsRandom) = Problems.Diffusion.Streams(options.Seed);
         var field = Problems.Diffusion.CreateField(options);
         var phi0 = Problems.Diffusion.SampleLogField(options, field, fieldRandom, out int attempts);
         var pattern = Problems.Diffusion.Assemble(Problems.Diffusion.CoefficientsFromLogField(options, phi0), options.GridSize, options.Dimension, pattern: null);
         var b = SourceTerm.Create(options.RightHandSide, pattern.Rows, 1.0, rhsRandom);
-        return DiffusionMembers(options, field, phi0, attempts, pattern, b, count, perturbation, seed, path);
+        return DiffusionMembers(options, field, phi0, attempts, pattern, b, count, perturbation, seed, path, first, first + length);
     }
 
     private static IEnumerable<LinearSystem> DiffusionMembers(DiffusionOptions options, GaussianRandomField field, double[] phi0,
-        int attempts, CsrMatrix pattern, double[] b, int count, double epsilon, int seed, FamilyPath path)
+        int attempts, CsrMatrix pattern, double[] b, int count, double epsilon, int seed, FamilyPath path, int first, int end)
     {
         var random = new Random(seed);
         double[]? sweepDirection = path == FamilyPath.Sweep && count > 1 ? field.Sample(random) : null;
         double keep = Math.Sqrt(1 - epsilon * epsilon);
         var phi = new double[phi0.Length];
-        for (int member = 0; member < count; member++)
+        for (int member = 0; member < end; member++)
         {
+            if (member < first)
+            {
+                if (path != FamilyPath.Sweep) field.Skip(random);
+                continue;
+            }
             double a, c;
             double[] psi;
             if (path == FamilyPath.Sweep)
@@ -116,18 +137,32 @@ public static class ParametricFamily
     /// one operator, as block and recycling methods see them.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">count &lt; 0.</exception>
-    public static IEnumerable<LinearSystem> RightHandSides(LinearSystem system, int count, int seed)
+    public static IEnumerable<LinearSystem> RightHandSides(LinearSystem system, int count, int seed) =>
+        RightHandSides(system, count, seed, Range.All);
+
+    /// <summary>
+    /// The members <paramref name="members"/> (indices into the family of <paramref name="count"/>) of the family
+    /// <see cref="RightHandSides(LinearSystem, int, int)"/> generates, each identical to that member of the whole family.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">count &lt; 0, or a range outside [0, count).</exception>
+    public static IEnumerable<LinearSystem> RightHandSides(LinearSystem system, int count, int seed, Range members)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return RightHandSideMembers(system, count, seed);
+        var (first, length) = members.GetOffsetAndLength(count);
+        return RightHandSideMembers(system, count, seed, first, first + length);
     }
 
-    private static IEnumerable<LinearSystem> RightHandSideMembers(LinearSystem system, int count, int seed)
+    private static IEnumerable<LinearSystem> RightHandSideMembers(LinearSystem system, int count, int seed, int first, int end)
     {
         var random = new Random(seed);
-        for (int member = 0; member < count; member++)
+        for (int member = 0; member < end; member++)
         {
+            if (member < first)
+            {
+                SourceTerm.Skip(RightHandSideKind.WhiteNoise, system.Size, random);
+                continue;
+            }
             var b = SourceTerm.Create(RightHandSideKind.WhiteNoise, system.Size, 1.0, random);
             yield return system with
             {

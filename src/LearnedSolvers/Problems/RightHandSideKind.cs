@@ -31,4 +31,10 @@ internal static class SourceTerm
         }
         return b;
     }
+
+    /// <summary>Advances <paramref name="random"/> past what <see cref="Create"/> draws for the same kind and size.</summary>
+    public static void Skip(RightHandSideKind kind, int size, Random random)
+    {
+        if (kind == RightHandSideKind.WhiteNoise) StandardNormal.Skip(random, size);
+    }
 }

@@ -15,6 +15,16 @@ internal static class StandardNormal
         if (i < destination.Length) Pair(random, out destination[i], out _);
     }
 
+    /// <summary>
+    /// Advances <paramref name="random"/> past the draws <see cref="Fill"/> makes for <paramref name="count"/> values
+    /// (two uniforms a pair, the last pair's second value discarded), without the transform: how a generator reaches
+    /// the n-th member of a seeded sequence at the cost of the uniforms alone.
+    /// </summary>
+    public static void Skip(Random random, long count)
+    {
+        for (long u = 2 * ((count + 1) / 2); u > 0; u--) random.NextDouble();
+    }
+
     /// <summary>Two independent N(0, 1) values.</summary>
     public static void Pair(Random random, out double first, out double second)
     {

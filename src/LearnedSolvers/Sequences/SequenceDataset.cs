@@ -15,6 +15,9 @@ namespace LearnedSolvers.Sequences;
 /// <item><c>/checksums</c>: int64 [count], a hash of each solution row, so a truncated file is detected, not read as zeros.</item>
 /// <item>Root attributes: <c>format</c> ("learnedsolvers-sequence/1"), <c>problem</c>, <c>method</c>, <c>order</c>,
 /// <c>grid_size</c>, <c>dimension</c>, <c>relative_tolerance</c>.</item>
+/// <item>Which members of the family the file holds (<see cref="DatasetProvenance"/>): root attributes
+/// <c>shard_index</c>, <c>shard_count</c>, <c>global_count</c>, <c>solve_chains</c>, <c>parameters</c> and the table
+/// <c>/global_indices</c>: int32 [count]. A file without them (written before they existed) reads as a whole data set.</item>
 /// </list>
 /// </summary>
 public sealed record SequenceDataset(
@@ -32,6 +35,9 @@ public sealed record SequenceDataset(
     double[] RelativeResiduals)
 {
     public const string FormatName = "learnedsolvers-sequence/1";
+
+    /// <summary>Which members of the family the rows are, and the settings that made them.</summary>
+    public DatasetProvenance Provenance { get; init; } = DatasetProvenance.Whole(Solutions.GetLength(0));
 
     public int Count => Solutions.GetLength(0);
     public int Unknowns => Solutions.GetLength(1);
@@ -76,7 +82,10 @@ public sealed record SequenceDataset(
                 return new SequenceDataset(
                     Attribute<string>(file, path, "problem"), Attribute<string>(file, path, "method"), Attribute<string>(file, path, "order"),
                     Attribute<int>(file, path, "grid_size"), Attribute<int>(file, path, "dimension"), Attribute<double>(file, path, "relative_tolerance"),
-                    coefficients, rhs, solutions, order, iterations, residuals);
+                    coefficients, rhs, solutions, order, iterations, residuals)
+                {
+                    Provenance = ReadProvenance(file, path, count, bytes),
+                };
             }
             catch (DatasetFormatException)
             {
@@ -102,6 +111,33 @@ public sealed record SequenceDataset(
         if (values * elementSize > fileBytes)
             throw new DatasetFormatException(path, $"'{name}' declares {values:G4} values, more than the file's {fileBytes} bytes can hold");
         return dataset;
+    }
+
+    private static DatasetProvenance ReadProvenance(NativeFile file, string path, int count, long bytes)
+    {
+        if (!file.AttributeExists("shard_count")) return DatasetProvenance.Whole(count);
+        var indices = Table(file, path, "global_indices", sizeof(int), bytes).Read<int[]>();
+        IReadOnlyDictionary<string, string> parameters;
+        DatasetShard shard;
+        try
+        {
+            parameters = DatasetProvenance.ParseParameters(Attribute<string>(file, path, "parameters"));
+            shard = new DatasetShard(Attribute<int>(file, path, "shard_index"), Attribute<int>(file, path, "shard_count"));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new DatasetFormatException(path, $"bad shard attributes: {e.Message}", e);
+        }
+        var provenance = new DatasetProvenance(shard, Attribute<int>(file, path, "global_count"), indices, parameters, Attribute<int>(file, path, "solve_chains"));
+        try
+        {
+            provenance.Validate(count);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DatasetFormatException(path, $"bad shard attributes: {e.Message}", e);
+        }
+        return provenance;
     }
 
     private static T Attribute<T>(NativeFile file, string path, string name) =>
@@ -149,6 +185,8 @@ public sealed class SequenceDatasetWriter : IDisposable
     private readonly H5Dataset<int[]> _order, _iterations;
     private readonly H5Dataset<double[]> _residuals;
     private readonly H5Dataset<long[]> _checksums;
+    private readonly H5Dataset<int[]>? _globalIndices;
+    private readonly DatasetProvenance? _provenance;
     private readonly H5NativeWriter _writer;
     private readonly int[] _solveOrder, _iterationCounts;
     private readonly double[] _relativeResiduals;
@@ -168,13 +206,15 @@ public sealed class SequenceDatasetWriter : IDisposable
     /// <param name="gridSize">Grid cells per side (0 if none).</param>
     /// <param name="dimension">2 or 3 (0 if none).</param>
     /// <param name="relativeTolerance">The solves' tolerance.</param>
+    /// <param name="provenance">Which members of a family the rows are and the settings that made them; null for systems that belong to no family (no shard attributes are written, and the file reads as a whole data set).</param>
     public SequenceDatasetWriter(string path, int count, int unknowns, int coefficientLength, string problem, string method, string order,
-        int gridSize, int dimension, double relativeTolerance)
+        int gridSize, int dimension, double relativeTolerance, DatasetProvenance? provenance = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(unknowns, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(coefficientLength);
+        provenance?.Validate(count);
         Count = count;
         Unknowns = unknowns;
         CoefficientLength = coefficientLength;
@@ -202,6 +242,17 @@ public sealed class SequenceDatasetWriter : IDisposable
         file.Attributes["grid_size"] = gridSize;
         file.Attributes["dimension"] = dimension;
         file.Attributes["relative_tolerance"] = relativeTolerance;
+        if (provenance is not null)
+        {
+            _provenance = provenance;
+            _globalIndices = new H5Dataset<int[]>(fileDims: [(ulong)count]);
+            file["global_indices"] = _globalIndices;
+            file.Attributes["shard_index"] = provenance.Shard.Index;
+            file.Attributes["shard_count"] = provenance.Shard.Count;
+            file.Attributes["global_count"] = provenance.GlobalCount;
+            file.Attributes["solve_chains"] = provenance.SolveChains;
+            file.Attributes["parameters"] = provenance.FormatParameters();
+        }
         _path = path;
         _temporary = AtomicFile.TemporaryPath(path);
         try
@@ -267,6 +318,7 @@ public sealed class SequenceDatasetWriter : IDisposable
                     _writer.Write(_iterations, _iterationCounts);
                     _writer.Write(_residuals, _relativeResiduals);
                     _writer.Write(_checksums, _sums);
+                    if (_globalIndices is not null) _writer.Write(_globalIndices, _provenance!.GlobalIndices);
                 }
             }
             finally

@@ -68,15 +68,33 @@ public sealed class ReadmeCommandLineTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ScriptExamples_ParseWithoutErrors()
+    {
+        var commands = Readme.BlocksIn("bash")
+            .SelectMany(b => b.Text.Split('\n'))
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("learnedsolvers ", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(commands);
+        foreach (var command in commands)
+        {
+            var args = command.Replace("${SLURM_ARRAY_TASK_ID}", "3").Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..];
+            var parsed = Root.Parse(args);
+            Assert.True(parsed.Errors.Count == 0, $"README script: '{command}': {string.Join("; ", parsed.Errors.Select(e => e.Message))}");
+        }
+    }
+
     private static readonly HashSet<string> PathOptions = ["--matrix", "--rhs", "--out", "--rhs-out", "--report", "--model", "--matrices", "--dataset", "--init"];
 
+    /// <summary>Every command that runs (a command with subcommands may run itself too, as `dataset` beside `dataset merge`).</summary>
     private static IEnumerable<(string Path, Command Command)> Leaves(Command command, string prefix)
     {
         foreach (var sub in command.Subcommands)
         {
             string path = (prefix + " " + sub.Name).Trim();
-            if (sub.Subcommands.Count == 0) yield return (path, sub);
-            else foreach (var leaf in Leaves(sub, path)) yield return leaf;
+            if (sub.Subcommands.Count == 0 || sub.Action is not null) yield return (path, sub);
+            foreach (var leaf in Leaves(sub, path)) yield return leaf;
         }
     }
 

@@ -4,6 +4,20 @@ namespace LearnedSolvers.Tests.Problems;
 
 public class GaussianRandomFieldTests
 {
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Skip_LeavesTheStreamWhereASampleLeavesIt(int dimension)
+    {
+        var field = new GaussianRandomField(9, dimension, correlationLength: 0.2);
+        var drawn = new Random(3);
+        field.Sample(drawn);
+        var skipped = new Random(3);
+        field.Skip(skipped);
+        Assert.Equal(field.Sample(drawn), field.Sample(skipped));
+        Assert.Equal(drawn.NextDouble(), skipped.NextDouble());
+    }
+
     [Fact]
     public void SameSeed_GivesIdenticalBits_DifferentSeedDiffers()
     {

@@ -113,4 +113,39 @@ public class ParametricFamilyTests
         }
         return Math.Sqrt(num / den);
     }
+
+    [Theory]
+    [InlineData(FamilyPath.RandomPerturbation)]
+    [InlineData(FamilyPath.Sweep)]
+    public void DiffusionMembersInARange_AreThoseMembersOfTheWholeFamily_BitForBit(FamilyPath path)
+    {
+        var options = Base with { GridSize = 12 };
+        var whole = ParametricFamily.Diffusion(options, count: 7, perturbation: 0.3, seed: 5, path).ToList();
+        var block = ParametricFamily.Diffusion(options, count: 7, perturbation: 0.3, seed: 5, path, 3..6).ToList();
+        Assert.Equal(3, block.Count);
+        for (int i = 0; i < block.Count; i++)
+        {
+            Assert.Equal(whole[3 + i].Matrix.Values, block[i].Matrix.Values);
+            Assert.Equal(whole[3 + i].Coefficients, block[i].Coefficients);
+            Assert.Equal(whole[3 + i].RightHandSide, block[i].RightHandSide);
+            Assert.Equal(whole[3 + i].Description, block[i].Description);
+        }
+    }
+
+    [Fact]
+    public void RightHandSideMembersInARange_AreThoseMembersOfTheWholeFamily_BitForBit()
+    {
+        var system = Poisson.TwoD(5); // 25 unknowns: an odd count, whose last normal pair is half used
+        var whole = ParametricFamily.RightHandSides(system, count: 5, seed: 2).ToList();
+        var block = ParametricFamily.RightHandSides(system, count: 5, seed: 2, 2..).ToList();
+        Assert.Equal(whole.Skip(2).Select(s => s.RightHandSide), block.Select(s => s.RightHandSide));
+        Assert.All(block, s => Assert.Same(system.Matrix, s.Matrix));
+    }
+
+    [Fact]
+    public void MemberRangeOutsideTheFamily_IsRefusedWhenCalled()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ParametricFamily.Diffusion(Base, 4, 0.3, 1, FamilyPath.RandomPerturbation, 2..5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ParametricFamily.RightHandSides(Poisson.TwoD(4), 4, 1, 5..));
+    }
 }
