@@ -32,6 +32,15 @@ internal sealed class IterativeRefinement
     /// <summary>Bytes of this workspace per unknown, for memory estimates.</summary>
     public static double BytesPerUnknown(int steps) => steps > 0 ? 32 : 8;
 
+    /// <summary>The vector lengths of a solve: both the size of the factored matrix.</summary>
+    /// <exception cref="ArgumentException">A length differs, naming the vector.</exception>
+    public void RequireSolveLengths(ReadOnlySpan<double> b, Span<double> x)
+    {
+        int n = _rightHandSide.Length;
+        if (b.Length != n) throw new ArgumentException($"b has length {b.Length}; the factored matrix has {n} rows.", nameof(b));
+        if (x.Length != n) throw new ArgumentException($"x has length {x.Length}; the factored matrix has {n} rows.", nameof(x));
+    }
+
     /// <summary>x = A⁻¹ b, refined; b and x may be the same memory (b is copied first). Allocates nothing.</summary>
     /// <exception cref="ArgumentException">b contains NaN or infinity.</exception>
     /// <exception cref="SingularMatrixException">The solution is not finite: the factors are singular to working precision.</exception>

@@ -5,6 +5,16 @@ namespace LearnedSolvers.Direct.Managed;
 /// <summary>The checks every managed factorization makes on its matrix before any work.</summary>
 internal static class FactorizationInput
 {
+    /// <summary>The options (null: the defaults) validated, then <paramref name="a"/> checked as by <see cref="Require(CsrMatrix, string)"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static DirectSolverOptions Require(CsrMatrix a, DirectSolverOptions? options, string factorization)
+    {
+        options ??= new DirectSolverOptions();
+        options.Validate();
+        Require(a, factorization);
+        return options;
+    }
+
     /// <summary>
     /// A square matrix with finite values. The values are checked again although <see cref="CsrMatrix"/> checks them
     /// when built: its arrays are shared, and a NaN written afterwards would otherwise come back as a NaN solution.
@@ -19,12 +29,5 @@ internal static class FactorizationInput
         int bad = a.Values.AsSpan(0, a.NonZeros).IndexOfAnyExceptInRange(double.MinValue, double.MaxValue);
         if (bad >= 0)
             throw new InvalidMatrixException($"Entry {bad} (row {a.RowOf(bad)}, column {a.ColumnIndices[bad]}) has value {a.Values[bad]}; {factorization} needs finite values.");
-    }
-
-    /// <summary>The vector lengths of a solve.</summary>
-    public static void RequireSolveLengths(int size, ReadOnlySpan<double> b, Span<double> x)
-    {
-        if (b.Length != size) throw new ArgumentException($"b has length {b.Length}; the factored matrix has {size} rows.", nameof(b));
-        if (x.Length != size) throw new ArgumentException($"x has length {x.Length}; the factored matrix has {size} rows.", nameof(x));
     }
 }

@@ -17,8 +17,8 @@ namespace LearnedSolvers.Direct.Managed;
 /// </remarks>
 public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
 {
-    private readonly CsrMatrix _pattern;
-    private CsrMatrix _matrix;
+    private const string Name = "A Cholesky factorization";
+
     private readonly int[] _permutation; // new → old
     private readonly PermutedUpperTriangle _upper;
     private readonly double[] _upperValues;
@@ -31,16 +31,12 @@ public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
     private readonly int[] _visited; // visited[i] == k: node i is in row k's reach
     private readonly double[] _dense; // row k of L, scattered
     private readonly double[] _permuted; // the solve's vector in the permuted order
-    private readonly IterativeRefinement _refinement;
-    private bool _disposed;
-    private bool _factored; // false after a refactorization failed: the factors are partly overwritten
+    private readonly ManagedFactorizationState _state;
 
     private ManagedSparseCholesky(CsrMatrix a, DirectSolverOptions options)
     {
         int n = a.Rows;
         Size = n;
-        _pattern = a;
-        _matrix = a;
         _permutation = FillReducingOrdering.For(a, options.Ordering);
         _upper = new PermutedUpperTriangle(a, FillReducingOrdering.Inverse(_permutation));
         var symbolic = new SymbolicCholesky(n, _upper.ColumnPointers, _upper.Rows);
@@ -62,10 +58,10 @@ public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
         _visited = new int[n];
         _dense = new double[n];
         _permuted = new double[n];
-        _refinement = new IterativeRefinement(n, options.RefinementSteps);
+        _state = new ManagedFactorizationState(this, Backend, Name, a, options.RefinementSteps);
         _upper.GatherValues(a, _upperValues);
         FactorNumeric();
-        _factored = true;
+        _state.Factored(a);
     }
 
     /// <summary>Orders, analyses and factors a symmetric positive definite matrix.</summary>
@@ -76,13 +72,8 @@ public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="FactorMemoryException">L would take more memory than the limit.</exception>
     /// <exception cref="SingularMatrixException">A pivot is ≤ 0 (<see cref="SingularMatrixException.NotPositiveDefinite"/>), at the original column.</exception>
-    public static ManagedSparseCholesky Factor(CsrMatrix a, DirectSolverOptions? options = null)
-    {
-        options ??= new DirectSolverOptions();
-        options.Validate();
-        FactorizationInput.Require(a, "A Cholesky factorization");
-        return new ManagedSparseCholesky(a, options);
-    }
+    public static ManagedSparseCholesky Factor(CsrMatrix a, DirectSolverOptions? options = null) =>
+        new(a, FactorizationInput.Require(a, options, Name));
 
     /// <inheritdoc/>
     public int Size { get; }
@@ -99,29 +90,19 @@ public sealed class ManagedSparseCholesky : ISparseFactorization, IFactorSolve
     /// <inheritdoc/>
     public void Refactor(CsrMatrix a)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        FactorizationInput.Require(a, "A Cholesky factorization");
-        if (!a.HasSamePattern(_pattern))
-            throw new ArgumentException("The matrix has another pattern than the one factored; factor it anew.", nameof(a));
+        _state.CheckRefactor(a);
         _upper.GatherValues(a, _upperValues); // a nonsymmetric matrix is refused with the old factors still valid
-        _factored = false;
+        _state.Factoring();
         FactorNumeric();
-        _matrix = a;
-        _factored = true;
+        _state.Factored(a);
     }
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The last <see cref="Refactor"/> failed.</exception>
-    public void Solve(ReadOnlySpan<double> b, Span<double> x)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_factored) throw new InvalidOperationException("The last refactorization failed; refactor with a factorable matrix before solving.");
-        FactorizationInput.RequireSolveLengths(Size, b, x);
-        _refinement.Solve(_matrix, this, Backend, b, x);
-    }
+    public void Solve(ReadOnlySpan<double> b, Span<double> x) => _state.Solve(b, x);
 
     /// <summary>Releases nothing native; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => _disposed = true;
+    public void Dispose() => _state.Dispose();
 
     /// <summary>
     /// Row k of L solves L(0:k, 0:k) l = C(0:k, k): its pattern is the reach of C's column k in the elimination tree,

@@ -23,8 +23,8 @@ namespace LearnedSolvers.Direct.Managed;
 /// </remarks>
 public sealed class ManagedSparseLu : ISparseFactorization, IFactorSolve
 {
-    private readonly CsrMatrix _pattern;
-    private CsrMatrix _matrix;
+    private const string Name = "An LU factorization";
+
     private readonly DirectSolverOptions _options;
     private readonly int[] _columnOrder; // q: new → old column
     private readonly int[] _columnPointers; // A by columns
@@ -46,16 +46,12 @@ public sealed class ManagedSparseLu : ISparseFactorization, IFactorSolve
     private readonly int[] _resume; // where each node on the stack resumes its scan of L's column
     private readonly int[] _visited; // visited[i] == k: row i is in column k's reach
     private readonly double[] _permuted;
-    private readonly IterativeRefinement _refinement;
-    private bool _disposed;
-    private bool _factored; // false after a refactorization failed: the factors are partly overwritten
+    private readonly ManagedFactorizationState _state;
 
     private ManagedSparseLu(CsrMatrix a, DirectSolverOptions options)
     {
         int n = a.Rows;
         Size = n;
-        _pattern = a;
-        _matrix = a;
         _options = options;
         _columnOrder = FillReducingOrdering.For(a, options.Ordering);
 
@@ -82,9 +78,9 @@ public sealed class ManagedSparseLu : ISparseFactorization, IFactorSolve
         _resume = new int[n];
         _visited = new int[n];
         _permuted = new double[n];
-        _refinement = new IterativeRefinement(n, options.RefinementSteps);
+        _state = new ManagedFactorizationState(this, Backend, Name, a, options.RefinementSteps);
         FactorNumeric();
-        _factored = true;
+        _state.Factored(a);
     }
 
     /// <summary>Orders and factors a square nonsingular matrix.</summary>
@@ -95,13 +91,8 @@ public sealed class ManagedSparseLu : ISparseFactorization, IFactorSolve
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="FactorMemoryException">The factors would take more memory than the limit.</exception>
     /// <exception cref="SingularMatrixException">A column has no nonzero pivot, named as a column of <paramref name="a"/>.</exception>
-    public static ManagedSparseLu Factor(CsrMatrix a, DirectSolverOptions? options = null)
-    {
-        options ??= new DirectSolverOptions();
-        options.Validate();
-        FactorizationInput.Require(a, "An LU factorization");
-        return new ManagedSparseLu(a, options);
-    }
+    public static ManagedSparseLu Factor(CsrMatrix a, DirectSolverOptions? options = null) =>
+        new(a, FactorizationInput.Require(a, options, Name));
 
     /// <inheritdoc/>
     public int Size { get; }
@@ -118,30 +109,20 @@ public sealed class ManagedSparseLu : ISparseFactorization, IFactorSolve
     /// <inheritdoc/>
     public void Refactor(CsrMatrix a)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        FactorizationInput.Require(a, "An LU factorization");
-        if (!a.HasSamePattern(_pattern))
-            throw new ArgumentException("The matrix has another pattern than the one factored; factor it anew.", nameof(a));
-        _factored = false;
+        _state.CheckRefactor(a);
         var values = a.Values;
         for (int k = 0; k < _columnSlotOfEntry.Length; k++) _columnValues[_columnSlotOfEntry[k]] = values[k];
+        _state.Factoring();
         FactorNumeric();
-        _matrix = a;
-        _factored = true;
+        _state.Factored(a);
     }
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The last <see cref="Refactor"/> failed.</exception>
-    public void Solve(ReadOnlySpan<double> b, Span<double> x)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_factored) throw new InvalidOperationException("The last refactorization failed; refactor with a factorable matrix before solving.");
-        FactorizationInput.RequireSolveLengths(Size, b, x);
-        _refinement.Solve(_matrix, this, Backend, b, x);
-    }
+    public void Solve(ReadOnlySpan<double> b, Span<double> x) => _state.Solve(b, x);
 
     /// <summary>Releases nothing native; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => _disposed = true;
+    public void Dispose() => _state.Dispose();
 
     /// <summary>
     /// Column k: x = L⁻¹ A(:, q[k]) over the reach of A(:, q[k])'s rows in L's graph (topological order, so each x_j is

@@ -101,7 +101,7 @@ public sealed unsafe class CholmodFactorization : ISparseFactorization, IFactorS
     public void Solve(ReadOnlySpan<double> b, Span<double> x)
     {
         ThrowIfDisposed();
-        SuiteSparseChecks.CheckSolveArguments(Size, b, x);
+        _refinement.RequireSolveLengths(b, x);
         if (!_factored) throw new SingularMatrixException(Backend, -1, notPositiveDefinite: true, detail: "the last Refactor failed; refactor with positive definite values first");
         _refinement.Solve(_matrix, this, Backend, b, x);
     }

@@ -86,7 +86,7 @@ public sealed unsafe class KluFactorization : ISparseFactorization, IFactorSolve
     public void Solve(ReadOnlySpan<double> b, Span<double> x)
     {
         ThrowIfDisposed();
-        SuiteSparseChecks.CheckSolveArguments(Size, b, x);
+        _refinement.RequireSolveLengths(b, x);
         if (_numeric == null) throw new SingularMatrixException(Backend, -1, detail: "the last Refactor failed; refactor with nonsingular values first");
         _refinement.Solve(_matrix, this, Backend, b, x);
     }

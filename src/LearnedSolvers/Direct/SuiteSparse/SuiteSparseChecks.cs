@@ -37,12 +37,6 @@ internal static class SuiteSparseChecks
         if (!(estimatedBytes <= limit)) throw new FactorMemoryException(backend, estimatedBytes, limit);
     }
 
-    public static void CheckSolveArguments(int n, ReadOnlySpan<double> b, Span<double> x)
-    {
-        if (b.Length != n) throw new ArgumentException($"b has length {b.Length}; the factored matrix has {n} rows.", nameof(b));
-        if (x.Length != n) throw new ArgumentException($"x has length {x.Length}; the factored matrix has {n} rows.", nameof(x));
-    }
-
     public static OutOfMemoryException OutOfMemory(DirectBackend backend, string step) =>
         new($"{backend} ran out of native memory in its {step}; use an iterative method or a machine with more memory.");
 }

@@ -98,7 +98,7 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IFactorS
     public void Solve(ReadOnlySpan<double> b, Span<double> x)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        SuiteSparseChecks.CheckSolveArguments(Size, b, x);
+        _refinement.RequireSolveLengths(b, x);
         if (_numeric == null) throw new SingularMatrixException(Backend, -1, detail: "the last Refactor failed; refactor with nonsingular values first");
         _refinement.Solve(_matrix, this, Backend, b, x);
     }
