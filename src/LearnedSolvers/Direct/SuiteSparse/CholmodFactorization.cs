@@ -69,18 +69,11 @@ public sealed unsafe class CholmodFactorization : ISparseFactorization, IFactorS
     {
         options = SuiteSparseChecks.CheckArguments(a, options);
         CheckSymmetric(a);
-        var factorization = new CholmodFactorization(SuiteSparseLibrary.RequireCholmod(), a, options);
-        try
+        return SuiteSparseChecks.FactorOrDispose(new CholmodFactorization(SuiteSparseLibrary.RequireCholmod(), a, options), f =>
         {
-            factorization.Analyze(options);
-            factorization.FactorNumeric();
-            return factorization;
-        }
-        catch
-        {
-            factorization.Dispose();
-            throw;
-        }
+            f.Analyze(options);
+            f.FactorNumeric();
+        });
     }
 
     ~CholmodFactorization() => Free();
@@ -102,7 +95,7 @@ public sealed unsafe class CholmodFactorization : ISparseFactorization, IFactorS
     {
         ThrowIfDisposed();
         _refinement.RequireSolveLengths(b, x);
-        if (!_factored) throw new SingularMatrixException(Backend, -1, notPositiveDefinite: true, detail: "the last Refactor failed; refactor with positive definite values first");
+        if (!_factored) throw SuiteSparseChecks.RefactorFailed(Backend, notPositiveDefinite: true);
         _refinement.Solve(_matrix, this, Backend, b, x);
     }
 

@@ -54,18 +54,11 @@ public sealed unsafe class KluFactorization : ISparseFactorization, IFactorSolve
     public static KluFactorization Factor(CsrMatrix a, DirectSolverOptions? options = null)
     {
         options = SuiteSparseChecks.CheckArguments(a, options);
-        var factorization = new KluFactorization(SuiteSparseLibrary.RequireKlu(), a, options);
-        try
+        return SuiteSparseChecks.FactorOrDispose(new KluFactorization(SuiteSparseLibrary.RequireKlu(), a, options), f =>
         {
-            factorization.Analyze(options);
-            factorization.FactorWithPivoting();
-            return factorization;
-        }
-        catch
-        {
-            factorization.Dispose();
-            throw;
-        }
+            f.Analyze(options);
+            f.FactorWithPivoting();
+        });
     }
 
     ~KluFactorization() => Free();
@@ -87,7 +80,7 @@ public sealed unsafe class KluFactorization : ISparseFactorization, IFactorSolve
     {
         ThrowIfDisposed();
         _refinement.RequireSolveLengths(b, x);
-        if (_numeric == null) throw new SingularMatrixException(Backend, -1, detail: "the last Refactor failed; refactor with nonsingular values first");
+        if (_numeric == null) throw SuiteSparseChecks.RefactorFailed(Backend);
         _refinement.Solve(_matrix, this, Backend, b, x);
     }
 
@@ -178,7 +171,7 @@ public sealed unsafe class KluFactorization : ISparseFactorization, IFactorSolve
     {
         int row = _common->SingularColumn;
         return row >= 0 && row < Size
-            ? $"no usable pivot for row {row + 1} of A (counting from 1): it is a combination of other rows"
+            ? SuiteSparseChecks.NoPivotInRow(row)
             : "KLU found a zero pivot";
     }
 

@@ -37,6 +37,33 @@ internal static class SuiteSparseChecks
         if (!(estimatedBytes <= limit)) throw new FactorMemoryException(backend, estimatedBytes, limit);
     }
 
+    /// <summary>
+    /// Runs the analysis and first factorization of a new <paramref name="factorization"/>; when either throws, its
+    /// native memory is freed at once rather than by the finalizer.
+    /// </summary>
+    public static T FactorOrDispose<T>(T factorization, Action<T> analyzeAndFactor) where T : IDisposable
+    {
+        try
+        {
+            analyzeAndFactor(factorization);
+            return factorization;
+        }
+        catch
+        {
+            factorization.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What a solve throws after a failed Refactor left no whole factors.</summary>
+    public static SingularMatrixException RefactorFailed(DirectBackend backend, bool notPositiveDefinite = false) =>
+        new(backend, -1, notPositiveDefinite,
+            detail: $"the last Refactor failed; refactor with {(notPositiveDefinite ? "positive definite" : "nonsingular")} values first");
+
+    /// <summary>The detail of <see cref="SingularMatrixException"/> when a backend that factors Aᵀ finds no pivot in a row of A.</summary>
+    public static string NoPivotInRow(int row) =>
+        $"no usable pivot for row {row + 1} of A (counting from 1): it is a combination of other rows";
+
     public static OutOfMemoryException OutOfMemory(DirectBackend backend, string step) =>
         new($"{backend} ran out of native memory in its {step}; use an iterative method or a machine with more memory.");
 }

@@ -66,18 +66,11 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IFactorS
     public static UmfpackFactorization Factor(CsrMatrix a, DirectSolverOptions? options = null)
     {
         options = SuiteSparseChecks.CheckArguments(a, options);
-        var factorization = new UmfpackFactorization(SuiteSparseLibrary.RequireUmfpack(), a, options);
-        try
+        return SuiteSparseChecks.FactorOrDispose(new UmfpackFactorization(SuiteSparseLibrary.RequireUmfpack(), a, options), f =>
         {
-            factorization.Analyze(options);
-            factorization.FactorNumeric();
-            return factorization;
-        }
-        catch
-        {
-            factorization.Dispose();
-            throw;
-        }
+            f.Analyze(options);
+            f.FactorNumeric();
+        });
     }
 
     ~UmfpackFactorization() => Free();
@@ -99,7 +92,7 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IFactorS
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _refinement.RequireSolveLengths(b, x);
-        if (_numeric == null) throw new SingularMatrixException(Backend, -1, detail: "the last Refactor failed; refactor with nonsingular values first");
+        if (_numeric == null) throw SuiteSparseChecks.RefactorFailed(Backend);
         _refinement.Solve(_matrix, this, Backend, b, x);
     }
 
@@ -188,7 +181,7 @@ public sealed unsafe class UmfpackFactorization : ISparseFactorization, IFactorS
         {
             for (int k = 0; k < Size; k++)
                 if (diagonal[k] == 0 && q[k] >= 0 && q[k] < Size)
-                    return $"no usable pivot for row {q[k] + 1} of A (counting from 1): it is a combination of other rows";
+                    return SuiteSparseChecks.NoPivotInRow(q[k]);
         }
         return $"U has {Size - (long)_info[UmfpackApi.InfoUDiagonalNonZeros]} zero pivots";
     }
