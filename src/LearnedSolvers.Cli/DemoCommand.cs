@@ -57,6 +57,9 @@ internal static class DemoCommand
         var options = new SolverOptions(RelativeTolerance: 1e-8, MaxIterations: 20_000);
         const int restart = 30;
         var rows = Contenders.Select(c => Comparison.RunOne(a, system.RightHandSide, c.Method, c.Preconditioner, options, restart, recycle: 10, device)).ToList();
+        // The sparse direct solver and the automatic choice, beside the iterations (their preconditioner column names what ran).
+        rows.Add(Comparison.RunChosen(a, system.RightHandSide, "direct", options, device));
+        rows.Add(Comparison.RunChosen(a, system.RightHandSide, "auto", options, device));
         if (File.Exists(ShippedFactorModelPath))
         {
             using var learned = PreconditionerFactories.Learned(Learned.Factors.LearnedFactorKind.PreCorrector, ShippedFactorModelPath);

@@ -242,10 +242,10 @@ public sealed class CliTests : IDisposable
     {
         var (code, output, err) = Run("demo", "--n", "40");
         Assert.True(code == 0, err);
-        foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab", "dcdm" }) Assert.Contains(method, output);
+        foreach (var method in new[] { "cg", "pcg", "fcg", "gmres", "bicgstab", "dcdm", "direct", "auto" }) Assert.Contains(method, output);
         Assert.True(File.Exists(DemoCommand.ShippedModelPath), "the DCDM model is copied beside the tool");
         Assert.True(File.Exists(DemoCommand.ShippedFactorModelPath), "the PreCorrector model is copied beside the tool");
-        Assert.Equal(13, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
+        Assert.Equal(15, output.Split('\n').Count(l => l.Contains("ConvergedRelative")));
         Assert.Contains("fsai", output);
         Assert.Contains("precorrector", output);
         Assert.Contains("amg", output);
