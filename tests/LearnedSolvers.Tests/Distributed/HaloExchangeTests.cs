@@ -12,8 +12,10 @@ public sealed class HaloExchangeTests
     [InlineData(2, "fast", Launcher.OpenMpi)]
     [InlineData(4, "fast", Launcher.OpenMpi)]
     [InlineData(4, "deterministic", Launcher.OpenMpi)]
+    // MPICH at two ranks only: its ch4:ucx ranks spin without yielding, so four on a two-core CI machine take 5 ms
+    // per allreduce (10 s for this test) where Open MPI's, oversubscribed, yield and take 5 µs.
     [InlineData(2, "fast", Launcher.Mpich)]
-    [InlineData(4, "deterministic", Launcher.Mpich)]
+    [InlineData(2, "deterministic", Launcher.Mpich)]
     public void Poisson_SendsOneGridRowPerNeighbour_AndAllocatesNothingWarm(int ranks, string reductions, Launcher launcher)
     {
         const int n = 32; // 32 grid rows split evenly over 2 or 4 ranks
