@@ -14,14 +14,17 @@ namespace LearnedSolvers.Cli;
 /// </summary>
 internal static class MpiSolveRunner
 {
-    /// <summary>The variable Open MPI's launcher sets in every rank it starts: present means `solve` runs across ranks (one rank included).</summary>
-    public const string LauncherVariable = "OMPI_COMM_WORLD_SIZE";
+    /// <summary>
+    /// Variables a launcher sets in every rank it starts: Open MPI's mpirun, and Hydra (mpiexec of MPICH, Intel MPI,
+    /// MVAPICH) or Slurm's PMI. Either present means `solve` runs across ranks (one rank included).
+    /// </summary>
+    public static readonly string[] LauncherVariables = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"];
 
     /// <summary>The methods verified across ranks.</summary>
     public static readonly KrylovMethod[] Methods = [KrylovMethod.Cg, KrylovMethod.Pcg, KrylovMethod.Gmres, KrylovMethod.GcroDr, KrylovMethod.BiCgStab];
 
-    /// <summary>True when this process was started by mpirun (Open MPI's launcher).</summary>
-    public static bool IsUnderMpirun => Environment.GetEnvironmentVariable(LauncherVariable) is { Length: > 0 };
+    /// <summary>True when this process was started by an MPI launcher (Open MPI's mpirun, MPICH's mpiexec).</summary>
+    public static bool IsUnderMpirun => LauncherVariables.Any(v => Environment.GetEnvironmentVariable(v) is { Length: > 0 });
 
     /// <summary>What one distributed solve needs, checked by `solve` before MPI starts (every rank checks the same arguments).</summary>
     public sealed record Request(string MatrixPath, string? RhsPath, bool AcceptBothTriangles, KrylovMethod Method, IPreconditionerFactory Preconditioner, string PreconditionerLabel,

@@ -16,6 +16,9 @@ if (!MpiEnvironment.IsAvailable)
 }
 using var mpi = MpiEnvironment.Start();
 var world = mpi.World;
+// Which ABI the ranks bound and how many they are: a launcher whose ranks bound another MPI than its own starts each as
+// a singleton, which the caller sees as P lines of ranks=1.
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mpi abi={MpiLibrary.Instance!.Abi} rank={world.Rank} ranks={world.Size}"));
 try
 {
     var options = Options.Parse(args);

@@ -7,7 +7,7 @@ using LearnedSolvers.Tests.TestSupport;
 namespace LearnedSolvers.Tests.Cli;
 
 /// <summary>
-/// `mpirun -np 2 learnedsolvers solve ...`: rank 0 alone prints the usual JSON report with "ranks", the iterations
+/// `mpirun -np 2 learnedsolvers solve ...` (and MPICH's `mpiexec -np 2 ...`): rank 0 alone prints the usual JSON report with "ranks", the iterations
 /// are the single-process solve's (±1) where the preconditioner does not depend on the partition, block Jacobi
 /// converges, x is gathered into --out; a failure on any rank ends the whole job with the documented exit code
 /// instead of leaving the others waiting; options that need one process are refused in the user's terms.
@@ -19,15 +19,17 @@ public sealed class MpiSolveCliTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Theory]
-    [InlineData("cg", "none")]
-    [InlineData("pcg", "jacobi")]
-    [InlineData("pcg", "chebyshev")]
-    [InlineData("gmres", "none")]
-    [InlineData("gcrodr", "none")]
-    public void TwoRanks_ReportRanks_AndTheSerialIterations(string method, string precond)
+    [InlineData("cg", "none", Launcher.OpenMpi)]
+    [InlineData("pcg", "jacobi", Launcher.OpenMpi)]
+    [InlineData("pcg", "chebyshev", Launcher.OpenMpi)]
+    [InlineData("gmres", "none", Launcher.OpenMpi)]
+    [InlineData("gcrodr", "none", Launcher.OpenMpi)]
+    [InlineData("cg", "none", Launcher.Mpich)]
+    [InlineData("gmres", "none", Launcher.Mpich)]
+    public void TwoRanks_ReportRanks_AndTheSerialIterations(string method, string precond, Launcher launcher)
     {
         string matrix = SharedMatrices.PathOf("ani4");
-        using var distributed = Json(Mpi(2, "solve", "--matrix", matrix, "--method", method, "--precond", precond, "--json"));
+        using var distributed = Json(MpiJob.Exec(launcher, 2, typeof(CliApp).Assembly.Location, "solve", "--matrix", matrix, "--method", method, "--precond", precond, "--json"));
         var (code, serialOut, err) = CliRunner.Run("solve", "--matrix", matrix, "--method", method, "--precond", precond, "--json");
         Assert.True(code == ExitCodes.Success, err);
         using var serial = JsonDocument.Parse(serialOut);
@@ -39,7 +41,7 @@ public sealed class MpiSolveCliTests : IDisposable
         Assert.True(r.GetProperty("relativeResidual").GetDouble() <= 1e-8, $"true relative residual {r.GetProperty("relativeResidual")}");
         Assert.Equal(serial.RootElement.GetProperty("nnz").GetInt64(), r.GetProperty("nnz").GetInt64());
         int across = r.GetProperty("iterations").GetInt32(), alone = serial.RootElement.GetProperty("iterations").GetInt32();
-        Assert.True(Math.Abs(across - alone) <= 1, $"{method} + {precond}: {across} iterations on 2 ranks, {alone} in one process");
+        Assert.True(Math.Abs(across - alone) <= 1, $"{method} + {precond}: {across} iterations on 2 ranks ({launcher}), {alone} in one process");
         Assert.False(serial.RootElement.TryGetProperty("ranks", out _), "a single-process report has no ranks field");
     }
 

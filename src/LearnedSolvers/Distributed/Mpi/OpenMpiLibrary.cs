@@ -10,14 +10,9 @@ internal sealed unsafe class OpenMpiLibrary : MpiLibrary
     /// <summary>The exported global behind MPI_COMM_WORLD; its presence identifies Open MPI.</summary>
     public const string WorldSymbol = "ompi_mpi_comm_world";
 
-    private const int ThreadFunneled = 1;
-    private const int MaxErrorString = 256;
     private static readonly void* InPlace = (void*)1;
 
     private readonly nint _world, _double, _int, _sum;
-    private readonly delegate* unmanaged[Cdecl]<int*, int> _initialized, _finalized;
-    private readonly delegate* unmanaged[Cdecl]<int*, byte***, int, int*, int> _initThread;
-    private readonly delegate* unmanaged[Cdecl]<int> _finalize;
     private readonly delegate* unmanaged[Cdecl]<nint, int*, int> _commRank, _commSize;
     private readonly delegate* unmanaged[Cdecl]<void*, void*, int, nint, nint, nint, int> _allreduce;
     private readonly delegate* unmanaged[Cdecl]<void*, int, nint, void*, int, nint, nint, int> _allgather, _alltoall;
@@ -25,24 +20,17 @@ internal sealed unsafe class OpenMpiLibrary : MpiLibrary
     private readonly delegate* unmanaged[Cdecl]<void*, int, nint, int, int, nint, nint*, int> _isend, _irecv;
     private readonly delegate* unmanaged[Cdecl]<int, nint*, void*, int> _waitall;
     private readonly delegate* unmanaged[Cdecl]<nint, int> _barrier;
-    private readonly delegate* unmanaged[Cdecl]<double> _wtime;
     private readonly delegate* unmanaged[Cdecl]<nint, int, int> _abort;
-    private readonly delegate* unmanaged[Cdecl]<int, byte*, int*, int> _errorString;
 
     /// <param name="library">The loaded libmpi.</param>
-    /// <param name="name">The name it was loaded by, for <see cref="Description"/>.</param>
+    /// <param name="name">The name it was loaded by, for <see cref="MpiLibrary.Description"/>.</param>
     /// <exception cref="EntryPointNotFoundException">A function or predefined handle is missing.</exception>
-    public OpenMpiLibrary(nint library, string name)
+    public OpenMpiLibrary(nint library, string name) : base(library, $"Open MPI ({name})")
     {
-        Description = $"Open MPI ({name})";
         _world = Export(library, WorldSymbol);
         _double = Export(library, "ompi_mpi_double");
         _int = Export(library, "ompi_mpi_int");
         _sum = Export(library, "ompi_mpi_op_sum");
-        _initialized = (delegate* unmanaged[Cdecl]<int*, int>)Export(library, "MPI_Initialized");
-        _finalized = (delegate* unmanaged[Cdecl]<int*, int>)Export(library, "MPI_Finalized");
-        _initThread = (delegate* unmanaged[Cdecl]<int*, byte***, int, int*, int>)Export(library, "MPI_Init_thread");
-        _finalize = (delegate* unmanaged[Cdecl]<int>)Export(library, "MPI_Finalize");
         _commRank = (delegate* unmanaged[Cdecl]<nint, int*, int>)Export(library, "MPI_Comm_rank");
         _commSize = (delegate* unmanaged[Cdecl]<nint, int*, int>)Export(library, "MPI_Comm_size");
         _allreduce = (delegate* unmanaged[Cdecl]<void*, void*, int, nint, nint, nint, int>)Export(library, "MPI_Allreduce");
@@ -53,40 +41,10 @@ internal sealed unsafe class OpenMpiLibrary : MpiLibrary
         _irecv = (delegate* unmanaged[Cdecl]<void*, int, nint, int, int, nint, nint*, int>)Export(library, "MPI_Irecv");
         _waitall = (delegate* unmanaged[Cdecl]<int, nint*, void*, int>)Export(library, "MPI_Waitall");
         _barrier = (delegate* unmanaged[Cdecl]<nint, int>)Export(library, "MPI_Barrier");
-        _wtime = (delegate* unmanaged[Cdecl]<double>)Export(library, "MPI_Wtime");
         _abort = (delegate* unmanaged[Cdecl]<nint, int, int>)Export(library, "MPI_Abort");
-        _errorString = (delegate* unmanaged[Cdecl]<int, byte*, int*, int>)Export(library, "MPI_Error_string");
     }
 
-    public override string Description { get; }
-
-    public override bool IsInitialized
-    {
-        get
-        {
-            int flag;
-            Check(_initialized(&flag), "MPI_Initialized");
-            return flag != 0;
-        }
-    }
-
-    public override bool IsFinalized
-    {
-        get
-        {
-            int flag;
-            Check(_finalized(&flag), "MPI_Finalized");
-            return flag != 0;
-        }
-    }
-
-    public override void Initialize()
-    {
-        int provided;
-        Check(_initThread(null, null, ThreadFunneled, &provided), "MPI_Init_thread");
-    }
-
-    public override void FinalizeMpi() => Check(_finalize(), "MPI_Finalize");
+    public override MpiAbi Abi => MpiAbi.OpenMpi;
 
     public override int WorldRank()
     {
@@ -142,16 +100,7 @@ internal sealed unsafe class OpenMpiLibrary : MpiLibrary
 
     public override void Barrier() => Check(_barrier(_world), "MPI_Barrier");
 
-    public override double Wtime() => _wtime();
-
     public override void Abort(int errorCode) => _abort(_world, errorCode);
-
-    protected override string ErrorText(int code)
-    {
-        byte* text = stackalloc byte[MaxErrorString];
-        int length = 0;
-        return _errorString(code, text, &length) == 0 ? new string((sbyte*)text, 0, length) : "(no text for this code)";
-    }
 
     private nint Handle(MpiDatatype type) => type switch
     {
