@@ -18,7 +18,7 @@ namespace LearnedSolvers.Direct;
 /// </summary>
 public sealed class SparseDirectSolver : ILinearSolver
 {
-    private readonly CsrMatrix _a;
+    private CsrMatrix _a; // the values last factored: residuals are checked against them
     private readonly double[] _b, _x, _r;
     private readonly List<double> _history = [];
     private ISparseFactorization? _factors;
@@ -125,7 +125,10 @@ public sealed class SparseDirectSolver : ILinearSolver
         }
     }
 
-    /// <summary>Factors new values of the same pattern, keeping the ordering and symbolic analysis where the backend can.</summary>
+    /// <summary>
+    /// Factors new values of the same pattern, keeping the ordering and symbolic analysis where the backend can; later
+    /// solves use <paramref name="a"/> (the matrix given at construction is not changed).
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="a"/> has another pattern.</exception>
     /// <exception cref="SingularMatrixException">The new values are singular.</exception>
     public void Refactor(CsrMatrix a)
@@ -138,7 +141,7 @@ public sealed class SparseDirectSolver : ILinearSolver
         try
         {
             _factors.Refactor(a);
-            Array.Copy(a.Values, _a.Values, a.NonZeros);
+            _a = a;
         }
         finally
         {
