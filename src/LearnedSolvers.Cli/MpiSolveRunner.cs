@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LearnedSolvers.Devices;
 using LearnedSolvers.Distributed;
 using LearnedSolvers.Distributed.Mpi;
 using LearnedSolvers.Krylov;
@@ -28,7 +29,8 @@ internal static class MpiSolveRunner
 
     /// <summary>What one distributed solve needs, checked by `solve` before MPI starts (every rank checks the same arguments).</summary>
     public sealed record Request(string MatrixPath, string? RhsPath, bool AcceptBothTriangles, KrylovMethod Method, IPreconditionerFactory Preconditioner, string PreconditionerLabel,
-        SolverOptions Options, int Restart, int Recycle, string? OutPath, string? PlotPath, bool Json, ReductionMode Reductions, string[] Arguments);
+        SolverOptions Options, int Restart, int Recycle, string? OutPath, string? PlotPath, bool Json, ReductionMode Reductions, string[] Arguments,
+        Device Local);
 
     /// <summary>Starts MPI, solves, finalizes; returns the exit code on every rank, or ends the job from the rank that failed.</summary>
     public static int Run(Request request, TextWriter output, TextWriter error)
@@ -56,7 +58,7 @@ internal static class MpiSolveRunner
     {
         var clock = Stopwatch.StartNew();
         var header = MatrixMarketReader.ReadHeader(request.MatrixPath);
-        using var device = new DistributedDevice(world, RowPartition.Balanced(header.Rows, world.Size), reductions: request.Reductions);
+        using var device = new DistributedDevice(world, RowPartition.Balanced(header.Rows, world.Size), request.Local, request.Reductions);
         var rows = MatrixMarketReader.ReadRows(request.MatrixPath, device.FirstRow, device.LocalRows, request.AcceptBothTriangles);
         using var a = DistributedCsrMatrix.FromLocalRows(device, rows);
         int n = a.Rows;

@@ -217,13 +217,13 @@ internal static class SolveCommand
         if (!preconditioner.WorksAcrossRanks())
             throw new UsageException($"--precond {preconditioner.Name} needs the whole matrix on one process; across MPI ranks use --precond block-jacobi --local {preconditioner.Name} "
                 + "(or none, jacobi, chebyshev)");
-        if (p.GetValue<string>("--device") is { } device && device != "cpu")
-            throw new UsageException($"--device {device}: across MPI ranks each rank's rows live on its CPU (--device cpu)");
         if (p.GetValue<bool>("--mg-summary")) throw new UsageException("--mg-summary prints one process's multigrid hierarchy; it does not apply across MPI ranks");
         CheckDeclaredSizes(p.GetValue<string>("--matrix")!, p.GetValue<string?>("--rhs"), kind, restart, recycle);
         var request = new MpiSolveRunner.Request(p.GetValue<string>("--matrix")!, p.GetValue<string?>("--rhs"), p.GetValue<bool>("--accept-both-triangles"),
             kind, preconditioner, label, options, restart, recycle, p.GetValue<string?>("--out"), p.GetValue<string?>("--plot"), p.GetValue<bool>("--json"),
-            p.GetValue<bool>("--deterministic") ? ReductionMode.Deterministic : ReductionMode.Fast, p.Tokens.Select(t => t.Value).ToArray());
+            p.GetValue<bool>("--deterministic") ? ReductionMode.Deterministic : ReductionMode.Fast, p.Tokens.Select(t => t.Value).ToArray(),
+            // Resolved before MPI starts, so that every rank refuses an unknown or missing device the same way.
+            DeviceFromName(p.GetValue<string>("--device") ?? "cpu"));
         return MpiSolveRunner.Run(request, output, error);
     }
 

@@ -9,6 +9,7 @@ using LearnedSolvers.MpiChecks;
 //   solve --problem SPEC... --methods m1,m2 [--reductions fast|deterministic]
 //   halo --problem SPEC
 //   bench --problem SPEC --iterations K
+// Every command takes --local-device NAME (a Device.FromName name: cpu, ilgpu-cpu, cuda): each rank's device for its rows.
 if (!MpiEnvironment.IsAvailable)
 {
     Console.Error.WriteLine($"error: {MpiEnvironment.UnavailableReason}");
@@ -41,8 +42,12 @@ catch (Exception e)
 }
 
 /// <summary>The parsed command line.</summary>
-internal sealed record Options(string Command, IReadOnlyList<string> Problems, IReadOnlyList<string> Methods, ReductionMode Reductions, int Iterations)
+internal sealed record Options(string Command, IReadOnlyList<string> Problems, IReadOnlyList<string> Methods, ReductionMode Reductions, int Iterations,
+    string LocalDevice)
 {
+    /// <summary>This rank's device for its rows (created on first use: an ILGPU device compiles its kernels then).</summary>
+    public Device Local => Device.FromName(LocalDevice);
+
     public static Options Parse(string[] args)
     {
         if (args.Length == 0) throw new ArgumentException("A command is needed: solve, halo or bench.");
@@ -50,6 +55,7 @@ internal sealed record Options(string Command, IReadOnlyList<string> Problems, I
         var methods = new List<string>();
         var reductions = ReductionMode.Fast;
         int iterations = 100;
+        string local = "cpu";
         for (int i = 1; i < args.Length; i++)
         {
             string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -59,10 +65,11 @@ internal sealed record Options(string Command, IReadOnlyList<string> Problems, I
                 case "--methods": methods.AddRange(value.Split(',')); break;
                 case "--reductions": reductions = Enum.Parse<ReductionMode>(value, ignoreCase: true); break;
                 case "--iterations": iterations = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--local-device": local = value; break;
                 default: throw new ArgumentException($"Unknown option '{args[i - 1]}'.");
             }
         }
-        return new Options(args[0], problems, methods, reductions, iterations);
+        return new Options(args[0], problems, methods, reductions, iterations, local);
     }
 }
 
@@ -74,7 +81,7 @@ internal static class Commands
         foreach (var spec in options.Problems)
         {
             var (a, b) = CheckMethods.Problem(spec);
-            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size), reductions: options.Reductions);
+            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size), options.Local, options.Reductions);
             using var matrix = DistributedCsrMatrix.FromGlobal(device, a);
             using var bd = device.Upload(b);
             using var x = device.Allocate(a.Rows);
@@ -89,7 +96,7 @@ internal static class Commands
                 double trueResidual = CheckMethods.TrueRelativeResidual(a, b, whole);
                 if (world.Rank == 0)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"result problem={spec} method={method} ranks={world.Size} iterations={result.Iterations} reason={result.Reason} " +
+                        $"result problem={spec} method={method} ranks={world.Size} local={device.Local.Name} iterations={result.Iterations} reason={result.Reason} " +
                         $"reported={result.RelativeResidual:R} true={trueResidual:R} x={CheckMethods.BitHash(whole)} history={CheckMethods.BitHash(result.ResidualHistory)}"));
             }
         }
@@ -100,7 +107,7 @@ internal static class Commands
         foreach (var spec in options.Problems)
         {
             var (a, b) = CheckMethods.Problem(spec);
-            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size), reductions: options.Reductions);
+            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size), options.Local, options.Reductions);
             using var matrix = DistributedCsrMatrix.FromGlobal(device, a);
             using var x = device.Upload(b);
             using var y = device.Allocate(a.Rows);
@@ -120,7 +127,7 @@ internal static class Commands
             world.Sum(allocated);
             if (world.Rank == 0)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"halo problem={spec} ranks={world.Size} messages={totals[0]} bytes={totals[1]} declared-messages={totals[2]} declared-bytes={totals[3]} " +
+                    $"halo problem={spec} ranks={world.Size} local={device.Local.Name} messages={totals[0]} bytes={totals[1]} declared-messages={totals[2]} declared-bytes={totals[3]} " +
                     $"receive-neighbours={totals[4]} ghosts={totals[5]} product-error={error:R} operation-bytes={allocated[0]} cg-bytes-per-iteration={allocated[1]} " +
                     $"block-jacobi-bytes-per-iteration={allocated[2]} chebyshev-bytes-per-iteration={allocated[3]}"));
         }
@@ -193,7 +200,7 @@ internal static class Commands
         foreach (var spec in options.Problems)
         {
             var (a, b) = CheckMethods.Problem(spec);
-            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size));
+            using var device = new DistributedDevice(world, RowPartition.Balanced(a.Rows, world.Size), options.Local);
             using var matrix = DistributedCsrMatrix.FromGlobal(device, a);
             using var bd = device.Upload(b);
             using var x = device.Allocate(a.Rows);

@@ -14,8 +14,14 @@ namespace LearnedSolvers.Distributed;
 /// neighbours only, one message each way per neighbour and product), multiplies the diagonal block while the messages
 /// travel, waits, and then adds the off-diagonal block's part to the boundary rows. All buffers and request slots are
 /// made at setup, so a product allocates nothing. Every rank must apply the matrix together (the halo exchange pairs
-/// their messages). The local device must have host-addressable vectors (the CPU device): ghosts are packed and added
-/// on the host.
+/// their messages).
+/// </para>
+/// <para>
+/// Where the local device's vectors are host-addressable (the CPU device), the values the neighbours need are packed
+/// and the ghosts' part added straight from and into the local vectors. On any other local device (an ILGPU GPU) the
+/// packing is a gather on the device followed by one copy into the send buffer, the received ghosts go up into a ghost
+/// vector, and the off-diagonal block, uploaded to the local device, adds its product there; the diagonal block's
+/// product is queued before the wait for the messages either way.
 /// </para>
 /// </summary>
 public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOperator, IDisposable
@@ -29,6 +35,7 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOpera
     private readonly int[] _receiveRanks, _receiveOffsets, _sendRanks, _sendOffsets, _sendIndices;
     private readonly double[] _ghosts, _sendBuffer; // pinned: MPI holds their addresses between post and wait
     private readonly MpiRequests _requests;
+    private readonly DeviceHalo? _deviceHalo; // null where the host indexes the local vectors
     private bool _disposed;
 
     private DistributedCsrMatrix(DistributedDevice device, CsrMatrix localRows)
@@ -82,6 +89,8 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOpera
         _sendBuffer = GC.AllocateArray<double>(_sendOffsets[^1], pinned: true);
         _requests = _communicator.CreateRequests(_receiveRanks.Length + _sendRanks.Length);
         ExchangeIndexLists(ghostColumns, first, owned);
+        if (!device.Local.HasHostAddressableVectors)
+            _deviceHalo = new DeviceHalo(device.Local, owned, _sendIndices, ghostColumns.Length, _boundaryRows, _offRowPointers, _offColumns, _offValues);
     }
 
     /// <summary>
@@ -110,12 +119,10 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOpera
     /// </summary>
     /// <param name="device">The distributed device whose partition splits the rows.</param>
     /// <param name="localRows">LocalRows x GlobalRows: this rank's rows.</param>
-    /// <exception cref="UnsupportedDeviceException">The local device's vectors are not host-addressable.</exception>
     public static DistributedCsrMatrix FromLocalRows(DistributedDevice device, CsrMatrix localRows)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(localRows);
-        DeviceSupport.CpuOnly.Require(device.Local, "The distributed sparse product (host halo packing)", nameof(device));
         if (localRows.Rows != device.LocalRows || localRows.Columns != device.Partition.GlobalRows)
             throw new ArgumentException($"This rank's rows are {localRows.Rows} x {localRows.Columns}; rank {device.Communicator.Rank} owns " +
                 $"{device.LocalRows} rows of a square matrix of {device.Partition.GlobalRows}.", nameof(localRows));
@@ -190,10 +197,10 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOpera
         if (ReferenceEquals(x, r)) throw new ArgumentException("The residual cannot overwrite x (x and r are the same vector).", nameof(r));
         var xl = _device.LocalOf(x, nameof(x));
         var rl = _device.LocalOf(r, nameof(r));
-        BeginHaloExchange(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)));
+        BeginHaloExchange(xl);
         DiagonalBlock.Residual(_device.LocalOf(b, nameof(b)), xl, rl);
         _communicator.WaitAll(_requests);
-        AddBoundary(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)), CpuVector.SpanOf(rl, nameof(DistributedCsrMatrix)), withDot: false, sign: -1);
+        FinishBoundary(xl, rl, withDot: false, sign: -1);
     }
 
     /// <summary>This rank's part: y_local = A_d x_local (overlapping the halo exchange) + A_o ghosts; returns x_localᵀy_local when asked.</summary>
@@ -205,24 +212,46 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOpera
         if (ReferenceEquals(x, y)) throw new ArgumentException("The product cannot write its result over its input (x and y are the same vector).", nameof(y));
         var xl = _device.LocalOf(x, nameof(x));
         var yl = _device.LocalOf(y, nameof(y));
-        BeginHaloExchange(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)));
-        double dot = withDot ? DiagonalBlock.ApplyAndDot(xl, yl) : 0;
-        if (!withDot) DiagonalBlock.Apply(xl, yl);
+        BeginHaloExchange(xl);
+        // On a device, xᵀy is taken after the ghosts' part is added (one dot over the finished y); fusing it into the
+        // diagonal product would read the partial y back to the host before the messages arrive.
+        bool fused = withDot && _deviceHalo is null;
+        double dot = fused ? DiagonalBlock.ApplyAndDot(xl, yl) : 0;
+        if (!fused) DiagonalBlock.Apply(xl, yl);
         _communicator.WaitAll(_requests);
-        return dot + AddBoundary(CpuVector.SpanOf(xl, nameof(DistributedCsrMatrix)), CpuVector.SpanOf(yl, nameof(DistributedCsrMatrix)), withDot, sign: 1);
+        dot += FinishBoundary(xl, yl, withDot: fused, sign: 1);
+        return withDot && !fused ? _device.Local.Dot(xl, yl) : dot;
     }
 
-    private void BeginHaloExchange(ReadOnlySpan<double> x)
+    /// <summary>Posts the receives, packs the values the neighbours read from <paramref name="x"/> (on the host or on the device), posts the sends.</summary>
+    private void BeginHaloExchange(DeviceVector x)
     {
+        // The pinned arrays never move, so the addresses MPI keeps between post and wait stay valid after the fixed scope.
         fixed (double* ghosts = _ghosts)
         fixed (double* send = _sendBuffer)
         {
             for (int k = 0; k < _receiveRanks.Length; k++)
                 _communicator.PostReceive(ghosts + _receiveOffsets[k], _receiveOffsets[k + 1] - _receiveOffsets[k], MpiDatatype.Double, _receiveRanks[k], HaloTag, _requests);
-            for (int i = 0; i < _sendIndices.Length; i++) _sendBuffer[i] = x[_sendIndices[i]];
+            if (_deviceHalo is not null) _deviceHalo.Pack(x, _sendBuffer);
+            else
+            {
+                var xs = CpuVector.SpanOf(x, nameof(DistributedCsrMatrix));
+                for (int i = 0; i < _sendIndices.Length; i++) _sendBuffer[i] = xs[_sendIndices[i]];
+            }
             for (int k = 0; k < _sendRanks.Length; k++)
                 _communicator.PostSend(send + _sendOffsets[k], _sendOffsets[k + 1] - _sendOffsets[k], MpiDatatype.Double, _sendRanks[k], HaloTag, _requests);
         }
+    }
+
+    /// <summary>y ← y + sign · A_o ghosts on the boundary rows; returns Σ x[row]·(A_o ghosts)[row] when asked (host path only).</summary>
+    private double FinishBoundary(DeviceVector x, DeviceVector y, bool withDot, double sign)
+    {
+        if (_deviceHalo is not null)
+        {
+            _deviceHalo.AddOffDiagonal(_ghosts, y, sign);
+            return 0;
+        }
+        return AddBoundary(CpuVector.SpanOf(x, nameof(DistributedCsrMatrix)), CpuVector.SpanOf(y, nameof(DistributedCsrMatrix)), withDot, sign);
     }
 
     /// <summary>y[row] += sign · (A_o ghosts)[row] on the boundary rows; returns Σ x[row]·(A_o ghosts)[row] when asked.</summary>
@@ -320,5 +349,6 @@ public sealed unsafe class DistributedCsrMatrix : IFusedApplyDot, IResidualOpera
         if (_disposed) return;
         _disposed = true;
         DiagonalBlock.Dispose();
+        _deviceHalo?.Dispose();
     }
 }

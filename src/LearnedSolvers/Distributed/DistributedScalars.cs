@@ -5,7 +5,8 @@ namespace LearnedSolvers.Distributed;
 /// <summary>
 /// Scalars of a <see cref="DistributedDevice"/>: the same values on every rank, kept in the local device's scalars so
 /// that the local kernels read and write them; a reduced slot is summed across ranks right after the local kernel
-/// writes its partial.
+/// writes its partial. On an accelerator the local scalars go to the host and back for each such sum: MPI reads host
+/// memory here, and the solver waits for the sum before its next step anyway.
 /// </summary>
 internal sealed class DistributedScalars : DeviceScalars
 {

@@ -46,6 +46,18 @@ public sealed class MpiSolveCliTests : IDisposable
     }
 
     [Fact]
+    public void DeviceOption_PutsEachRanksRows_OnThatDevice()
+    {
+        string matrix = SharedMatrices.PathOf("ani1");
+        using var distributed = Json(MpiJob.Exec(2, typeof(CliApp).Assembly.Location,
+            "solve", "--matrix", matrix, "--method", "gmres", "--precond", "block-jacobi", "--local", "ilu0", "--device", "ilgpu-cpu", "--json"));
+        var r = distributed.RootElement;
+        Assert.Equal("mpi2:ilgpu-cpu", r.GetProperty("device").GetString());
+        Assert.True(r.GetProperty("converged").GetBoolean());
+        Assert.True(r.GetProperty("relativeResidual").GetDouble() <= 1e-8, $"true relative residual {r.GetProperty("relativeResidual")}");
+    }
+
+    [Fact]
     public void BlockJacobi_Converges_AndRankZeroWritesTheGatheredSolution()
     {
         string matrix = SharedMatrices.PathOf("ani4"), x = Path.Combine(_dir, "x.mtx"), b = Path.Combine(_dir, "b.mtx");

@@ -27,6 +27,8 @@ public class CudaAllocationTests
         var h = new double[12];
         using var scalars = d.AllocateScalars(40);
         var window = new double[40];
+        using var halo = d.Allocate(64);
+        var haloHost = new double[64];
         (string Name, Action Call)[] calls =
         [
             ("ApplyAndDot", () => a.ApplyAndDot(p, q)),
@@ -38,6 +40,10 @@ public class CudaAllocationTests
             ("Copy", () => d.Copy(r, q)),
             ("ApplyAndDotTo", () => a.ApplyAndDotTo(p, q, scalars, 3)),
             ("DeviceScalars.CopyTo", () => scalars.CopyTo(window)),
+            ("DeviceScalars.CopyFrom", () => scalars.CopyFrom(window)),
+            // A halo exchange's copies: the gathered send values down, the received ghosts up, every product.
+            ("DeviceVector.CopyTo", () => halo.CopyTo(haloHost)),
+            ("DeviceVector.CopyFrom", () => halo.CopyFrom(haloHost)),
         ];
         foreach (var (_, call) in calls) call();
         var allocating = new List<string>();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
@@ -583,6 +584,41 @@ public sealed class IlgpuDevice : Device
     {
         int n = destination.Length;
         if (n == 0) return;
+        if (!Staging(n))
+        {
+            // A host that refuses to page-lock memory still gets the values, through ILGPU's own copy.
+            source.SubView(0, n).CopyToCPU(destination);
+            return;
+        }
+        source.SubView(0, n).CopyTo(_staging.ArrayView.SubView(0, n));
+        Accelerator.DefaultStream.Synchronize();
+        _staging.Span[..n].CopyTo(destination);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into the first source.Length doubles of <paramref name="destination"/> and waits
+    /// for them, through the same page-locked staging array as <see cref="ReadToHost"/> (no allocation per call).
+    /// Call under <see cref="Lock"/>.
+    /// </summary>
+    internal void WriteFromHost(ReadOnlySpan<double> source, ArrayView<double> destination)
+    {
+        int n = source.Length;
+        if (n == 0) return;
+        if (!Staging(n))
+        {
+            destination.SubView(0, n).CopyFromCPU(source);
+            return;
+        }
+        source.CopyTo(_staging.Span);
+        _staging.ArrayView.SubView(0, n).CopyTo(destination.SubView(0, n));
+        // The staging array is reused by the next copy: the transfer must have read it first.
+        Accelerator.DefaultStream.Synchronize();
+    }
+
+    /// <summary>True when the page-locked staging array holds at least <paramref name="n"/> doubles (grown on demand; false where the host refuses to page-lock memory).</summary>
+    [MemberNotNullWhen(true, nameof(_staging))]
+    private bool Staging(int n)
+    {
         if (!_pageLockRefused && (_staging is null || _staging.Length < n))
         {
             _staging?.Dispose();
@@ -596,15 +632,7 @@ public sealed class IlgpuDevice : Device
                 _pageLockRefused = true; // asked once: a refusing host is not asked again on every read
             }
         }
-        if (_staging is null || _staging.Length < n)
-        {
-            // A host that refuses to page-lock memory still gets the values, through ILGPU's own copy.
-            source.SubView(0, n).CopyToCPU(destination);
-            return;
-        }
-        source.SubView(0, n).CopyTo(_staging.ArrayView.SubView(0, n));
-        Accelerator.DefaultStream.Synchronize();
-        _staging.Span[..n].CopyTo(destination);
+        return _staging is not null && _staging.Length >= n;
     }
 
     private PageLockedArray1D<double>? _staging;

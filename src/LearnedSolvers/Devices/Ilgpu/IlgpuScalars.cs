@@ -26,7 +26,8 @@ internal sealed class IlgpuScalars : DeviceScalars
     public override void CopyFrom(ReadOnlySpan<double> source)
     {
         CheckLength(source.Length, nameof(source));
-        using (((IlgpuDevice)Device).Lock()) View.CopyFromCPU(source);
+        var device = (IlgpuDevice)Device;
+        using (device.Lock()) device.WriteFromHost(source, View);
     }
 
     public override void Dispose()
