@@ -227,8 +227,7 @@ public sealed class AutoSolver : ILinearSolver
 
     private double TrueResidual(double[] x, double bNorm)
     {
-        _a.Host.Multiply(x, _r);
-        for (int i = 0; i < _r.Length; i++) _r[i] = _b[i] - _r[i];
+        _a.Host.ResidualRows(0, _a.Rows, x, _b, _r);
         return Norm(_r) / bNorm;
     }
 

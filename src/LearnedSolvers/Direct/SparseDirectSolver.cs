@@ -198,8 +198,7 @@ public sealed class SparseDirectSolver : ILinearSolver
     /// <summary>_r = b − A x in double; returns ‖_r‖.</summary>
     private double Residual(ReadOnlySpan<double> b, ReadOnlySpan<double> x)
     {
-        _a.Multiply(x, _r);
-        for (int i = 0; i < _r.Length; i++) _r[i] = b[i] - _r[i];
+        _a.ResidualRows(0, _a.Rows, x, b, _r);
         return Norm(_r);
     }
 
