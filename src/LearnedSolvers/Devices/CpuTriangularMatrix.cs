@@ -1,10 +1,9 @@
-using System.Runtime.CompilerServices;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Devices;
 
 /// <summary>
-/// A triangular matrix on the CPU device: the host arrays are read in place, only 1/d_i is kept here.
+/// A triangular matrix on the CPU device, its rows rewritten once as <see cref="CpuSubstitutionRows"/>.
 /// <para>
 /// Two ways to solve, each row computing the same sum in the same order, so both give the same bits. A serial sweep in
 /// row order reads the matrix and the vectors forwards. Level by level, a level of at least <see cref="ParallelLevelRows"/>
@@ -28,7 +27,7 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
     internal const double LevelOrderCost = 4;
 
     private readonly CpuWorkerTeam _team;
-    private readonly double[] _inverseDiagonal;
+    private readonly CpuSubstitutionRows _rows;
     private readonly LevelJob _job;
     private readonly object _gate = new();
 
@@ -38,9 +37,8 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
     internal CpuTriangularMatrix(CpuDevice device, TriangularMatrix host, bool? solveByLevel = null) : base(device, host)
     {
         _team = device.Team;
-        _inverseDiagonal = new double[host.Size];
-        host.InverseDiagonal(_inverseDiagonal);
-        _job = new LevelJob(host, _inverseDiagonal);
+        _rows = new CpuSubstitutionRows(host);
+        _job = new LevelJob(_rows, host.Levels);
         SolvesByLevel = solveByLevel ?? LevelsPayOff(host.Levels, host.Size, _team.Parallelism);
     }
 
@@ -58,21 +56,19 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
     /// <summary>True when solves run level by level (wide levels on the team); false for one serial sweep in row order.</summary>
     internal bool SolvesByLevel { get; }
 
-    public override void UpdateValues() => Host.InverseDiagonal(_inverseDiagonal);
+    public override void UpdateValues() => _rows.UpdateValues();
 
     public override void Solve(DeviceVector b, DeviceVector x)
     {
         CheckSolve(b, x);
         var bs = CpuVector.MemoryOf(b, nameof(CpuTriangularMatrix));
         var xs = CpuVector.MemoryOf(x, nameof(CpuTriangularMatrix));
-        var t = Host;
         if (!SolvesByLevel)
         {
-            if (t.IsLower) Sweep(t, _inverseDiagonal, 0, 1, t.Size, bs.Span, xs.Span);
-            else Sweep(t, _inverseDiagonal, t.Size - 1, -1, t.Size, bs.Span, xs.Span);
+            _rows.Sweep(bs.Span, xs.Span);
             return;
         }
-        var levels = t.Levels;
+        var levels = Host.Levels;
         lock (_gate)
         {
             _job.B = bs;
@@ -88,48 +84,14 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
                 }
                 else
                 {
-                    SolveRows(t, _inverseDiagonal, levels.Rows, start, end, bs.Span, xs.Span);
+                    _rows.SolveRows(levels.Rows, start, end, bs.Span, xs.Span);
                 }
             }
             _job.B = _job.X = default;
         }
     }
 
-    /// <summary>Rows i = first, first + step, … (count of them) in that order: the serial sweep.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sweep(TriangularMatrix t, double[] inverseDiagonal, int first, int step, int count, ReadOnlySpan<double> b, Span<double> x)
-    {
-        int[] rowPointers = t.RowPointers, columns = t.ColumnIndices;
-        double[] values = t.Values;
-        int skipFirst = t.DiagonalFirst, skipLast = t.DiagonalLast;
-        for (int n = 0, i = first; n < count; n++, i += step)
-        {
-            // x_i = (b_i − Σ_{j≠i} t_ij x_j) / t_ii, the off-diagonal terms subtracted in stored order.
-            int end = rowPointers[i + 1] - skipLast;
-            double s = b[i];
-            for (int k = rowPointers[i] + skipFirst; k < end; k++) s -= values[k] * x[columns[k]];
-            x[i] = s * inverseDiagonal[i];
-        }
-    }
-
-    /// <summary>The rows listed in rows[start … end), in that order; the same arithmetic per row as <see cref="Sweep"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SolveRows(TriangularMatrix t, double[] inverseDiagonal, int[] rows, int start, int end, ReadOnlySpan<double> b, Span<double> x)
-    {
-        int[] rowPointers = t.RowPointers, columns = t.ColumnIndices;
-        double[] values = t.Values;
-        int skipFirst = t.DiagonalFirst, skipLast = t.DiagonalLast;
-        for (int r = start; r < end; r++)
-        {
-            int i = rows[r];
-            int last = rowPointers[i + 1] - skipLast;
-            double s = b[i];
-            for (int k = rowPointers[i] + skipFirst; k < last; k++) s -= values[k] * x[columns[k]];
-            x[i] = s * inverseDiagonal[i];
-        }
-    }
-
-    private sealed class LevelJob(TriangularMatrix t, double[] inverseDiagonal) : CpuChunkJob
+    private sealed class LevelJob(CpuSubstitutionRows rows, LevelSchedule levels) : CpuChunkJob
     {
         public CpuMemory<double> B, X;
         public int Start, End;
@@ -137,7 +99,7 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
         public override void RunChunk(int chunk)
         {
             int first = Start + chunk * RowsPerChunk;
-            SolveRows(t, inverseDiagonal, t.Levels.Rows, first, Math.Min(End, first + RowsPerChunk), B.Span, X.Span);
+            rows.SolveRows(levels.Rows, first, Math.Min(End, first + RowsPerChunk), B.Span, X.Span);
         }
     }
 }

@@ -33,22 +33,28 @@ public static class RandomTriangular
     }
 
     /// <summary>
-    /// T x = b by substitution in row order, with each row's arithmetic as the CPU device does it (b_i minus the
-    /// off-diagonal terms in stored order, times 1/t_ii): the same bits.
+    /// T x = b by substitution in row order, with each row's arithmetic as the CPU device does it: b_i / t_ii minus the
+    /// other off-diagonal terms (t_ij / t_ii) x_j in stored order, then the term of the row solved just before
+    /// (column i ∓ 1) as one fused multiply-add. The same bits.
     /// </summary>
     public static double[] Solve(TriangularMatrix t, double[] b)
     {
         var x = new double[t.Size];
+        int neighbourStep = t.IsLower ? -1 : 1;
         for (int step = 0; step < t.Size; step++)
         {
             int i = t.IsLower ? step : t.Size - 1 - step;
-            double s = b[i], diagonal = 1;
+            double inverse = 1;
+            for (int k = t.RowPointers[i]; k < t.RowPointers[i + 1]; k++)
+                if (t.ColumnIndices[k] == i) inverse = 1 / t.Values[k];
+            double s = b[i] * inverse, neighbour = 0;
             for (int k = t.RowPointers[i]; k < t.RowPointers[i + 1]; k++)
             {
-                if (t.ColumnIndices[k] == i) diagonal = t.Values[k];
-                else s -= t.Values[k] * x[t.ColumnIndices[k]];
+                int j = t.ColumnIndices[k];
+                if (j == i + neighbourStep) neighbour = t.Values[k] * inverse;
+                else if (j != i) s -= t.Values[k] * inverse * x[j];
             }
-            x[i] = s * (1 / diagonal);
+            x[i] = neighbour == 0 ? s : Math.FusedMultiplyAdd(-neighbour, x[i + neighbourStep], s);
         }
         return x;
     }
