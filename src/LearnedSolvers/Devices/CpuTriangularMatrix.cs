@@ -8,23 +8,24 @@ namespace LearnedSolvers.Devices;
 /// Two ways to solve, each row computing the same sum in the same order, so both give the same bits. A serial sweep in
 /// row order reads the matrix and the vectors forwards. Level by level, a level of at least <see cref="ParallelLevelRows"/>
 /// rows is split among the worker team in chunks of <see cref="RowsPerChunk"/> and narrower levels run on the calling
-/// thread; but level order jumps across memory (a stencil's levels are anti-diagonals), which made one thread
-/// <see cref="LevelOrderCost"/> times slower per row than the row-order sweep (IC(0) of a 1M-row 3D Poisson matrix: 24 ms
-/// against 5.4 to 6.5 ms). Solves go level by level only where the team's threads pay for that: when
+/// thread; but level order jumps across memory (a stencil's levels are anti-diagonals) and cannot keep x_{i∓1} in a
+/// register, which makes a row about <see cref="LevelOrderCost"/> times slower than in the row-order sweep (IC(0) of a
+/// 1M-row 3D Poisson matrix on a 2-core Xeon: 8.1 ms level by level on two threads against 2.6 ms for one thread's
+/// sweep). Solves go level by level only where the team's threads pay for that: when
 /// LevelOrderCost · (rows in wide levels / threads + rows in narrow levels) is below the row count. A 2D Poisson IC(0)
 /// factor (levels of at most √n rows) always takes the serial sweep.
 /// </para>
 /// </summary>
 internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
 {
-    /// <summary>Rows per parallel chunk: 1024 rows of a 3D stencil's factor take 6 µs in row order and 25 µs in level order (from the timings in the remarks), well above the team's dispatch cost.</summary>
+    /// <summary>Rows per parallel chunk: 1024 rows of a 3D stencil's factor take about 16 µs in level order (from the timings in the remarks), well above the team's dispatch cost.</summary>
     internal const int RowsPerChunk = 1024;
 
     /// <summary>The narrowest level the team solves: two chunks.</summary>
     internal const int ParallelLevelRows = 2 * RowsPerChunk;
 
     /// <summary>How many times longer a row takes in level order than in row order on one thread (see the remarks).</summary>
-    internal const double LevelOrderCost = 4;
+    internal const double LevelOrderCost = 6;
 
     private readonly CpuWorkerTeam _team;
     private readonly CpuSubstitutionRows _rows;
