@@ -32,6 +32,11 @@ internal static class SolveCommand
         var restart = new Option<int>("--restart") { DefaultValueFactory = _ => 30, Description = "GMRES/GCRO-DR restart length m" };
         var recycle = new Option<int>("--recycle") { DefaultValueFactory = _ => 10, Description = "GCRO-DR recycle dimension k (< m)" };
         var shift = new Option<string>("--shift") { DefaultValueFactory = _ => "0", Description = "IC(0) diagonal shift α ≥ 0 (factor A + α·diag(A)), or auto: grow it from 0 until the factorization succeeds" };
+        var precision = new Option<string>("--precision")
+        {
+            DefaultValueFactory = _ => "double",
+            Description = "ic0, ilu0: hold and apply the factor in double or single precision (the iteration stays in double; use fcg or fgmres with single)",
+        }.AcceptOnlyFromAmong("double", "single");
         var power = new Option<int>("--power") { DefaultValueFactory = _ => 1, Description = "FSAI pattern: the lower triangle of A^power, 1 to 3" };
         var omega = new Option<double>("--omega") { DefaultValueFactory = _ => 1.0, Description = "SSOR relaxation factor in (0, 2)" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-8, Description = "relative tolerance on ||b-Ax||/||b||" };
@@ -48,7 +53,7 @@ internal static class SolveCommand
 
         var command = new Command("solve", "Solve A x = b from Matrix Market files")
         {
-            matrix, rhs, method, model, grid, precond, local, mgSummary, restart, recycle, shift, power, omega, rtol, maxit, device, outPath, json, plot, bothTriangles, deterministic,
+            matrix, rhs, method, model, grid, precond, local, mgSummary, restart, recycle, shift, precision, power, omega, rtol, maxit, device, outPath, json, plot, bothTriangles, deterministic,
         };
         command.SetAction(p =>
         {
@@ -90,6 +95,7 @@ internal static class SolveCommand
                 {
                     ["omega"] = w.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                     ["shift"] = shiftText,
+                    ["precision"] = p.GetValue(precision)!,
                     ["model"] = learnedFactor ? p.GetValue(model)! : "",
                     ["power"] = p.GetValue(power).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["local"] = localName,

@@ -1,9 +1,10 @@
+using System.Numerics;
 using LearnedSolvers.Sparse;
 
 namespace LearnedSolvers.Devices;
 
 /// <summary>
-/// A triangular matrix on the CPU device, its rows rewritten once as <see cref="CpuSubstitutionRows"/>.
+/// A triangular matrix on the CPU device, its rows rewritten once as <see cref="CpuSubstitutionRows{T}"/>.
 /// <para>
 /// Two ways to solve, each row computing the same sum in the same order, so both give the same bits. A serial sweep in
 /// row order reads the matrix and the vectors forwards. Level by level, a level of at least <see cref="ParallelLevelRows"/>
@@ -28,18 +29,30 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
     internal const double LevelOrderCost = 6;
 
     private readonly CpuWorkerTeam _team;
-    private readonly CpuSubstitutionRows _rows;
-    private readonly LevelJob _job;
+    private readonly CpuSubstitutionRows<double>? _doubleRows;
+    private readonly CpuSubstitutionRows<float>? _singleRows;
+    private readonly LevelJob<double>? _doubleJob;
+    private readonly LevelJob<float>? _singleJob;
     private readonly object _gate = new();
 
     /// <param name="device">The CPU device, whose worker team solves wide levels.</param>
-    /// <param name="host">The matrix, read in place.</param>
+    /// <param name="host">The matrix, rewritten once into <see cref="CpuSubstitutionRows{T}"/>.</param>
     /// <param name="solveByLevel">Forces the level-by-level (true) or the row-order (false) solve; null chooses (see the remarks).</param>
-    internal CpuTriangularMatrix(CpuDevice device, TriangularMatrix host, bool? solveByLevel = null) : base(device, host)
+    /// <param name="precision">The precision of the values kept and of the vectors solved.</param>
+    internal CpuTriangularMatrix(CpuDevice device, TriangularMatrix host, bool? solveByLevel = null, Precision precision = Precision.Double)
+        : base(device, host, precision)
     {
         _team = device.Team;
-        _rows = new CpuSubstitutionRows(host);
-        _job = new LevelJob(_rows, host.Levels);
+        if (precision == Precision.Single)
+        {
+            _singleRows = new CpuSubstitutionRows<float>(host);
+            _singleJob = new LevelJob<float>(_singleRows, host.Levels);
+        }
+        else
+        {
+            _doubleRows = new CpuSubstitutionRows<double>(host);
+            _doubleJob = new LevelJob<double>(_doubleRows, host.Levels);
+        }
         SolvesByLevel = solveByLevel ?? LevelsPayOff(host.Levels, host.Size, _team.Parallelism);
     }
 
@@ -57,50 +70,66 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
     /// <summary>True when solves run level by level (wide levels on the team); false for one serial sweep in row order.</summary>
     internal bool SolvesByLevel { get; }
 
-    public override void UpdateValues() => _rows.UpdateValues();
+    public override void UpdateValues()
+    {
+        _doubleRows?.UpdateValues();
+        _singleRows?.UpdateValues();
+    }
 
     public override void Solve(DeviceVector b, DeviceVector x)
     {
         CheckSolve(b, x);
-        var bs = CpuVector.MemoryOf(b, nameof(CpuTriangularMatrix));
-        var xs = CpuVector.MemoryOf(x, nameof(CpuTriangularMatrix));
+        Solve(_doubleRows!, _doubleJob!, CpuVector.MemoryOf(b, nameof(CpuTriangularMatrix)), CpuVector.MemoryOf(x, nameof(CpuTriangularMatrix)));
+    }
+
+    public override void Solve(DeviceBuffer<float> b, DeviceBuffer<float> x)
+    {
+        CheckSolve(b, x);
+        Solve(_singleRows!, _singleJob!, CpuBuffer<float>.MemoryOf(b), CpuBuffer<float>.MemoryOf(x));
+    }
+
+    private void Solve<T>(CpuSubstitutionRows<T> rows, LevelJob<T> job, CpuMemory<T> b, CpuMemory<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T threshold = CpuSubstitutionRows<T>.Threshold(b.Span);
         if (!SolvesByLevel)
         {
-            _rows.Sweep(bs.Span, xs.Span);
+            rows.Sweep(b.Span, x.Span, threshold);
             return;
         }
         var levels = Host.Levels;
         lock (_gate)
         {
-            _job.B = bs;
-            _job.X = xs;
+            job.B = b;
+            job.X = x;
+            job.Threshold = threshold;
             for (int level = 0; level < levels.LevelCount; level++)
             {
                 int start = levels.LevelStarts[level], end = levels.LevelStarts[level + 1];
                 if (end - start >= ParallelLevelRows)
                 {
-                    _job.Start = start;
-                    _job.End = end;
-                    _team.Run(_job, (end - start + RowsPerChunk - 1) / RowsPerChunk);
+                    job.Start = start;
+                    job.End = end;
+                    _team.Run(job, (end - start + RowsPerChunk - 1) / RowsPerChunk);
                 }
                 else
                 {
-                    _rows.SolveRows(levels.Rows, start, end, bs.Span, xs.Span);
+                    rows.SolveRows(levels.Rows, start, end, b.Span, x.Span, threshold);
                 }
             }
-            _job.B = _job.X = default;
+            job.B = job.X = default;
         }
     }
 
-    private sealed class LevelJob(CpuSubstitutionRows rows, LevelSchedule levels) : CpuChunkJob
+    private sealed class LevelJob<T>(CpuSubstitutionRows<T> rows, LevelSchedule levels) : CpuChunkJob where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public CpuMemory<double> B, X;
+        public CpuMemory<T> B, X;
+        public T Threshold;
         public int Start, End;
 
         public override void RunChunk(int chunk)
         {
             int first = Start + chunk * RowsPerChunk;
-            rows.SolveRows(levels.Rows, first, Math.Min(End, first + RowsPerChunk), B.Span, X.Span);
+            rows.SolveRows(levels.Rows, first, Math.Min(End, first + RowsPerChunk), B.Span, X.Span, Threshold);
         }
     }
 }

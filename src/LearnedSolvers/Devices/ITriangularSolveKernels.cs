@@ -14,9 +14,9 @@ public interface ITriangularSolveKernels
         "triangular solves", cpu => new CpuTriangularSolveKernels(cpu), ilgpu => new IlgpuTriangularSolveKernels(ilgpu));
 
     /// <summary>
-    /// Copies <paramref name="matrix"/> and its schedule to the device once (the CPU device reads the host arrays in
-    /// place); the result solves with it until disposed.
+    /// Copies <paramref name="matrix"/> and its schedule to the device once, its values in <paramref name="precision"/>;
+    /// the result solves with it until disposed.
     /// </summary>
-    /// <exception cref="Preconditioners.ZeroPivotException">A stored diagonal entry is zero.</exception>
-    DeviceTriangularMatrix Upload(TriangularMatrix matrix);
+    /// <exception cref="Preconditioners.ZeroPivotException">A stored diagonal entry is zero (or its reciprocal overflows single precision).</exception>
+    DeviceTriangularMatrix Upload(TriangularMatrix matrix, Precision precision = Precision.Double);
 }

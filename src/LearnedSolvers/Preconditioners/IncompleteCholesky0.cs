@@ -26,14 +26,15 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
     /// <param name="a">A symmetric matrix; only its lower triangle is read.</param>
     /// <param name="diagonalShift">α ≥ 0: factor A + α·diag(A).</param>
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
+    /// <param name="precision">The precision the factor is held and applied in (it is always computed in double).</param>
     /// <exception cref="ZeroPivotException">A diagonal entry is missing, or a pivot is not positive (A is not SPD, or IC(0) breaks down: try a shift).</exception>
-    public IncompleteCholesky0(CsrMatrix a, double diagonalShift = 0, Device? device = null)
-        : this(a, GrowingDiagonalShift.Check(diagonalShift, nameof(diagonalShift)), diagonalShift, device)
+    public IncompleteCholesky0(CsrMatrix a, double diagonalShift = 0, Device? device = null, Precision precision = Precision.Double)
+        : this(a, GrowingDiagonalShift.Check(diagonalShift, nameof(diagonalShift)), diagonalShift, device, precision)
     {
     }
 
     /// <summary>Factors with the shifts α₀, then 10⁻³, 2·10⁻³, … (or 2α₀, 4α₀, … from α₀ &gt; 0) up to <paramref name="maxShift"/>, keeping the first that succeeds.</summary>
-    private IncompleteCholesky0(CsrMatrix a, double initialShift, double maxShift, Device? device)
+    private IncompleteCholesky0(CsrMatrix a, double initialShift, double maxShift, Device? device, Precision precision)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (!a.IsSquare) throw new ArgumentException($"IC(0) needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
@@ -46,7 +47,7 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
         _inverseDiagonal = new double[n];
         _positionInRow = new int[n];
         DiagonalShift = GrowingDiagonalShift.Search(initialShift, maxShift, shift => Factorize(a, _factor, shift, _inverseDiagonal, _positionInRow));
-        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: true, device);
+        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: true, device, precision);
     }
 
     /// <summary>
@@ -58,12 +59,17 @@ public sealed class IncompleteCholesky0 : IRefreshablePreconditioner, IDisposabl
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
     /// <param name="initialShift">The first shift tried (≥ 0); a failure doubles it (0 is followed by 10⁻³).</param>
     /// <param name="maxShift">No larger shift is tried: the factorization fails when the last shift of the sequence up to this one fails.</param>
+    /// <param name="precision">The precision the factor is held and applied in.</param>
     /// <exception cref="ZeroPivotException">Every shift up to <paramref name="maxShift"/> met a non-positive pivot (reports the last).</exception>
-    public static IncompleteCholesky0 WithGrowingShift(CsrMatrix a, Device? device = null, double initialShift = 0, double maxShift = 1)
+    public static IncompleteCholesky0 WithGrowingShift(CsrMatrix a, Device? device = null, double initialShift = 0, double maxShift = 1,
+        Precision precision = Precision.Double)
     {
         GrowingDiagonalShift.CheckRange(initialShift, maxShift, nameof(initialShift), nameof(maxShift));
-        return new IncompleteCholesky0(a, initialShift, maxShift, device);
+        return new IncompleteCholesky0(a, initialShift, maxShift, device, precision);
     }
+
+    /// <summary>The precision the factor is held and applied in.</summary>
+    public Precision Precision => _application.Precision;
 
     /// <summary>α: the factor is that of A + α·diag(A).</summary>
     public double DiagonalShift { get; }

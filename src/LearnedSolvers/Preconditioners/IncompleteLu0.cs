@@ -21,8 +21,9 @@ public sealed class IncompleteLu0 : IRefreshablePreconditioner, IDisposable
 
     /// <param name="a">A square matrix with every diagonal entry stored.</param>
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
+    /// <param name="precision">The precision the factor is held and applied in (it is always computed in double).</param>
     /// <exception cref="ZeroPivotException">A diagonal entry is missing, or a pivot became zero or non-finite.</exception>
-    public IncompleteLu0(CsrMatrix a, Device? device = null)
+    public IncompleteLu0(CsrMatrix a, Device? device = null, Precision precision = Precision.Double)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (!a.IsSquare) throw new ArgumentException($"ILU(0) needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
@@ -34,8 +35,11 @@ public sealed class IncompleteLu0 : IRefreshablePreconditioner, IDisposable
         _positionInRow = new int[a.Rows];
         Factor = TriangularFactor.SplitPattern(a, _diagonal, unitLower: true, out _lowerSource, out _upperSource);
         Factorize(a);
-        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: false, device);
+        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: false, device, precision);
     }
+
+    /// <summary>The precision the factor is held and applied in.</summary>
+    public Precision Precision => _application.Precision;
 
     /// <summary>L (unit diagonal) and U: M = L U.</summary>
     public TriangularFactor Factor { get; }

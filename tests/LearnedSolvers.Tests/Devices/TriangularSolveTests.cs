@@ -107,6 +107,38 @@ public abstract class TriangularSolveTests
         }
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void SinglePrecision_SolvesFloatBuffers_ToFloatAccuracy(bool lower, bool unit)
+    {
+        const int n = 597;
+        var t = RandomTriangular.Matrix(n, 60 + (lower ? 1 : 0), lower, unit);
+        var b = RandomSystems.Vector(n, 62);
+        using var dt = Device.Kernels(ITriangularSolveKernels.Family).Upload(t, Precision.Single);
+        Assert.Equal(Precision.Single, dt.Precision);
+        var bf = Device.Upload<float>(b.Select(v => (float)v).ToArray(), Shape.Vector(n));
+        var xf = Device.Allocate<float>(Shape.Vector(n));
+        dt.Solve(bf, xf);
+        var x = new float[n];
+        xf.CopyTo(x);
+        double error = Reference.RelativeMaxError(x.Select(v => (double)v).ToArray(), RandomTriangular.Solve(t, b));
+        Assert.InRange(error, 1e-12, 1e-5);
+    }
+
+    [Fact]
+    public void APrecision_SolvesOnlyItsOwnVectors()
+    {
+        var t = RandomTriangular.Matrix(5, 63, isLower: true, unitDiagonal: false);
+        var kernels = Device.Kernels(ITriangularSolveKernels.Family);
+        using var single = kernels.Upload(t, Precision.Single);
+        using var dbl = kernels.Upload(t);
+        Assert.Throws<InvalidOperationException>(() => single.Solve(Device.Allocate(5), Device.Allocate(5)));
+        Assert.Throws<InvalidOperationException>(() => dbl.Solve(Device.Allocate<float>(Shape.Vector(5)), Device.Allocate<float>(Shape.Vector(5))));
+        Assert.Throws<ArgumentException>(() => single.Solve(Device.Allocate<float>(Shape.Vector(5)), Device.Allocate<float>(Shape.Vector(4))));
+    }
+
     [Fact]
     public void VectorsOfTheWrongDeviceOrLength_AreRejected()
     {

@@ -25,7 +25,7 @@ public class PreconditionerRegistryTests
     public void SettingKeys_AreTheKeysTheEntriesRead()
     {
         Assert.Equal(["chebyshev-degree", "coarse-size", "cycle", "degree", "drop-tolerance", "fill", "jacobi-weight", "local", "lower-fraction", "max-levels",
-            "model", "omega", "pivot-tolerance", "post-sweeps", "power", "pre-sweeps", "shift", "smoother", "strength"], PreconditionerRegistry.SettingKeys);
+            "model", "omega", "pivot-tolerance", "post-sweeps", "power", "pre-sweeps", "precision", "shift", "smoother", "strength"], PreconditionerRegistry.SettingKeys);
     }
 
     [Fact]
@@ -47,6 +47,11 @@ public class PreconditionerRegistryTests
         Assert.Equal(0.5, Assert.IsType<IncompleteCholesky0Factory>(PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["shift"] = "0.5" })).Options.DiagonalShift);
         Assert.Equal(0, Assert.IsType<IncompleteCholesky0Factory>(PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["omega"] = "1.4" })).Options.DiagonalShift);
         Assert.Equal(7, Assert.IsType<ChebyshevFactory>(PreconditionerRegistry.Get("chebyshev", new Dictionary<string, string> { ["degree"] = "7" })).Options.Degree);
+        Assert.Equal(LearnedSolvers.Devices.Precision.Single, Assert.IsType<IncompleteCholesky0Factory>(PreconditionerRegistry.Get("ic0", new Dictionary<string, string> { ["precision"] = "single" })).Options.Precision);
+        Assert.Equal(LearnedSolvers.Devices.Precision.Single, Assert.IsType<IncompleteLu0Factory>(PreconditionerRegistry.Get("ilu0", new Dictionary<string, string> { ["precision"] = "Single" })).Precision);
+        var badPrecision = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ilu0", new Dictionary<string, string> { ["precision"] = "half" }));
+        Assert.Contains("'precision'", badPrecision.Message);
+        Assert.Contains("double, single", badPrecision.Message);
 
         var notANumber = Assert.Throws<ArgumentException>(() => PreconditionerRegistry.Get("ssor", new Dictionary<string, string> { ["omega"] = "fast" }));
         Assert.Equal("omega", notANumber.ParamName);

@@ -125,6 +125,58 @@ public abstract class TriangularFactorDeviceTests
         Assert.Equal(0, bytes);
     }
 
+    [Theory]
+    [InlineData("ic0")]
+    [InlineData("ilu0")]
+    public void SinglePrecision_AppliesTheFactorRoundedToFloat(string kind)
+    {
+        var a = MatrixFor(kind, 597, 50);
+        var r = RandomSystems.Vector(597, 51);
+        using var single = kind == "ic0"
+            ? (IDisposable)new IncompleteCholesky0(a, device: Device, precision: Precision.Single)
+            : new IncompleteLu0(a, Device, Precision.Single);
+        var m = (IPreconditioner)single;
+        var factor = FactorOf(m);
+        var expected = RandomTriangular.Solve(factor.Upper, RandomTriangular.Solve(factor.Lower, r));
+        double error = Reference.RelativeMaxError(ApplyOnDevice(m, r), expected);
+        // Float rounding, not double: the application is really in single precision, and close to the double one.
+        Assert.InRange(error, 1e-10, 1e-5);
+    }
+
+    [Fact]
+    public void SinglePrecisionIc0_InADoubleCg_ReachesTheDoubleTolerance_InTheDoubleIterations()
+    {
+        var s = Poisson.TwoD(47);
+        var options = new SolverOptions(RelativeTolerance: 1e-8);
+        var a = Device.Upload(s.Matrix);
+        var x = Device.Allocate(s.Size);
+        var factory = new LearnedSolvers.Preconditioners.Factories.IncompleteCholesky0Factory(new() { Precision = Precision.Single });
+        using var m = factory.Create(a);
+        Assert.Equal(Precision.Single, m.Precision);
+        var result = new ConjugateGradient(a, m, options).Solve(Device.Upload(s.RightHandSide), x);
+        var reference = new ConjugateGradient(a, new IncompleteCholesky0(s.Matrix, device: Device), options).Solve(Device.Upload(s.RightHandSide), Device.Allocate(s.Size));
+        Assert.True(result.Converged, result.ToString());
+        Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
+        Assert.InRange(result.Iterations, reference.Iterations * 0.95, reference.Iterations * 1.05 + 1);
+    }
+
+    [Fact]
+    public void SinglePrecisionIlu0_InADoubleFgmres_ReachesTheDoubleTolerance_InTheDoubleIterations()
+    {
+        var s = ConvectionDiffusion.Generate(new ConvectionDiffusionOptions { GridSize = 31, Peclet = 50, Seed = 4 });
+        var options = new SolverOptions(RelativeTolerance: 1e-8);
+        var a = Device.Upload(s.Matrix);
+        var x = Device.Allocate(s.Size);
+        using var m = new LearnedSolvers.Preconditioners.Factories.IncompleteLu0Factory(Precision.Single).Create(a);
+        // Flexible GMRES keeps M⁻¹v_j: rounding to float makes M a little nonlinear, which plain GMRES's final
+        // x = x₀ + M⁻¹(V y) does not allow for (27 iterations here against 21).
+        var result = new FlexibleGmres(a, m, options).Solve(Device.Upload(s.RightHandSide), x);
+        var reference = new Gmres(a, new IncompleteLu0(s.Matrix, Device), options).Solve(Device.Upload(s.RightHandSide), Device.Allocate(s.Size));
+        Assert.True(result.Converged, result.ToString());
+        Assert.True(Reference.TrueRelativeResidual(s.Matrix, x.ToArray(), s.RightHandSide) <= 1e-8);
+        Assert.InRange(result.Iterations, reference.Iterations * 0.95, reference.Iterations * 1.05 + 1);
+    }
+
     [Fact]
     public void GrowingShift_RunsOnTheDevice()
     {

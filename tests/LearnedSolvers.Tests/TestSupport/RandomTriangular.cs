@@ -35,11 +35,12 @@ public static class RandomTriangular
     /// <summary>
     /// T x = b by substitution in row order, with each row's arithmetic as the CPU device does it: b_i / t_ii minus the
     /// other off-diagonal terms (t_ij / t_ii) x_j in stored order, then the term of the row solved just before
-    /// (column i ∓ 1) as one fused multiply-add. The same bits.
+    /// (column i ∓ 1) as one fused multiply-add; values below 2⁻²⁰⁰ · max |b_i| stored as zero. The same bits.
     /// </summary>
     public static double[] Solve(TriangularMatrix t, double[] b)
     {
         var x = new double[t.Size];
+        double threshold = b.Length == 0 ? 0 : b.Max(Math.Abs) * Math.ScaleB(1, -200);
         int neighbourStep = t.IsLower ? -1 : 1;
         for (int step = 0; step < t.Size; step++)
         {
@@ -54,7 +55,8 @@ public static class RandomTriangular
                 if (j == i + neighbourStep) neighbour = t.Values[k] * inverse;
                 else if (j != i) s -= t.Values[k] * inverse * x[j];
             }
-            x[i] = neighbour == 0 ? s : Math.FusedMultiplyAdd(-neighbour, x[i + neighbourStep], s);
+            double xi = neighbour == 0 ? s : Math.FusedMultiplyAdd(-neighbour, x[i + neighbourStep], s);
+            x[i] = Math.Abs(xi) < threshold ? 0 : xi;
         }
         return x;
     }

@@ -6,7 +6,7 @@ namespace LearnedSolvers.Devices.Ilgpu;
 
 /// <summary>
 /// A triangular matrix in accelerator memory with its level schedule: the rows permuted level by level, the CSR
-/// arrays and 1/d_i, one copy each. A solve makes one launch per level (the level starts stay on the host), so its
+/// arrays and 1/d_i, one copy each, the values in double or in single precision. A solve makes one launch per level (the level starts stay on the host), so its
 /// cost grows with the number of levels: a 2D stencil in natural order has about 2√n levels of at most √n rows.
 /// </summary>
 internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
@@ -16,8 +16,11 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
     private readonly double[] _hostInverseDiagonal;
     private MemoryBuffer1D<int, Stride1D.Dense>? _levelRows, _rowPointers, _columns;
     private MemoryBuffer1D<double, Stride1D.Dense>? _values, _inverseDiagonal;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _singleValues, _singleInverseDiagonal;
+    private readonly float[]? _hostSingleValues, _hostSingleInverseDiagonal;
 
-    internal IlgpuTriangularMatrix(IlgpuDevice device, IlgpuTriangularSolveKernels kernels, TriangularMatrix host) : base(device, host)
+    internal IlgpuTriangularMatrix(IlgpuDevice device, IlgpuTriangularSolveKernels kernels, TriangularMatrix host, Precision precision)
+        : base(device, host, precision)
     {
         _device = device;
         _kernels = kernels;
@@ -29,8 +32,18 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
             _levelRows = device.AllocateBuffer<int>(Math.Max(1, n));
             _rowPointers = device.AllocateBuffer<int>(n + 1);
             _columns = device.AllocateBuffer<int>(Math.Max(1, nnz));
-            _values = device.AllocateBuffer<double>(Math.Max(1, nnz));
-            _inverseDiagonal = device.AllocateBuffer<double>(Math.Max(1, n));
+            if (precision == Precision.Single)
+            {
+                _hostSingleValues = new float[nnz];
+                _hostSingleInverseDiagonal = new float[n];
+                _singleValues = device.AllocateBuffer<float>(Math.Max(1, nnz));
+                _singleInverseDiagonal = device.AllocateBuffer<float>(Math.Max(1, n));
+            }
+            else
+            {
+                _values = device.AllocateBuffer<double>(Math.Max(1, nnz));
+                _inverseDiagonal = device.AllocateBuffer<double>(Math.Max(1, n));
+            }
             using (device.Lock())
             {
                 ((ArrayView<int>)_rowPointers.View).CopyFromCPU(host.RowPointers.AsSpan(0, n + 1));
@@ -48,7 +61,7 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
 
     public override void UpdateValues()
     {
-        ObjectDisposedException.ThrowIf(_values is null, this);
+        ObjectDisposedException.ThrowIf(_rowPointers is null, this);
         Host.InverseDiagonal(_hostInverseDiagonal);
         CopyValues();
     }
@@ -56,10 +69,47 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
     private void CopyValues()
     {
         int n = Host.Size, nnz = Host.NonZeros;
+        if (Precision == Precision.Single)
+        {
+            for (int k = 0; k < nnz; k++) _hostSingleValues![k] = (float)Host.Values[k];
+            for (int i = 0; i < n; i++)
+            {
+                float inverse = (float)_hostInverseDiagonal[i];
+                if (!float.IsFinite(inverse)) throw new Preconditioners.ZeroPivotException(nameof(TriangularMatrix), i, 1 / _hostInverseDiagonal[i]);
+                _hostSingleInverseDiagonal![i] = inverse;
+            }
+            using (_device.Lock())
+            {
+                if (nnz > 0) ((ArrayView<float>)_singleValues!.View).SubView(0, nnz).CopyFromCPU(_hostSingleValues!);
+                if (n > 0) ((ArrayView<float>)_singleInverseDiagonal!.View).SubView(0, n).CopyFromCPU(_hostSingleInverseDiagonal!);
+            }
+            return;
+        }
         using (_device.Lock())
         {
             if (nnz > 0) ((ArrayView<double>)_values!.View).SubView(0, nnz).CopyFromCPU(Host.Values.AsSpan(0, nnz));
             if (n > 0) ((ArrayView<double>)_inverseDiagonal!.View).SubView(0, n).CopyFromCPU(_hostInverseDiagonal);
+        }
+    }
+
+    public override void Solve(DeviceBuffer<float> b, DeviceBuffer<float> x)
+    {
+        CheckSolve(b, x);
+        ObjectDisposedException.ThrowIf(_singleValues is null, this);
+        if (Size == 0) return;
+        var bv = ((IlgpuBuffer<float>)b).View;
+        var xv = ((IlgpuBuffer<float>)x).View;
+        var levels = Host.Levels;
+        ArrayView<int> levelRows = _levelRows!.View;
+        int skipFirst = Host.DiagonalFirst, skipLast = Host.DiagonalLast;
+        using (_device.Lock())
+        {
+            for (int level = 0; level < levels.LevelCount; level++)
+            {
+                int start = levels.LevelStarts[level], width = levels.LevelStarts[level + 1] - start;
+                _kernels.SolveLevelSingle(width, levelRows.SubView(start, width), _rowPointers!.View, _columns!.View, _singleValues!.View,
+                    _singleInverseDiagonal!.View, skipFirst, skipLast, bv, xv);
+            }
         }
     }
 
@@ -92,6 +142,8 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
         Interlocked.Exchange(ref _columns, null)?.Dispose();
         Interlocked.Exchange(ref _values, null)?.Dispose();
         Interlocked.Exchange(ref _inverseDiagonal, null)?.Dispose();
+        Interlocked.Exchange(ref _singleValues, null)?.Dispose();
+        Interlocked.Exchange(ref _singleInverseDiagonal, null)?.Dispose();
         base.Dispose();
     }
 }

@@ -16,6 +16,8 @@ internal sealed class IlgpuTriangularSolveKernels : ITriangularSolveKernels
         {
             SolveLevel = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>,
                 ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(TriangularSolveKernels.SolveLevel);
+            SolveLevelSingle = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>,
+                ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>(TriangularSolveKernels.SolveLevelSingle);
         }
     }
 
@@ -23,5 +25,10 @@ internal sealed class IlgpuTriangularSolveKernels : ITriangularSolveKernels
     internal Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, int,
         ArrayView<double>, ArrayView<double>> SolveLevel { get; }
 
-    public DeviceTriangularMatrix Upload(TriangularMatrix matrix) => new IlgpuTriangularMatrix(_device, this, matrix);
+    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevelSingle"/>.</summary>
+    internal Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int,
+        ArrayView<float>, ArrayView<float>> SolveLevelSingle { get; }
+
+    public DeviceTriangularMatrix Upload(TriangularMatrix matrix, Precision precision = Precision.Double) =>
+        new IlgpuTriangularMatrix(_device, this, matrix, precision);
 }

@@ -24,4 +24,16 @@ internal static class TriangularSolveKernels
         for (int k = rowPointers[row] + skipFirst; k < end; k++) s -= values[k] * x[columns[k]];
         x[row] = s * inverseDiagonal[row];
     }
+
+    /// <summary><see cref="SolveLevel"/> in single precision: a preconditioner applied in float.</summary>
+    public static void SolveLevelSingle(
+        Index1D index, ArrayView<int> levelRows, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<float> values,
+        ArrayView<float> inverseDiagonal, int skipFirst, int skipLast, ArrayView<float> b, ArrayView<float> x)
+    {
+        int row = levelRows[index];
+        int end = rowPointers[row + 1] - skipLast;
+        float s = b[row];
+        for (int k = rowPointers[row] + skipFirst; k < end; k++) s -= values[k] * x[columns[k]];
+        x[row] = s * inverseDiagonal[row];
+    }
 }

@@ -27,8 +27,8 @@ public sealed class IncompleteCholesky0Factory : IPreconditionerFactory
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, "IC(0)", nameof(a));
         return Options.GrowShift
-            ? IncompleteCholesky0.WithGrowingShift(a.Host, a.Device, Options.DiagonalShift, Options.MaxShift)
-            : new IncompleteCholesky0(a.Host, Options.DiagonalShift, a.Device);
+            ? IncompleteCholesky0.WithGrowingShift(a.Host, a.Device, Options.DiagonalShift, Options.MaxShift, Options.Precision)
+            : new IncompleteCholesky0(a.Host, Options.DiagonalShift, a.Device, Options.Precision);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);

@@ -16,6 +16,13 @@ public sealed record IncompleteCholesky0Options
     /// <summary>The largest shift <see cref="GrowShift"/> tries.</summary>
     public double MaxShift { get; init; } = 1;
 
+    /// <summary>The precision the factor is held and applied in: <see cref="Devices.Precision.Single"/> halves the bytes each application reads, inside a double iteration.</summary>
+    public Devices.Precision Precision { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
-    public void Validate() => GrowingDiagonalShift.CheckRange(DiagonalShift, MaxShift, nameof(DiagonalShift), nameof(MaxShift));
+    public void Validate()
+    {
+        GrowingDiagonalShift.CheckRange(DiagonalShift, MaxShift, nameof(DiagonalShift), nameof(MaxShift));
+        if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Precision is Double or Single.");
+    }
 }

@@ -2,9 +2,20 @@ using LearnedSolvers.Devices;
 
 namespace LearnedSolvers.Preconditioners.Factories;
 
-/// <summary>"ilu0": builds <see cref="IncompleteLu0"/>. No options.</summary>
+/// <summary>"ilu0": builds <see cref="IncompleteLu0"/>, held and applied in the precision chosen.</summary>
 public sealed class IncompleteLu0Factory : IPreconditionerFactory
 {
+    /// <param name="precision">The precision the factor is held and applied in.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The precision is not one of <see cref="Devices.Precision"/>'s values.</exception>
+    public IncompleteLu0Factory(Precision precision = Precision.Double)
+    {
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "The precision is Double or Single.");
+        Precision = precision;
+    }
+
+    /// <summary>The precision the factor is held and applied in.</summary>
+    public Precision Precision { get; }
+
     public string Name => "ilu0";
     public DeviceSupport Devices => DeviceSupport.AllDevices; // factorization on the host, level-scheduled triangular solves on the device
     public bool Supports(Device device) => Devices.Includes(device);
@@ -17,7 +28,7 @@ public sealed class IncompleteLu0Factory : IPreconditionerFactory
     {
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, "ILU(0)", nameof(a));
-        return new IncompleteLu0(a.Host, a.Device);
+        return new IncompleteLu0(a.Host, a.Device, Precision);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);

@@ -23,7 +23,7 @@ public static class PreconditionerFactories
     public static IncompleteCholesky0Factory Ic0(IncompleteCholesky0Options? options = null) => new(options);
 
     /// <summary>Incomplete LU factorization on A's pattern.</summary>
-    public static IncompleteLu0Factory Ilu0() => new();
+    public static IncompleteLu0Factory Ilu0(Devices.Precision precision = Devices.Precision.Double) => new(precision);
 
     /// <summary>Threshold incomplete LU, ILUT(τ, p): the factor's pattern follows the values.</summary>
     public static IncompleteLuThresholdFactory Ilut(IlutOptions? options = null) => new(options);

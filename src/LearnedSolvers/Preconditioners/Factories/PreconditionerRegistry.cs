@@ -1,3 +1,4 @@
+using LearnedSolvers.Devices;
 using LearnedSolvers.Distributed;
 using LearnedSolvers.Learned.Factors;
 using LearnedSolvers.Multigrid;
@@ -11,7 +12,8 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// settings bag serves whichever preconditioner is chosen. Adding a preconditioner is its factory file plus one line here.
 /// </summary>
 /// <remarks>
-/// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds). ilut:
+/// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds), precision
+/// (double or single: the factor held and applied in float). ilu0: precision. ilut:
 /// drop-tolerance, fill. ilutp: drop-tolerance, fill, pivot-tolerance. ict: drop-tolerance, fill, shift (as ic0's). fsai: power
 /// (1 to 3: G on the lower pattern of A, A² or A³). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
@@ -26,10 +28,11 @@ public static class PreconditionerRegistry
         ("none", _ => PreconditionerFactories.None()),
         ("jacobi", _ => PreconditionerFactories.Jacobi()),
         ("ssor", s => PreconditionerFactories.Ssor(new SsorOptions { Omega = s.Double("omega", new SsorOptions().Omega) })),
-        ("ic0", s => PreconditionerFactories.Ic0(s.Is("shift", "auto")
+        ("ic0", s => PreconditionerFactories.Ic0((s.Is("shift", "auto")
             ? new IncompleteCholesky0Options { GrowShift = true }
-            : new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })),
-        ("ilu0", _ => PreconditionerFactories.Ilu0()),
+            : new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })
+            with { Precision = s.Enum("precision", Precision.Double) })),
+        ("ilu0", s => PreconditionerFactories.Ilu0(s.Enum("precision", Precision.Double))),
         ("ilut", s => PreconditionerFactories.Ilut(Ilut(s))),
         ("ilutp", s => PreconditionerFactories.Ilutp(Ilut(s) with { PivotTolerance = s.Double("pivot-tolerance", new IlutOptions().PivotTolerance) })),
         ("ict", s => PreconditionerFactories.Ict(Ict(s))),
