@@ -96,30 +96,22 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
     {
         CheckSolve(b, x);
         ObjectDisposedException.ThrowIf(_singleValues is null, this);
-        if (Size == 0) return;
-        var bv = ((IlgpuBuffer<float>)b).View;
-        var xv = ((IlgpuBuffer<float>)x).View;
-        var levels = Host.Levels;
-        ArrayView<int> levelRows = _levelRows!.View;
-        int skipFirst = Host.DiagonalFirst, skipLast = Host.DiagonalLast;
-        using (_device.Lock())
-        {
-            for (int level = 0; level < levels.LevelCount; level++)
-            {
-                int start = levels.LevelStarts[level], width = levels.LevelStarts[level + 1] - start;
-                _kernels.SolveLevelSingle(width, levelRows.SubView(start, width), _rowPointers!.View, _columns!.View, _singleValues!.View,
-                    _singleInverseDiagonal!.View, skipFirst, skipLast, bv, xv);
-            }
-        }
+        SolveLevels(_kernels.SolveLevelSingle, _singleValues.View, _singleInverseDiagonal!.View, ((IlgpuBuffer<float>)b).View, ((IlgpuBuffer<float>)x).View);
     }
 
     public override void Solve(DeviceVector b, DeviceVector x)
     {
         CheckSolve(b, x);
         ObjectDisposedException.ThrowIf(_values is null, this);
+        SolveLevels(_kernels.SolveLevel, _values.View, _inverseDiagonal!.View, ((IlgpuVector)b).View, ((IlgpuVector)x).View);
+    }
+
+    /// <summary>One launch of <paramref name="kernel"/> per level, in order.</summary>
+    private void SolveLevels<T>(
+        Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int, ArrayView<T>, ArrayView<T>> kernel,
+        ArrayView<T> values, ArrayView<T> inverseDiagonal, ArrayView<T> b, ArrayView<T> x) where T : unmanaged
+    {
         if (Size == 0) return;
-        var bv = ((IlgpuVector)b).View;
-        var xv = ((IlgpuVector)x).View;
         var levels = Host.Levels;
         ArrayView<int> levelRows = _levelRows!.View;
         int skipFirst = Host.DiagonalFirst, skipLast = Host.DiagonalLast;
@@ -128,8 +120,7 @@ internal sealed class IlgpuTriangularMatrix : DeviceTriangularMatrix
             for (int level = 0; level < levels.LevelCount; level++)
             {
                 int start = levels.LevelStarts[level], width = levels.LevelStarts[level + 1] - start;
-                _kernels.SolveLevel(width, levelRows.SubView(start, width), _rowPointers!.View, _columns!.View, _values!.View,
-                    _inverseDiagonal!.View, skipFirst, skipLast, bv, xv);
+                kernel(width, levelRows.SubView(start, width), _rowPointers!.View, _columns!.View, values, inverseDiagonal, skipFirst, skipLast, b, x);
             }
         }
     }
