@@ -4,8 +4,10 @@ namespace LearnedSolvers;
 
 /// <summary>
 /// An operator that applies itself to a block of k columns at once (Y = Op X), reading its own data once for all of
-/// them: a sparse matrix streams its values and indices once instead of k times. X and Y are column-major blocks
-/// ([k, n], <see cref="Shape.Block"/>) of the same column count.
+/// them: a sparse matrix streams its values and indices once instead of k times. X and Y are column-major blocks of the
+/// same column count whose columns hold at least the operator's columns (X) or rows (Y): [k, n] (<see cref="Shape.Block"/>),
+/// or longer columns with a leading dimension (<see cref="Shape.PaddedBlock"/>), of which only the first n entries are
+/// read or written.
 /// </summary>
 public interface IBlockOperator : ILinearOperator
 {

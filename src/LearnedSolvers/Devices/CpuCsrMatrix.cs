@@ -93,6 +93,8 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
             _blockJob.X = xs;
             _blockJob.Y = ys;
             _blockJob.Columns = k;
+            _blockJob.LeadingX = x.Shape[1];
+            _blockJob.LeadingY = y.Shape[1];
             _blockJob.WithDot = withDot;
             if (withDot) _blockJob.EnsurePartials(k);
             ((CpuDevice)Device).Team.Run(_blockJob, BlockCount);
@@ -150,7 +152,7 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
     private sealed class BlockSpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
     {
         public CpuMemory<double> X, Y;
-        public int Columns;
+        public int Columns, LeadingX, LeadingY;
         public bool WithDot;
         public double[] Partials = [];
 
@@ -163,10 +165,10 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
         public override void RunChunk(int chunk)
         {
             int r0 = blockStarts[chunk], r1 = blockStarts[chunk + 1];
-            a.MultiplyRowsBlock(r0, r1, X.Span, Y.Span, Columns);
+            a.MultiplyRowsBlock(r0, r1, X.Span, Y.Span, Columns, LeadingX, LeadingY);
             if (!WithDot) return;
             for (int j = 0; j < Columns; j++)
-                Partials[chunk * Columns + j] = CpuVectorKernels.Dot(X.Window(j * a.Columns, a.Columns), Y.Window(j * a.Rows, a.Rows), r0, r1 - r0);
+                Partials[chunk * Columns + j] = CpuVectorKernels.Dot(X.Window(j * LeadingX, a.Columns), Y.Window(j * LeadingY, a.Rows), r0, r1 - r0);
         }
     }
 }

@@ -58,7 +58,7 @@ public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IBloc
     public virtual void Apply(DeviceBuffer<double> x, DeviceBuffer<double> y)
     {
         int k = CheckBlockSpmv(x, y);
-        for (int j = 0; j < k; j++) Apply(x.Column(j), y.Column(j));
+        for (int j = 0; j < k; j++) Apply(x.Column(j, Columns), y.Column(j, Rows));
     }
 
     /// <summary>Y = A X and xty[j] = X[:, j]ᵀ Y[:, j]. This default applies the block, then takes the k dots.</summary>
@@ -67,7 +67,7 @@ public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IBloc
         int k = CheckBlockSpmv(x, y);
         CheckBlockDots(k, xty.Length);
         Apply(x, y);
-        for (int j = 0; j < k; j++) xty[j] = Device.Dot(x.Column(j), y.Column(j));
+        for (int j = 0; j < k; j++) xty[j] = Device.Dot(x.Column(j, Columns), y.Column(j, Rows));
     }
 
     /// <summary>Checks that a square matrix has room for k dots.</summary>
@@ -77,7 +77,7 @@ public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IBloc
         if (length < k) throw new ArgumentException($"Room for {length} dots; the block has {k} columns.", "xty");
     }
 
-    /// <summary>Checks the blocks of Y = A X: on this device, [k, Columns] and [k, Rows], not the same buffer; returns k.</summary>
+    /// <summary>Checks the blocks of Y = A X: on this device, [k, ≥ Columns] and [k, ≥ Rows] (a leading dimension may pad the columns), not the same buffer; returns k.</summary>
     protected int CheckBlockSpmv(DeviceBuffer<double> x, DeviceBuffer<double> y)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -86,10 +86,10 @@ public abstract class DeviceCsrMatrix : IFusedApplyDot, IResidualOperator, IBloc
         foreach (var (block, name) in new[] { (x, nameof(x)), (y, nameof(y)) })
             if (!ReferenceEquals(block.Device, Device))
                 throw new DeviceMismatchException($"{name} lives on device '{block.Device.Name}', but the matrix on '{Device.Name}'.");
-        if (x.Shape.Rank != 2 || x.Shape[1] != Columns)
-            throw new ArgumentException($"x must be a block [k, {Columns}] (k columns of length {Columns}); its shape is {x.Shape}.", nameof(x));
-        if (y.Shape.Rank != 2 || y.Shape[1] != Rows || y.Shape[0] != x.Shape[0])
-            throw new ArgumentException($"y must be a block [{x.Shape[0]}, {Rows}]; its shape is {y.Shape}.", nameof(y));
+        if (x.Shape.Rank != 2 || x.Shape[1] < Columns)
+            throw new ArgumentException($"x must be a block [k, {Columns}] (k columns of length {Columns}, or longer with a leading dimension); its shape is {x.Shape}.", nameof(x));
+        if (y.Shape.Rank != 2 || y.Shape[1] < Rows || y.Shape[0] != x.Shape[0])
+            throw new ArgumentException($"y must be a block [{x.Shape[0]}, {Rows}] (or with longer columns); its shape is {y.Shape}.", nameof(y));
         if (ReferenceEquals(x, y)) throw new ArgumentException("SpMV cannot write its result over its input (x and y are the same block).", nameof(y));
         return x.Shape[0];
     }

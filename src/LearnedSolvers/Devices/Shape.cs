@@ -41,6 +41,22 @@ public readonly struct Shape : IEquatable<Shape>
     /// <summary>A column-major block of <paramref name="columns"/> columns of <paramref name="rows"/> entries: [columns, rows].</summary>
     public static Shape Block(int rows, int columns) => new(columns, rows);
 
+    /// <summary>
+    /// A block of <paramref name="columns"/> columns whose first <paramref name="rows"/> entries are used, each column
+    /// padded (the leading dimension, <c>shape[1]</c>, ≥ rows) so that columns do not start a multiple of 4 KiB apart.
+    /// Columns a power of two apart fall into the same cache sets, and a kernel that walks several at once then evicts its
+    /// own lines: a block SpMV of 8 columns of 2D Poisson 1024² ran 29–31 ms on one core with columns 2²⁰ doubles apart
+    /// and 18–19 ms padded. The block SpMV takes such blocks (<see cref="IBlockOperator"/>); view a column's used part
+    /// with <see cref="DeviceBufferViews.Column(DeviceBuffer{double}, int, int)"/>.
+    /// </summary>
+    public static Shape PaddedBlock(int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        long ld = (rows + 7L) / 8 * 8;              // whole 64-byte lines
+        if (ld % 512 == 0) ld += 72;                // 4 KiB multiple: shift each column by 9 lines
+        return new Shape(columns, checked((int)ld));
+    }
+
     /// <summary>Number of dimensions (1 to <see cref="MaxRank"/>); 0 for the default value.</summary>
     public int Rank { get; }
 

@@ -56,8 +56,9 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         var shape = Shape.Block(a.Rows, columns);
         _r = device.Allocate<double>(shape);
         _z = preconditioner is null ? _r : device.Allocate<double>(shape);
-        _p = device.Allocate<double>(shape);
-        _q = device.Allocate<double>(shape);
+        // The block product's operands, padded so that their columns do not share cache sets (Shape.PaddedBlock).
+        _p = device.Allocate<double>(Shape.PaddedBlock(a.Rows, columns));
+        _q = device.Allocate<double>(Shape.PaddedBlock(a.Rows, columns));
         _rs = ColumnsOf(_r);
         _zs = ColumnsOf(_z);
         _ps = ColumnsOf(_p);
@@ -233,10 +234,10 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         }
     }
 
-    private static DeviceVector[] ColumnsOf(DeviceBuffer<double> block)
+    private DeviceVector[] ColumnsOf(DeviceBuffer<double> block)
     {
         var columns = new DeviceVector[block.Shape[0]];
-        for (int j = 0; j < columns.Length; j++) columns[j] = block.Column(j);
+        for (int j = 0; j < columns.Length; j++) columns[j] = block.Column(j, _a.Rows);
         return columns;
     }
 

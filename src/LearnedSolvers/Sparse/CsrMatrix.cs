@@ -316,12 +316,12 @@ public sealed class CsrMatrix
             double s0 = 0, s1 = 0;
             for (; k + 1 < end; k += 2)
             {
-                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
-                s1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k + 1));
+                s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref v, k), Unsafe.Add(ref xr, Unsafe.Add(ref ci, k)), s0);
+                s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref v, k + 1), Unsafe.Add(ref xr, Unsafe.Add(ref ci, k + 1)), s1);
             }
             if (k < end)
             {
-                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
+                s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref v, k), Unsafe.Add(ref xr, Unsafe.Add(ref ci, k)), s0);
                 k++;
             }
             Unsafe.Add(ref yr, r) = s0 + s1;
@@ -330,40 +330,41 @@ public sealed class CsrMatrix
 
     /// <summary>
     /// Y[:, j] = A X[:, j] for rows [rowStart, rowEnd) and the <paramref name="count"/> columns of column-major blocks
-    /// (column j of X at x[j·Columns], of Y at y[j·Rows]), by tiles of <see cref="BlockRowTile"/> rows: a tile's entries
+    /// (column j of X at x[j·ldx], of Y at y[j·ldy]; ldx ≥ Columns, ldy ≥ Rows), by tiles of <see cref="BlockRowTile"/> rows: a tile's entries
     /// come from memory for the first columns and from cache for the others, and within a tile four (or two) columns share
     /// each loaded entry and index. (All columns row by row over the whole range ran several times slower than one
     /// SpMV at 1M unknowns: too many streams at once, in the same cache sets.) Each column sums in the order of
     /// <see cref="MultiplyRows"/>, so it equals its own SpMV bit for bit.
     /// </summary>
-    internal void MultiplyRowsBlock(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y, int count)
+    internal void MultiplyRowsBlock(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y, int count, int ldx, int ldy)
     {
-        int n = Columns, m = Rows;
+        if (ldx < Columns || ldy < Rows || (count > 0 && (x.Length < (long)(count - 1) * ldx + Columns || y.Length < (long)(count - 1) * ldy + Rows)))
+            throw new ArgumentException($"Blocks of {count} columns with leading dimensions {ldx} and {ldy} do not fit spans of {x.Length} and {y.Length} for a {Rows} x {Columns} matrix.");
         // Columns a multiple of 4 KiB apart share cache sets: four at once then thrash (1024² Poisson, 8 columns: 4.7x one
-        // SpMV with four, 4.3x with two; 1000²: 3.6x with four, 4.5x with two).
-        bool aliased = n % 512 == 0 || m % 512 == 0;
+        // SpMV with four, 4.3x with two; 1000²: 3.6x with four, 4.5x with two). Shape.PaddedBlock avoids that.
+        bool aliased = ldx % 512 == 0 || ldy % 512 == 0;
         for (int tile = rowStart; tile < rowEnd; tile += BlockRowTile)
         {
             int tileEnd = Math.Min(tile + BlockRowTile, rowEnd);
             int j = 0;
             if (!aliased)
-                for (; j + 3 < count; j += 4) MultiplyRowsQuad(tile, tileEnd, x.Slice(j * n, 4 * n), y.Slice(j * m, 4 * m));
-            for (; j + 1 < count; j += 2) MultiplyRowsPair(tile, tileEnd, x.Slice(j * n, 2 * n), y.Slice(j * m, 2 * m));
-            if (j < count) MultiplyRows(tile, tileEnd, x.Slice(j * n, n), y.Slice(j * m, m));
+                for (; j + 3 < count; j += 4) MultiplyRowsQuad(tile, tileEnd, x[(j * ldx)..], y[(j * ldy)..], ldx, ldy);
+            for (; j + 1 < count; j += 2) MultiplyRowsPair(tile, tileEnd, x[(j * ldx)..], y[(j * ldy)..], ldx, ldy);
+            if (j < count) MultiplyRows(tile, tileEnd, x.Slice(j * ldx, Columns), y.Slice(j * ldy, Rows));
         }
     }
 
     /// <summary>Two adjacent columns of <see cref="MultiplyRowsBlock"/>: each entry and index loaded once for both, each column summed as <see cref="MultiplyRows"/> does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void MultiplyRowsPair(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y)
+    private void MultiplyRowsPair(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y, int ldx, int ldy)
     {
         ref int rp = ref MemoryMarshal.GetArrayDataReference(RowPointers);
         ref int ci = ref MemoryMarshal.GetArrayDataReference(ColumnIndices);
         ref double v = ref MemoryMarshal.GetArrayDataReference(Values);
         ref double x0 = ref MemoryMarshal.GetReference(x);
-        ref double x1 = ref Unsafe.Add(ref x0, Columns);
+        ref double x1 = ref Unsafe.Add(ref x0, ldx);
         ref double y0 = ref MemoryMarshal.GetReference(y);
-        ref double y1 = ref Unsafe.Add(ref y0, Rows);
+        ref double y1 = ref Unsafe.Add(ref y0, ldy);
         int k = Unsafe.Add(ref rp, rowStart);
         for (int r = rowStart; r < rowEnd; r++)
         {
@@ -373,17 +374,17 @@ public sealed class CsrMatrix
             {
                 double va = Unsafe.Add(ref v, k), vb = Unsafe.Add(ref v, k + 1);
                 int ca = Unsafe.Add(ref ci, k), cb = Unsafe.Add(ref ci, k + 1);
-                a0 += va * Unsafe.Add(ref x0, ca);
-                b0 += vb * Unsafe.Add(ref x0, cb);
-                a1 += va * Unsafe.Add(ref x1, ca);
-                b1 += vb * Unsafe.Add(ref x1, cb);
+                a0 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x0, ca), a0);
+                b0 = Math.FusedMultiplyAdd(vb, Unsafe.Add(ref x0, cb), b0);
+                a1 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x1, ca), a1);
+                b1 = Math.FusedMultiplyAdd(vb, Unsafe.Add(ref x1, cb), b1);
             }
             if (k < end)
             {
                 double va = Unsafe.Add(ref v, k);
                 int ca = Unsafe.Add(ref ci, k);
-                a0 += va * Unsafe.Add(ref x0, ca);
-                a1 += va * Unsafe.Add(ref x1, ca);
+                a0 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x0, ca), a0);
+                a1 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x1, ca), a1);
                 k++;
             }
             Unsafe.Add(ref y0, r) = a0 + b0;
@@ -393,15 +394,15 @@ public sealed class CsrMatrix
 
     /// <summary>Four adjacent columns of <see cref="MultiplyRowsBlock"/>, as <see cref="MultiplyRowsPair"/> does two.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void MultiplyRowsQuad(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y)
+    private void MultiplyRowsQuad(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y, int ldx, int ldy)
     {
         ref int rp = ref MemoryMarshal.GetArrayDataReference(RowPointers);
         ref int ci = ref MemoryMarshal.GetArrayDataReference(ColumnIndices);
         ref double v = ref MemoryMarshal.GetArrayDataReference(Values);
         ref double x0 = ref MemoryMarshal.GetReference(x);
-        ref double x1 = ref Unsafe.Add(ref x0, Columns);
-        ref double x2 = ref Unsafe.Add(ref x1, Columns);
-        ref double x3 = ref Unsafe.Add(ref x2, Columns);
+        ref double x1 = ref Unsafe.Add(ref x0, ldx);
+        ref double x2 = ref Unsafe.Add(ref x1, ldx);
+        ref double x3 = ref Unsafe.Add(ref x2, ldx);
         ref double y0 = ref MemoryMarshal.GetReference(y);
         int k = Unsafe.Add(ref rp, rowStart);
         for (int r = rowStart; r < rowEnd; r++)
@@ -412,25 +413,25 @@ public sealed class CsrMatrix
             {
                 double va = Unsafe.Add(ref v, k), vb = Unsafe.Add(ref v, k + 1);
                 int ca = Unsafe.Add(ref ci, k), cb = Unsafe.Add(ref ci, k + 1);
-                a0 += va * Unsafe.Add(ref x0, ca); b0 += vb * Unsafe.Add(ref x0, cb);
-                a1 += va * Unsafe.Add(ref x1, ca); b1 += vb * Unsafe.Add(ref x1, cb);
-                a2 += va * Unsafe.Add(ref x2, ca); b2 += vb * Unsafe.Add(ref x2, cb);
-                a3 += va * Unsafe.Add(ref x3, ca); b3 += vb * Unsafe.Add(ref x3, cb);
+                a0 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x0, ca), a0); b0 = Math.FusedMultiplyAdd(vb, Unsafe.Add(ref x0, cb), b0);
+                a1 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x1, ca), a1); b1 = Math.FusedMultiplyAdd(vb, Unsafe.Add(ref x1, cb), b1);
+                a2 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x2, ca), a2); b2 = Math.FusedMultiplyAdd(vb, Unsafe.Add(ref x2, cb), b2);
+                a3 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x3, ca), a3); b3 = Math.FusedMultiplyAdd(vb, Unsafe.Add(ref x3, cb), b3);
             }
             if (k < end)
             {
                 double va = Unsafe.Add(ref v, k);
                 int ca = Unsafe.Add(ref ci, k);
-                a0 += va * Unsafe.Add(ref x0, ca);
-                a1 += va * Unsafe.Add(ref x1, ca);
-                a2 += va * Unsafe.Add(ref x2, ca);
-                a3 += va * Unsafe.Add(ref x3, ca);
+                a0 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x0, ca), a0);
+                a1 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x1, ca), a1);
+                a2 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x2, ca), a2);
+                a3 = Math.FusedMultiplyAdd(va, Unsafe.Add(ref x3, ca), a3);
                 k++;
             }
             Unsafe.Add(ref y0, r) = a0 + b0;
-            Unsafe.Add(ref y0, Rows + r) = a1 + b1;
-            Unsafe.Add(ref y0, 2 * Rows + r) = a2 + b2;
-            Unsafe.Add(ref y0, 3 * Rows + r) = a3 + b3;
+            Unsafe.Add(ref y0, ldy + r) = a1 + b1;
+            Unsafe.Add(ref y0, 2 * ldy + r) = a2 + b2;
+            Unsafe.Add(ref y0, 3 * ldy + r) = a3 + b3;
         }
     }
 
@@ -455,12 +456,12 @@ public sealed class CsrMatrix
             double s0 = 0, s1 = 0;
             for (; k + 1 < end; k += 2)
             {
-                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
-                s1 += Unsafe.Add(ref v, k + 1) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k + 1));
+                s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref v, k), Unsafe.Add(ref xr, Unsafe.Add(ref ci, k)), s0);
+                s1 = Math.FusedMultiplyAdd(Unsafe.Add(ref v, k + 1), Unsafe.Add(ref xr, Unsafe.Add(ref ci, k + 1)), s1);
             }
             if (k < end)
             {
-                s0 += Unsafe.Add(ref v, k) * Unsafe.Add(ref xr, Unsafe.Add(ref ci, k));
+                s0 = Math.FusedMultiplyAdd(Unsafe.Add(ref v, k), Unsafe.Add(ref xr, Unsafe.Add(ref ci, k)), s0);
                 k++;
             }
             r[i] = b[i] - (s0 + s1);

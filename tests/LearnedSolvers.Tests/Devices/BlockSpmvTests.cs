@@ -32,6 +32,37 @@ public abstract class BlockSpmvTests
         }
     }
 
+    [Theory]
+    [InlineData(1024, 8)]
+    [InlineData(601, 5)]
+    public void PaddedBlocks_GiveTheContiguousBlocksProducts_AndLeaveThePaddingAlone(int n, int k)
+    {
+        var a = RandomSystems.Nonsymmetric(n, seed: 2 * n + k);
+        using var matrix = Device.Upload(a);
+        var shape = Shape.PaddedBlock(n, k);
+        Assert.True(shape[1] >= n && shape[1] % 8 == 0 && shape[1] % 512 != 0, shape.ToString());
+        var values = RandomSystems.Vector(n * k, seed: k);
+        using var x = Device.Upload<double>(values, Shape.Block(n, k));
+        using var y = Device.Allocate<double>(Shape.Block(n, k));
+        using var px = Device.Allocate<double>(shape);
+        using var py = Device.Upload<double>(Enumerable.Repeat(-7.0, shape.Length).ToArray(), shape);
+        for (int j = 0; j < k; j++) Device.Copy(x.Column(j), px.Column(j, n));
+        var dots = new double[k];
+        var paddedDots = new double[k];
+        matrix.ApplyAndDot(x, y, dots);
+        matrix.ApplyAndDot(px, py, paddedDots);
+        Assert.Equal(dots, paddedDots);
+        var all = py.ToArray();
+        for (int j = 0; j < k; j++)
+        {
+            Assert.Equal(y.Column(j).ToArray(), py.Column(j, n).ToArray());
+            for (int i = n; i < shape[1]; i++) Assert.Equal(-7.0, all[j * shape[1] + i]);
+        }
+        // Mixed: a contiguous x into a padded y.
+        matrix.Apply(x, py);
+        for (int j = 0; j < k; j++) Assert.Equal(y.Column(j).ToArray(), py.Column(j, n).ToArray());
+    }
+
     [Fact]
     public void RectangularMatrix_TakesColumnsOfItsOwnSizes()
     {

@@ -123,7 +123,7 @@ public sealed class IlgpuCsrMatrix : IlgpuMatrix
         using (Accelerated.Lock())
         {
             ObjectDisposedException.ThrowIf(IsReleased, this);
-            kernel(new Index2D(Rows, k), _rowPointers!.View, _columns!.View, _values!.View, IlgpuBufferKernels.View(x), IlgpuBufferKernels.View(y), Columns, Rows);
+            kernel(new Index2D(Rows, k), _rowPointers!.View, _columns!.View, _values!.View, IlgpuBufferKernels.View(x), IlgpuBufferKernels.View(y), x.Shape[1], y.Shape[1]);
         }
     }
 
