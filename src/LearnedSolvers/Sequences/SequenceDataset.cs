@@ -48,6 +48,7 @@ public sealed record SequenceDataset(
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"No data set at {path}.", path);
+        Hdf5Superblock.Check(path);
         NativeFile file;
         try
         {

@@ -60,6 +60,34 @@ public sealed class SequenceDatasetTests : IDisposable
     }
 
     [Fact]
+    public void TruncatedFileFoundByFuzzing_FailsFast_SayingItIsTruncated()
+    {
+        // A data set cut after 1,896 of its 5,855 bytes: PureHDF 2.2 alone read its headers over and over without returning.
+        var path = RepositoryFiles.PathOf("tests", "data", "fuzz", "dataset", "truncated-after-superblock.h5");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.Throws<DatasetFormatException>(() => SequenceDataset.Read(path));
+        Assert.Contains("truncated HDF5 file: 1896 bytes, but the superblock says it ends at byte 5855", e.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void ACorruptSuperblock_IsAChecksumMismatch()
+    {
+        var path = WriteSample("g.h5", 3, 20, 0, [0, 1, 2]);
+        var bytes = File.ReadAllBytes(path);
+        bytes[36] ^= 0x40; // inside the root group's object header address
+        File.WriteAllBytes(path, bytes);
+        Assert.Contains("superblock checksum mismatch", Assert.Throws<DatasetFormatException>(() => SequenceDataset.Read(path)).Message);
+    }
+
+    [Theory]
+    [InlineData("", 0u, 0xdeadbeefu)]
+    [InlineData("Four score and seven years ago", 0u, 0x17770551u)]
+    [InlineData("Four score and seven years ago", 1u, 0xcd628161u)]
+    public void Lookup3_GivesJenkinsReferenceValues(string text, uint initial, uint expected) =>
+        Assert.Equal(expected, JenkinsLookup3.Hash(System.Text.Encoding.ASCII.GetBytes(text), initial));
+
+    [Fact]
     public void InterruptedRun_LeavesNoFile_AndNoTemporaryFile()
     {
         var path = WriteSample("d.h5", 5, 20, 0, [0, 1, 2, 3, 4], stopAfter: 3);
