@@ -75,6 +75,9 @@ stage graphnetwork 40 bash .device/run LearnedSolvers.Benchmarks graph-network c
 stage preconditioners 90 bash .device/run LearnedSolvers.Benchmarks preconditioners cuda grids=256 variances=1 systems=2 poisson3d=0 \
     "precorrector=$models/precorrector-small-64.safetensors" "neuralpcg=$models/neuralpcg-small-64.safetensors" \
     "learned-fsai=$models/learned-fsai-diffusion-64.safetensors"
+# IC(0)-PCG with the factor in double and in single precision (level-scheduled solves: bandwidth-bound on the GPU).
+stage precision 60 bash -c 'bash .device/run LearnedSolvers.Cli generate --problem poisson2d --n 512 --out /tmp/p512.mtx > /dev/null &&
+    for p in double single double single; do bash .device/run LearnedSolvers.Cli solve --matrix /tmp/p512.mtx --method pcg --precond ic0 --precision $p --device cuda --json; echo; done'
 stage sequences 70 bash .device/run LearnedSolvers.Benchmarks sequences 64 "${GPU_SEQUENCES_COUNT:-30}" 1 0 cuda
 [ "${GPU_SEQUENCES_128:-1}" = 1 ] && stage sequences128 160 bash .device/run LearnedSolvers.Benchmarks sequences 128 20 1 0 cuda
 
