@@ -4,7 +4,8 @@ using LearnedSolvers.Sparse;
 namespace LearnedSolvers.Devices;
 
 /// <summary>
-/// A triangular matrix on the CPU device, its rows rewritten once as <see cref="CpuSubstitutionRows{T}"/>.
+/// A triangular matrix on the CPU device, its rows rewritten once as <see cref="CpuSubstitutionRows{T}"/> (a second copy of
+/// the values and pattern beside the host matrix's, which <see cref="UpdateValues"/> refreshes).
 /// <para>
 /// Two ways to solve, each row computing the same sum in the same order, so both give the same bits. A serial sweep in
 /// row order reads the matrix and the vectors forwards. Level by level, a level of at least <see cref="ParallelLevelRows"/>
