@@ -191,6 +191,32 @@ public class CpuTriangularSolveOrderTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ValuesDecayingIntoSubnormals_AreFlushedToZero_InBothOrdersAlike(bool lower)
+    {
+        // One nonzero at the first row solved: IC(0)'s substitution decays away from it, to 5e-172 at 300² (600²: subnormals).
+        var ic = new LearnedSolvers.Preconditioners.IncompleteCholesky0(LearnedSolvers.Problems.Poisson.TwoD(300).Matrix);
+        var t = lower ? ic.Factor.Lower : ic.Factor.Upper;
+        var b = new double[t.Size];
+        b[lower ? 0 : t.Size - 1] = 1;
+        var expected = RandomTriangular.Solve(t, b);
+        Assert.Contains(expected, v => v == 0);
+        Assert.DoesNotContain(expected, v => v != 0 && Math.Abs(v) < 1e-250);
+        foreach (bool byLevel in new[] { true, false })
+        {
+            var dt = new CpuTriangularMatrix((CpuDevice)Device.Cpu, t, solveByLevel: byLevel);
+            var x = Device.Cpu.Allocate(t.Size);
+            dt.Solve(Device.Cpu.Upload(b), x);
+            Assert.Equal(expected, x.ToArray());
+        }
+        var single = new CpuTriangularMatrix((CpuDevice)Device.Cpu, t, precision: Precision.Single);
+        var xf = Device.Cpu.Allocate<float>(Shape.Vector(t.Size));
+        single.Solve(Device.Cpu.Upload<float>(b.Select(v => (float)v).ToArray(), Shape.Vector(t.Size)), xf);
+        Assert.DoesNotContain(xf.ToArray(), v => v != 0 && float.IsSubnormal(v));
+    }
+
     [Fact]
     public void TheChoice_KeepsA2dStencilOnTheRowOrderSweep()
     {
