@@ -48,24 +48,31 @@ internal sealed class CpuSubstitutionRows<T> where T : unmanaged, IFloatingPoint
     {
         _host = host;
         int n = host.Size;
-        _farStarts = new int[n + 1];
         int[] rowPointers = host.RowPointers, columns = host.ColumnIndices;
         int skipFirst = host.DiagonalFirst, skipLast = host.DiagonalLast, step = host.IsLower ? -1 : 1;
-        int far = 0;
+        // Every row but the first solved has its neighbour entry in a factor on a stencil's pattern; count those that do.
+        int neighbours = 0;
         for (int i = 0; i < n; i++)
         {
-            for (int k = rowPointers[i] + skipFirst; k < rowPointers[i + 1] - skipLast; k++)
-                if (columns[k] != i + step) far++;
-            _farStarts[i + 1] = far;
+            int first = rowPointers[i] + skipFirst, last = rowPointers[i + 1] - skipLast - 1;
+            if (last >= first && columns[host.IsLower ? last : first] == i + step) neighbours++;
         }
-        _farColumns = new int[far];
-        _farValues = new T[far];
+        int off = rowPointers[n] - (host.HasUnitDiagonal ? 0 : n);
+        var farStarts = new int[n + 1];
+        var farColumns = new int[off - neighbours];
+        for (int i = 0, f = 0; i < n; i++)
+        {
+            int end = rowPointers[i + 1] - skipLast;
+            for (int k = rowPointers[i] + skipFirst; k < end; k++)
+                if (columns[k] != i + step) farColumns[f++] = columns[k];
+            farStarts[i + 1] = f;
+        }
+        _farStarts = farStarts;
+        _farColumns = farColumns;
+        _farValues = new T[farColumns.Length];
         _neighbour = new T[n];
         _inverseDiagonal = new T[n];
         _hostInverseDiagonal = new double[n];
-        for (int i = 0, f = 0; i < n; i++)
-            for (int k = rowPointers[i] + skipFirst; k < rowPointers[i + 1] - skipLast; k++)
-                if (columns[k] != i + step) _farColumns[f++] = columns[k];
         UpdateValues();
     }
 
@@ -74,21 +81,26 @@ internal sealed class CpuSubstitutionRows<T> where T : unmanaged, IFloatingPoint
     internal void UpdateValues()
     {
         var host = _host;
-        host.InverseDiagonal(_hostInverseDiagonal);
+        double[] hostInverse = _hostInverseDiagonal;
+        host.InverseDiagonal(hostInverse);
         int[] rowPointers = host.RowPointers, columns = host.ColumnIndices;
         double[] values = host.Values;
+        T[] farValues = _farValues, neighbour = _neighbour, inverseDiagonal = _inverseDiagonal;
         int skipFirst = host.DiagonalFirst, skipLast = host.DiagonalLast, step = host.IsLower ? -1 : 1;
-        for (int i = 0, f = 0; i < host.Size; i++)
+        for (int i = 0, f = 0; i < hostInverse.Length; i++)
         {
-            double inverse = _hostInverseDiagonal[i];
-            _inverseDiagonal[i] = T.CreateTruncating(inverse);
-            if (!T.IsFinite(_inverseDiagonal[i])) throw new ZeroPivotException(nameof(TriangularMatrix), i, 1 / inverse);
-            _neighbour[i] = T.Zero;
-            for (int k = rowPointers[i] + skipFirst; k < rowPointers[i + 1] - skipLast; k++)
+            double inverse = hostInverse[i];
+            T rounded = T.CreateTruncating(inverse);
+            if (!T.IsFinite(rounded)) throw new ZeroPivotException(nameof(TriangularMatrix), i, 1 / inverse);
+            inverseDiagonal[i] = rounded;
+            T near = T.Zero;
+            int end = rowPointers[i + 1] - skipLast;
+            for (int k = rowPointers[i] + skipFirst; k < end; k++)
             {
-                if (columns[k] == i + step) _neighbour[i] = T.CreateTruncating(values[k] * inverse);
-                else _farValues[f++] = T.CreateTruncating(values[k] * inverse);
+                if (columns[k] == i + step) near = T.CreateTruncating(values[k] * inverse);
+                else farValues[f++] = T.CreateTruncating(values[k] * inverse);
             }
+            neighbour[i] = near;
         }
     }
 

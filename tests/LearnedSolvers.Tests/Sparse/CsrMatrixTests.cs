@@ -54,6 +54,14 @@ public class CsrMatrixTests
         Assert.True(RandomSystems.Spd(200, seed: 1).IsSymmetric());
         Assert.False(RandomSystems.Nonsymmetric(200, seed: 1).IsSymmetric());
         Assert.False(new TripletBuilder(2, 3).ToCsr().IsSymmetric());
+        // One off-diagonal value changed, the last one of its row: the mirrored pass must see it.
+        var spd = RandomSystems.Spd(200, seed: 2);
+        int row = 150, k = spd.RowPointers[row + 1] - 1;
+        Assert.True(spd.ColumnIndices[k] > row);
+        var values = (double[])spd.Values.Clone();
+        values[k] *= 1 + 1e-9;
+        Assert.False(spd.WithValues(values).IsSymmetric(1e-12));
+        Assert.True(spd.WithValues(values).IsSymmetric(1e-6));
     }
 
     [Fact]
