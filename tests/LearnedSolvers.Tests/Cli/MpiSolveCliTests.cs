@@ -114,12 +114,14 @@ public sealed class MpiSolveCliTests : IDisposable
 
     private static (int Code, string Out, string Err) Mpi(int ranks, params string[] args) => MpiJob.Exec(ranks, typeof(CliApp).Assembly.Location, args);
 
-    /// <summary>The one JSON object printed (after any terminal escape mpirun's pseudo-terminal puts first).</summary>
+    /// <summary>
+    /// The one JSON object printed, alone: no terminal escape in front of it, though each rank writes into mpirun's
+    /// pseudo-terminal (`mpirun ... --json | jq` must parse).
+    /// </summary>
     private static JsonDocument Json((int Code, string Out, string Err) run)
     {
         Assert.True(run.Code == ExitCodes.Success, $"exit {run.Code}: {run.Out}{run.Err}");
-        int start = run.Out.IndexOf('{');
-        Assert.True(start >= 0, $"no JSON in: {run.Out}{run.Err}");
-        return JsonDocument.Parse(run.Out[start..]);
+        Assert.DoesNotContain('\u001b', run.Out);
+        return JsonDocument.Parse(run.Out);
     }
 }
