@@ -35,7 +35,7 @@ internal static class SolveCommand
         var precision = new Option<string>("--precision")
         {
             DefaultValueFactory = _ => "double",
-            Description = "ic0, ilu0: hold and apply the factor in double or single precision (the iteration stays in double; with single, prefer fgmres to gmres)",
+            Description = "ic0, ilu0, ssor, ilut, ilutp, ict: hold and apply the factor in double or single precision (the iteration stays in double; with single, prefer fgmres to gmres)",
         }.AcceptOnlyFromAmong("double", "single");
         var power = new Option<int>("--power") { DefaultValueFactory = _ => 1, Description = "FSAI pattern: the lower triangle of A^power, 1 to 3" };
         var omega = new Option<double>("--omega") { DefaultValueFactory = _ => 1.0, Description = "SSOR relaxation factor in (0, 2)" };

@@ -13,7 +13,7 @@ public abstract class DeviceTriangularMatrix : IDisposable
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(host);
-        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "The precision is Double or Single.");
+        Preconditioners.Factories.PrecisionOption.Check(precision, nameof(precision));
         Device = device;
         Host = host;
         Precision = precision;

@@ -35,13 +35,15 @@ public sealed class IncompleteCholeskyThreshold : IPreconditioner, IDisposable
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
     /// <exception cref="ArgumentOutOfRangeException">τ, p or α is out of range.</exception>
     /// <exception cref="ArgumentException">A is not square or not symmetric.</exception>
+    /// <param name="precision">The precision the factor is held and applied in (it is always computed in double).</param>
     /// <exception cref="ZeroPivotException">A diagonal entry is missing or a pivot is not positive (A is not SPD, or ICT breaks down: try a shift).</exception>
-    public IncompleteCholeskyThreshold(CsrMatrix a, double dropTolerance = DefaultDropTolerance, int fill = DefaultFill, double diagonalShift = 0, Device? device = null)
-        : this(a, dropTolerance, fill, GrowingDiagonalShift.Check(diagonalShift, nameof(diagonalShift)), diagonalShift, device)
+    public IncompleteCholeskyThreshold(CsrMatrix a, double dropTolerance = DefaultDropTolerance, int fill = DefaultFill, double diagonalShift = 0, Device? device = null,
+        Precision precision = Precision.Double)
+        : this(a, dropTolerance, fill, GrowingDiagonalShift.Check(diagonalShift, nameof(diagonalShift)), diagonalShift, device, precision)
     {
     }
 
-    private IncompleteCholeskyThreshold(CsrMatrix a, double dropTolerance, int fill, double initialShift, double maxShift, Device? device)
+    private IncompleteCholeskyThreshold(CsrMatrix a, double dropTolerance, int fill, double initialShift, double maxShift, Device? device, Precision precision)
     {
         ArgumentNullException.ThrowIfNull(a);
         DropTolerance = ThresholdDropping.CheckDropTolerance(dropTolerance, nameof(dropTolerance));
@@ -57,7 +59,7 @@ public sealed class IncompleteCholeskyThreshold : IPreconditioner, IDisposable
             upper);
         FillRatio = (double)(Factor.Lower.NonZeros + Factor.Upper.NonZeros - a.Rows) / Math.Max(1, a.NonZeros);
         Rows = Columns = a.Rows;
-        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: true, device);
+        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: true, device, precision);
     }
 
     /// <summary>
@@ -71,12 +73,13 @@ public sealed class IncompleteCholeskyThreshold : IPreconditioner, IDisposable
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
     /// <param name="initialShift">The first shift tried (≥ 0).</param>
     /// <param name="maxShift">No larger shift is tried.</param>
+    /// <param name="precision">The precision the factor is held and applied in.</param>
     /// <exception cref="ZeroPivotException">Every shift up to <paramref name="maxShift"/> met a non-positive pivot (reports the last).</exception>
     public static IncompleteCholeskyThreshold WithGrowingShift(CsrMatrix a, double dropTolerance = DefaultDropTolerance, int fill = DefaultFill,
-        Device? device = null, double initialShift = 0, double maxShift = 1)
+        Device? device = null, double initialShift = 0, double maxShift = 1, Precision precision = Precision.Double)
     {
         GrowingDiagonalShift.CheckRange(initialShift, maxShift, nameof(initialShift), nameof(maxShift));
-        return new IncompleteCholeskyThreshold(a, dropTolerance, fill, initialShift, maxShift, device);
+        return new IncompleteCholeskyThreshold(a, dropTolerance, fill, initialShift, maxShift, device, precision);
     }
 
     /// <summary>L and Lᵀ: M = L Lᵀ.</summary>

@@ -45,8 +45,10 @@ public sealed class IncompleteLuThreshold : IPreconditioner, IDisposable
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
     /// <exception cref="ArgumentOutOfRangeException">τ or p is out of range.</exception>
     /// <exception cref="ArgumentException">A is not square, has a zero row, or holds a value that is not finite.</exception>
+    /// <param name="precision">The precision the factor is held and applied in (it is always computed in double).</param>
     /// <exception cref="ZeroPivotException">A pivot overflowed.</exception>
-    public IncompleteLuThreshold(CsrMatrix a, double dropTolerance = DefaultDropTolerance, int fill = DefaultFill, Device? device = null)
+    public IncompleteLuThreshold(CsrMatrix a, double dropTolerance = DefaultDropTolerance, int fill = DefaultFill, Device? device = null,
+        Precision precision = Precision.Double)
     {
         ArgumentNullException.ThrowIfNull(a);
         DropTolerance = ThresholdDropping.CheckDropTolerance(dropTolerance, nameof(dropTolerance));
@@ -56,7 +58,7 @@ public sealed class IncompleteLuThreshold : IPreconditioner, IDisposable
         ReplacedPivots = result.ReplacedPivots;
         FillRatio = (double)(Factor.Lower.NonZeros + Factor.Upper.NonZeros) / Math.Max(1, a.NonZeros);
         Rows = Columns = a.Rows;
-        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: false, device);
+        _application = new TriangularFactorPreconditioner(Factor, isSymmetric: false, device, precision);
     }
 
     /// <summary>L (unit diagonal, not stored) and U: M = L U.</summary>

@@ -39,9 +39,11 @@ public sealed class IncompleteLuThresholdPivoting : IPreconditioner, IDisposable
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
     /// <exception cref="ArgumentOutOfRangeException">τ, p or t is out of range.</exception>
     /// <exception cref="ArgumentException">A is not square, has a zero row, or holds a value that is not finite.</exception>
+    /// <param name="precision">The precision the factor is held and applied in (it is always computed in double).</param>
     /// <exception cref="ZeroPivotException">A pivot overflowed.</exception>
     public IncompleteLuThresholdPivoting(CsrMatrix a, double dropTolerance = IncompleteLuThreshold.DefaultDropTolerance,
-        int fill = IncompleteLuThreshold.DefaultFill, double pivotTolerance = DefaultPivotTolerance, Device? device = null)
+        int fill = IncompleteLuThreshold.DefaultFill, double pivotTolerance = DefaultPivotTolerance, Device? device = null,
+        Precision precision = Precision.Double)
     {
         ArgumentNullException.ThrowIfNull(a);
         DropTolerance = ThresholdDropping.CheckDropTolerance(dropTolerance, nameof(dropTolerance));
@@ -56,7 +58,7 @@ public sealed class IncompleteLuThresholdPivoting : IPreconditioner, IDisposable
         Rows = Columns = a.Rows;
         Permutation = PermutationMatrix(result.ColumnOrder);
 
-        _solves = new TriangularFactorPreconditioner(Factor, isSymmetric: false, device);
+        _solves = new TriangularFactorPreconditioner(Factor, isSymmetric: false, device, precision);
         var uploaded = new List<IDisposable>(3) { _solves };
         try
         {

@@ -21,8 +21,9 @@ public sealed class Ssor : IPreconditioner, IDisposable
     /// <param name="a">A square matrix with a nonzero diagonal.</param>
     /// <param name="omega">The relaxation factor ω ∈ (0, 2).</param>
     /// <param name="device">Where the preconditioner is applied (default: the CPU device).</param>
+    /// <param name="precision">The precision the factor is held and applied in (it is always computed in double).</param>
     /// <exception cref="ZeroPivotException">A diagonal entry is zero or missing.</exception>
-    public Ssor(CsrMatrix a, double omega = 1.0, Device? device = null)
+    public Ssor(CsrMatrix a, double omega = 1.0, Device? device = null, Precision precision = Precision.Double)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (!a.IsSquare) throw new ArgumentException($"SSOR needs a square matrix; this one is {a.Rows} x {a.Columns}.", nameof(a));
@@ -50,7 +51,7 @@ public sealed class Ssor : IPreconditioner, IDisposable
             for (int k = diagonalEntry + 1; k < upper.RowPointers[i + 1]; k++) upper.Values[k] = omega * a.Values[upperSource[k]] / rowScale;
         }
         IsSymmetric = a.IsSymmetric(1e-12); // as IC(0): files written with 16 digits are symmetric only to rounding
-        _application = new TriangularFactorPreconditioner(Factor, IsSymmetric, device);
+        _application = new TriangularFactorPreconditioner(Factor, IsSymmetric, device, precision);
     }
 
     public double Omega { get; }

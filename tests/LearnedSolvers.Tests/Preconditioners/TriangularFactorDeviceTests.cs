@@ -2,6 +2,7 @@ using LearnedSolvers.Devices;
 using LearnedSolvers.Devices.Ilgpu;
 using LearnedSolvers.Krylov;
 using LearnedSolvers.Preconditioners;
+using LearnedSolvers.Preconditioners.Factories;
 using LearnedSolvers.Problems;
 using LearnedSolvers.Sparse;
 using LearnedSolvers.Tests.Devices;
@@ -141,6 +142,24 @@ public abstract class TriangularFactorDeviceTests
         double error = Reference.RelativeMaxError(ApplyOnDevice(m, r), expected);
         // Float rounding, not double: the application is really in single precision, and close to the double one.
         Assert.InRange(error, 1e-10, 1e-5);
+    }
+
+    [Theory]
+    [InlineData("ssor")]
+    [InlineData("ilut")]
+    [InlineData("ilutp")]
+    [InlineData("ict")]
+    public void EveryFactorPreconditioner_TakesThePrecisionSetting(string name)
+    {
+        var a = name is "ssor" or "ict" ? RandomSystems.Spd(401, 52) : RandomSystems.Nonsymmetric(401, 52);
+        var matrix = Device.Upload(a);
+        var r = RandomSystems.Vector(401, 53);
+        var single = PreconditionerRegistry.Get(name, new Dictionary<string, string> { ["precision"] = "single" }).Create(matrix)!;
+        var dbl = PreconditionerRegistry.Get(name).Create(matrix)!;
+        double error = Reference.RelativeMaxError(ApplyOnDevice(single, r), ApplyOnDevice(dbl, r));
+        Assert.InRange(error, 1e-10, 1e-5);
+        (single as IDisposable)?.Dispose();
+        (dbl as IDisposable)?.Dispose();
     }
 
     [Fact]

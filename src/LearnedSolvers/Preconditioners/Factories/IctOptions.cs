@@ -22,11 +22,15 @@ public sealed record IctOptions
     /// <summary>The largest shift <see cref="GrowShift"/> tries.</summary>
     public double MaxShift { get; init; } = 1;
 
+    /// <summary>The precision the factor is held and applied in (<see cref="Devices.Precision.Single"/>: float inside a double iteration).</summary>
+    public Devices.Precision Precision { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {
         ThresholdDropping.CheckDropTolerance(DropTolerance, nameof(DropTolerance));
         ThresholdDropping.CheckFill(Fill, nameof(Fill));
         GrowingDiagonalShift.CheckRange(DiagonalShift, MaxShift, nameof(DiagonalShift), nameof(MaxShift));
+        PrecisionOption.Check(Precision, nameof(Precision));
     }
 }

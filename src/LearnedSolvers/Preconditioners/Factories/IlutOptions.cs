@@ -15,11 +15,15 @@ public sealed record IlutOptions
     /// </summary>
     public double PivotTolerance { get; init; } = IncompleteLuThresholdPivoting.DefaultPivotTolerance;
 
+    /// <summary>The precision the factor is held and applied in (<see cref="Devices.Precision.Single"/>: float inside a double iteration).</summary>
+    public Devices.Precision Precision { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad option.</summary>
     public void Validate()
     {
         ThresholdDropping.CheckDropTolerance(DropTolerance, nameof(DropTolerance));
         ThresholdDropping.CheckFill(Fill, nameof(Fill));
         ThresholdDropping.CheckPivotTolerance(PivotTolerance, nameof(PivotTolerance));
+        PrecisionOption.Check(Precision, nameof(Precision));
     }
 }

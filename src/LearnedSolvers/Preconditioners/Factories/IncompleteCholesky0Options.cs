@@ -23,6 +23,6 @@ public sealed record IncompleteCholesky0Options
     public void Validate()
     {
         GrowingDiagonalShift.CheckRange(DiagonalShift, MaxShift, nameof(DiagonalShift), nameof(MaxShift));
-        if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Precision is Double or Single.");
+        PrecisionOption.Check(Precision, nameof(Precision));
     }
 }

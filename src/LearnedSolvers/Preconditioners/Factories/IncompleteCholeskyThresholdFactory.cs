@@ -40,8 +40,8 @@ public sealed class IncompleteCholeskyThresholdFactory : IPreconditionerFactory
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, "ICT", nameof(a));
         return Options.GrowShift
-            ? IncompleteCholeskyThreshold.WithGrowingShift(a.Host, Options.DropTolerance, Options.Fill, a.Device, Options.DiagonalShift, Options.MaxShift)
-            : new IncompleteCholeskyThreshold(a.Host, Options.DropTolerance, Options.Fill, Options.DiagonalShift, a.Device);
+            ? IncompleteCholeskyThreshold.WithGrowingShift(a.Host, Options.DropTolerance, Options.Fill, a.Device, Options.DiagonalShift, Options.MaxShift, Options.Precision)
+            : new IncompleteCholeskyThreshold(a.Host, Options.DropTolerance, Options.Fill, Options.DiagonalShift, a.Device, Options.Precision);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);

@@ -39,7 +39,7 @@ public sealed class IncompleteLuThresholdFactory : IPreconditionerFactory
     {
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, "ILUT", nameof(a));
-        return new IncompleteLuThreshold(a.Host, Options.DropTolerance, Options.Fill, a.Device);
+        return new IncompleteLuThreshold(a.Host, Options.DropTolerance, Options.Fill, a.Device, Options.Precision);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);

@@ -39,7 +39,7 @@ public sealed class IncompleteLuThresholdPivotingFactory : IPreconditionerFactor
     {
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, "ILUTP", nameof(a));
-        return new IncompleteLuThresholdPivoting(a.Host, Options.DropTolerance, Options.Fill, Options.PivotTolerance, a.Device);
+        return new IncompleteLuThresholdPivoting(a.Host, Options.DropTolerance, Options.Fill, Options.PivotTolerance, a.Device, Options.Precision);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);

@@ -13,7 +13,7 @@ namespace LearnedSolvers.Preconditioners.Factories;
 /// </summary>
 /// <remarks>
 /// Settings: ssor: omega. ic0: shift (a number α ≥ 0, or "auto": grow it until the factorization succeeds), precision
-/// (double or single: the factor held and applied in float). ilu0: precision. ilut:
+/// (double or single: the factor held and applied in float; also read by ilu0, ssor, ilut, ilutp and ict). ilut:
 /// drop-tolerance, fill. ilutp: drop-tolerance, fill, pivot-tolerance. ict: drop-tolerance, fill, shift (as ic0's). fsai: power
 /// (1 to 3: G on the lower pattern of A, A² or A³). chebyshev: degree, lower-fraction. gmg, amg, rsamg: cycle (v|w|f),
 /// smoother (jacobi|chebyshev|gauss-seidel), pre-sweeps, post-sweeps, chebyshev-degree, jacobi-weight, coarse-size,
@@ -27,12 +27,12 @@ public static class PreconditionerRegistry
     [
         ("none", _ => PreconditionerFactories.None()),
         ("jacobi", _ => PreconditionerFactories.Jacobi()),
-        ("ssor", s => PreconditionerFactories.Ssor(new SsorOptions { Omega = s.Double("omega", new SsorOptions().Omega) })),
+        ("ssor", s => PreconditionerFactories.Ssor(new SsorOptions { Omega = s.Double("omega", new SsorOptions().Omega), Precision = PrecisionSetting(s) })),
         ("ic0", s => PreconditionerFactories.Ic0((s.Is("shift", "auto")
             ? new IncompleteCholesky0Options { GrowShift = true }
             : new IncompleteCholesky0Options { DiagonalShift = s.Double("shift", new IncompleteCholesky0Options().DiagonalShift) })
-            with { Precision = s.Enum("precision", Precision.Double) })),
-        ("ilu0", s => PreconditionerFactories.Ilu0(s.Enum("precision", Precision.Double))),
+            with { Precision = PrecisionSetting(s) })),
+        ("ilu0", s => PreconditionerFactories.Ilu0(PrecisionSetting(s))),
         ("ilut", s => PreconditionerFactories.Ilut(Ilut(s))),
         ("ilutp", s => PreconditionerFactories.Ilutp(Ilut(s) with { PivotTolerance = s.Double("pivot-tolerance", new IlutOptions().PivotTolerance) })),
         ("ict", s => PreconditionerFactories.Ict(Ict(s))),
@@ -120,13 +120,16 @@ public static class PreconditionerRegistry
     private static IlutOptions Ilut(PreconditionerSettings s)
     {
         var d = new IlutOptions();
-        return d with { DropTolerance = s.Double("drop-tolerance", d.DropTolerance), Fill = s.Int("fill", d.Fill) };
+        return d with { DropTolerance = s.Double("drop-tolerance", d.DropTolerance), Fill = s.Int("fill", d.Fill), Precision = PrecisionSetting(s) };
     }
+
+    /// <summary>The "precision" setting of the triangular-factor preconditioners: double (the default) or single.</summary>
+    private static Precision PrecisionSetting(PreconditionerSettings s) => s.Enum("precision", Precision.Double);
 
     private static IctOptions Ict(PreconditionerSettings s)
     {
         var d = new IctOptions();
-        d = d with { DropTolerance = s.Double("drop-tolerance", d.DropTolerance), Fill = s.Int("fill", d.Fill) };
+        d = d with { DropTolerance = s.Double("drop-tolerance", d.DropTolerance), Fill = s.Int("fill", d.Fill), Precision = PrecisionSetting(s) };
         return s.Is("shift", "auto") ? d with { GrowShift = true } : d with { DiagonalShift = s.Double("shift", d.DiagonalShift) };
     }
 

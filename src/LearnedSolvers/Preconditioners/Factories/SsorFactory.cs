@@ -31,7 +31,7 @@ public sealed class SsorFactory : IPreconditionerFactory
     {
         ArgumentNullException.ThrowIfNull(a);
         Devices.Require(a.Device, "SSOR", nameof(a));
-        return new Ssor(a.Host, Options.Omega, a.Device);
+        return new Ssor(a.Host, Options.Omega, a.Device, Options.Precision);
     }
 
     IPreconditioner? IPreconditionerFactory.Create(DeviceCsrMatrix a) => Create(a);
