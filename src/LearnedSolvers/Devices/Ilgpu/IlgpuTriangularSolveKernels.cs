@@ -15,17 +15,17 @@ internal sealed class IlgpuTriangularSolveKernels : ITriangularSolveKernels
         using (device.Lock())
         {
             SolveLevel = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>,
-                ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(TriangularSolveKernels.SolveLevel);
+                ArrayView<double>, int, int, ArrayView<double>, ArrayView<double>>(TriangularSolveKernels.SolveLevel<double>);
             SolveLevelSingle = device.Accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>,
-                ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>(TriangularSolveKernels.SolveLevelSingle);
+                ArrayView<float>, int, int, ArrayView<float>, ArrayView<float>>(TriangularSolveKernels.SolveLevel<float>);
         }
     }
 
-    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevel"/>; launch under the device's <see cref="IlgpuDevice.Lock"/>.</summary>
+    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevel{T}"/>; launch under the device's <see cref="IlgpuDevice.Lock"/>.</summary>
     internal Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<double>, ArrayView<double>, int, int,
         ArrayView<double>, ArrayView<double>> SolveLevel { get; }
 
-    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevelSingle"/>.</summary>
+    /// <summary>The compiled <see cref="TriangularSolveKernels.SolveLevel{T}"/> for float.</summary>
     internal Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int,
         ArrayView<float>, ArrayView<float>> SolveLevelSingle { get; }
 

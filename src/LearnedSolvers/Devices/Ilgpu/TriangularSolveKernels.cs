@@ -1,3 +1,4 @@
+using System.Numerics;
 using ILGPU;
 
 namespace LearnedSolvers.Devices.Ilgpu;
@@ -12,27 +13,15 @@ internal static class TriangularSolveKernels
     /// x_i = (b_i − Σ_{j≠i} t_ij x_j) · inverseDiagonal_i for the rows i = levelRows[index] of one level, whose x_j are
     /// final from earlier launches. Row i's off-diagonal entries are [rowPointers[i] + skipFirst, rowPointers[i + 1] −
     /// skipLast): a stored diagonal is skipped at the start (upper) or end (lower) of the row. x may be b: a row reads
-    /// only its own b_i.
+    /// only its own b_i. T is double, or float for a factor applied in single precision.
     /// </summary>
-    public static void SolveLevel(
-        Index1D index, ArrayView<int> levelRows, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<double> values,
-        ArrayView<double> inverseDiagonal, int skipFirst, int skipLast, ArrayView<double> b, ArrayView<double> x)
+    public static void SolveLevel<T>(
+        Index1D index, ArrayView<int> levelRows, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<T> values,
+        ArrayView<T> inverseDiagonal, int skipFirst, int skipLast, ArrayView<T> b, ArrayView<T> x) where T : unmanaged, INumber<T>
     {
         int row = levelRows[index];
         int end = rowPointers[row + 1] - skipLast;
-        double s = b[row];
-        for (int k = rowPointers[row] + skipFirst; k < end; k++) s -= values[k] * x[columns[k]];
-        x[row] = s * inverseDiagonal[row];
-    }
-
-    /// <summary><see cref="SolveLevel"/> in single precision: a preconditioner applied in float.</summary>
-    public static void SolveLevelSingle(
-        Index1D index, ArrayView<int> levelRows, ArrayView<int> rowPointers, ArrayView<int> columns, ArrayView<float> values,
-        ArrayView<float> inverseDiagonal, int skipFirst, int skipLast, ArrayView<float> b, ArrayView<float> x)
-    {
-        int row = levelRows[index];
-        int end = rowPointers[row + 1] - skipLast;
-        float s = b[row];
+        T s = b[row];
         for (int k = rowPointers[row] + skipFirst; k < end; k++) s -= values[k] * x[columns[k]];
         x[row] = s * inverseDiagonal[row];
     }
