@@ -57,11 +57,18 @@ public sealed class PtxCompilationTests : IDisposable
     {
         var type = typeof(VectorKernels).Assembly.GetType(typeName.Contains('.') ? typeName : $"LearnedSolvers.Devices.Ilgpu.{typeName}", throwOnError: true)!;
         var method = type.GetMethod(methodName, BindingFlags.Public | BindingFlags.Static)!;
+        // A kernel generic in its number type (float and double) compiles once per type it is loaded with.
+        if (method.IsGenericMethodDefinition)
+            return string.Concat(new[] { typeof(double), typeof(float) }.Select(t => CompileMethod(method.MakeGenericMethod(t))));
+        return CompileMethod(method);
+    }
+
+    private string CompileMethod(MethodInfo method)
+    {
         var entry = method.GetParameters()[0].ParameterType == typeof(Index1D)
             ? EntryPointDescription.FromImplicitlyGroupedKernel(method)
             : EntryPointDescription.FromExplicitlyGroupedKernel(method);
-        var specialization = KernelSpecialization.Empty;
-        var compiled = (PTXCompiledKernel)_backend.Compile(entry, specialization);
+        var compiled = (PTXCompiledKernel)_backend.Compile(entry, KernelSpecialization.Empty);
         return compiled.PTXAssembly;
     }
 
