@@ -42,7 +42,6 @@ internal sealed class CpuSubstitutionRows<T> where T : unmanaged, IFloatingPoint
     private readonly T[] _farValues;
     private readonly T[] _neighbour;
     private readonly T[] _inverseDiagonal;
-    private readonly double[] _hostInverseDiagonal;
 
     internal CpuSubstitutionRows(TriangularMatrix host)
     {
@@ -72,7 +71,6 @@ internal sealed class CpuSubstitutionRows<T> where T : unmanaged, IFloatingPoint
         _farValues = new T[farColumns.Length];
         _neighbour = new T[n];
         _inverseDiagonal = new T[n];
-        _hostInverseDiagonal = new double[n];
         UpdateValues();
     }
 
@@ -81,15 +79,13 @@ internal sealed class CpuSubstitutionRows<T> where T : unmanaged, IFloatingPoint
     internal void UpdateValues()
     {
         var host = _host;
-        double[] hostInverse = _hostInverseDiagonal;
-        host.InverseDiagonal(hostInverse);
         int[] rowPointers = host.RowPointers, columns = host.ColumnIndices;
         double[] values = host.Values;
         T[] farValues = _farValues, neighbour = _neighbour, inverseDiagonal = _inverseDiagonal;
         int skipFirst = host.DiagonalFirst, skipLast = host.DiagonalLast, step = host.IsLower ? -1 : 1;
-        for (int i = 0, f = 0; i < hostInverse.Length; i++)
+        for (int i = 0, f = 0; i < host.Size; i++)
         {
-            double inverse = hostInverse[i];
+            double inverse = host.InverseDiagonal(i);
             T rounded = T.CreateTruncating(inverse);
             if (!T.IsFinite(rounded)) throw new ZeroPivotException(nameof(TriangularMatrix), i, 1 / inverse);
             inverseDiagonal[i] = rounded;
@@ -109,11 +105,11 @@ internal sealed class CpuSubstitutionRows<T> where T : unmanaged, IFloatingPoint
     {
         T max = T.Zero;
         int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated && b.Length >= Vector<T>.Count)
+        if (Vector.IsHardwareAccelerated && b.Length >= Vector<T>.Count)
         {
             var m = Vector<T>.Zero;
-            var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<T, Vector<T>>(b);
-            foreach (var v in vectors) m = System.Numerics.Vector.Max(m, System.Numerics.Vector.Abs(v));
+            var vectors = MemoryMarshal.Cast<T, Vector<T>>(b);
+            foreach (var v in vectors) m = Vector.Max(m, Vector.Abs(v));
             for (int k = 0; k < Vector<T>.Count; k++) max = T.Max(max, m[k]);
             i = vectors.Length * Vector<T>.Count;
         }

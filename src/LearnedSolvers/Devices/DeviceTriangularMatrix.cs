@@ -13,7 +13,7 @@ public abstract class DeviceTriangularMatrix : IDisposable
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(host);
-        Preconditioners.Factories.PrecisionOption.Check(precision, nameof(precision));
+        PrecisionCheck.Valid(precision, nameof(precision));
         Device = device;
         Host = host;
         Precision = precision;

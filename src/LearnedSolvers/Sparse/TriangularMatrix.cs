@@ -73,18 +73,17 @@ public sealed class TriangularMatrix
     {
         if (destination.Length != Size)
             throw new ArgumentException($"The destination holds {destination.Length} values; the matrix has {Size} rows.", nameof(destination));
-        if (HasUnitDiagonal)
-        {
-            destination.Fill(1);
-            return;
-        }
-        for (int i = 0; i < Size; i++)
-        {
-            double d = Values[IsLower ? RowPointers[i + 1] - 1 : RowPointers[i]];
-            double inverse = 1 / d;
-            if (!double.IsFinite(inverse)) throw new ZeroPivotException(nameof(TriangularMatrix), i, d);
-            destination[i] = inverse;
-        }
+        for (int i = 0; i < Size; i++) destination[i] = InverseDiagonal(i);
+    }
+
+    /// <summary>1 / d_i for row <paramref name="row"/> (1 for a unit diagonal).</summary>
+    /// <exception cref="ZeroPivotException">The diagonal entry is zero or its reciprocal is not finite.</exception>
+    internal double InverseDiagonal(int row)
+    {
+        if (HasUnitDiagonal) return 1;
+        double d = Values[IsLower ? RowPointers[row + 1] - 1 : RowPointers[row]];
+        double inverse = 1 / d;
+        return double.IsFinite(inverse) ? inverse : throw new ZeroPivotException(nameof(TriangularMatrix), row, d);
     }
 
     private void CheckPattern()

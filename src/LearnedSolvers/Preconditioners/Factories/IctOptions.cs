@@ -31,6 +31,6 @@ public sealed record IctOptions
         ThresholdDropping.CheckDropTolerance(DropTolerance, nameof(DropTolerance));
         ThresholdDropping.CheckFill(Fill, nameof(Fill));
         GrowingDiagonalShift.CheckRange(DiagonalShift, MaxShift, nameof(DiagonalShift), nameof(MaxShift));
-        PrecisionOption.Check(Precision, nameof(Precision));
+        Devices.PrecisionCheck.Valid(Precision, nameof(Precision));
     }
 }

@@ -24,6 +24,6 @@ public sealed record IlutOptions
         ThresholdDropping.CheckDropTolerance(DropTolerance, nameof(DropTolerance));
         ThresholdDropping.CheckFill(Fill, nameof(Fill));
         ThresholdDropping.CheckPivotTolerance(PivotTolerance, nameof(PivotTolerance));
-        PrecisionOption.Check(Precision, nameof(Precision));
+        Devices.PrecisionCheck.Valid(Precision, nameof(Precision));
     }
 }

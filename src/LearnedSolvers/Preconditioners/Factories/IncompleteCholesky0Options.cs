@@ -23,6 +23,6 @@ public sealed record IncompleteCholesky0Options
     public void Validate()
     {
         GrowingDiagonalShift.CheckRange(DiagonalShift, MaxShift, nameof(DiagonalShift), nameof(MaxShift));
-        PrecisionOption.Check(Precision, nameof(Precision));
+        Devices.PrecisionCheck.Valid(Precision, nameof(Precision));
     }
 }

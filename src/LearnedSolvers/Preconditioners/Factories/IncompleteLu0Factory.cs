@@ -9,7 +9,7 @@ public sealed class IncompleteLu0Factory : IPreconditionerFactory
     /// <exception cref="ArgumentOutOfRangeException">The precision is not one of <see cref="Devices.Precision"/>'s values.</exception>
     public IncompleteLu0Factory(Precision precision = Precision.Double)
     {
-        Precision = PrecisionOption.Check(precision, nameof(precision));
+        Precision = PrecisionCheck.Valid(precision, nameof(precision));
     }
 
     /// <summary>The precision the factor is held and applied in.</summary>

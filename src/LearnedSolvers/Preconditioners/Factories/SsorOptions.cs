@@ -13,6 +13,6 @@ public sealed record SsorOptions
     public void Validate()
     {
         if (!(Omega > 0 && Omega < 2)) throw new ArgumentOutOfRangeException(nameof(Omega), Omega, "SSOR's relaxation factor must lie in (0, 2).");
-        PrecisionOption.Check(Precision, nameof(Precision));
+        Devices.PrecisionCheck.Valid(Precision, nameof(Precision));
     }
 }
