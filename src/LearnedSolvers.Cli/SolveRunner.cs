@@ -166,8 +166,9 @@ internal static class SolveRunner
     }
 
     /// <summary>
-    /// Solves for the k columns of <paramref name="b"/> with one setup: CG and PCG advance the columns together with one
-    /// block SpMV per iteration (<see cref="SimultaneousConjugateGradient"/>), the other methods take them in turn.
+    /// Solves for the k columns of <paramref name="b"/> with one setup: CG and PCG run block CG on all columns at once (one
+    /// block SpMV per iteration and a shared Krylov space, <see cref="BlockConjugateGradient"/>, up to its
+    /// <see cref="BlockConjugateGradient.MaxColumns"/>), the other methods take them in turn.
     /// One report per column, each with its own true residual; setup and time are the whole block's.
     /// </summary>
     public static IReadOnlyList<SolveReport> RunColumns(CsrMatrix a, DenseColumns b, DenseColumns x, KrylovMethod method, IPreconditionerFactory preconditioner,
@@ -183,9 +184,9 @@ internal static class SolveRunner
         using var dx = device.Upload<double>(x.Values, Shape.Block(x.Rows, x.Columns));
         BlockSolveResult result;
         double setup;
-        if (method is KrylovMethod.Cg or KrylovMethod.Pcg)
+        if (method is KrylovMethod.Cg or KrylovMethod.Pcg && b.Columns <= BlockConjugateGradient.MaxColumns)
         {
-            using var solver = new SimultaneousConjugateGradient(deviceMatrix, b.Columns, m, options);
+            using var solver = new BlockConjugateGradient(deviceMatrix, b.Columns, m, options);
             setup = clock.Elapsed.TotalSeconds;
             result = solver.Solve(db, dx);
         }

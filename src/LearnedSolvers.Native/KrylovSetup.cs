@@ -18,7 +18,7 @@ internal sealed class KrylovSetup : SolverSetup
     private readonly SolverSettings _settings;
     private IPreconditioner? _preconditioner;
     private KrylovSolver _solver;
-    private SimultaneousConjugateGradient? _block;
+    private BlockConjugateGradient? _block;
 
     private KrylovSetup(DeviceCsrMatrix a, KrylovMethod method, IPreconditionerFactory factory, SolverSettings settings)
     {
@@ -73,13 +73,13 @@ internal sealed class KrylovSetup : SolverSetup
 
     public override BlockSolveResult Solve(DeviceBuffer<double> b, DeviceBuffer<double> x)
     {
-        if (_method is not (KrylovMethod.Cg or KrylovMethod.Pcg)) return base.Solve(b, x);
         int k = b.Shape[0];
+        if (_method is not (KrylovMethod.Cg or KrylovMethod.Pcg) || k > BlockConjugateGradient.MaxColumns) return base.Solve(b, x);
         if (_block?.Columns != k)
         {
             _block?.Dispose();
             _block = null;
-            _block = new SimultaneousConjugateGradient(_a, k, _preconditioner, _settings.Options);
+            _block = new BlockConjugateGradient(_a, k, _preconditioner, _settings.Options);
         }
         return _block.Solve(b, x);
     }

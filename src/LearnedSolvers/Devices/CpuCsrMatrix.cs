@@ -6,7 +6,7 @@ namespace LearnedSolvers.Devices;
 /// A CSR matrix on the CPU device. SpMV runs over row blocks of roughly equal entry counts (fixed at upload,
 /// so partial sums of the fused dot are added in the same order every time).
 /// </summary>
-public sealed class CpuCsrMatrix : DeviceCsrMatrix
+public sealed class CpuCsrMatrix : DeviceCsrMatrix, IInterleavedBlockOperator
 {
     /// <summary>Target entries per row block: about 200 KiB of matrix data, enough to hide dispatch cost.</summary>
     private const int EntriesPerBlock = 16384;
@@ -14,6 +14,7 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
     private readonly int[] _blockStarts;
     private readonly SpmvJob _job;
     private readonly BlockSpmvJob _blockJob;
+    private readonly InterleavedSpmvJob _interleavedJob;
     private readonly object _gate = new();
 
     internal CpuCsrMatrix(CpuDevice device, CsrMatrix host) : base(device, host)
@@ -22,6 +23,31 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
         _blockStarts = PartitionRows(host, EntriesPerBlock);
         _job = new SpmvJob(host, _blockStarts);
         _blockJob = new BlockSpmvJob(host, _blockStarts);
+        _interleavedJob = new InterleavedSpmvJob(host, _blockStarts);
+    }
+
+    /// <summary>Square matrices on a CPU with 512-bit vectors (elsewhere the lanes would be emulated).</summary>
+    bool IInterleavedBlockOperator.SupportsInterleaved => Host.IsSquare && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+
+    void IInterleavedBlockOperator.ApplyInterleaved(DeviceBuffer<double> x, DeviceBuffer<double> y, int columns, Span<double> gram)
+    {
+        const int w = IInterleavedBlockOperator.Width;
+        CheckInterleaved(x, nameof(x));
+        CheckInterleaved(y, nameof(y));
+        if (gram.Length < w * w) throw new ArgumentException($"The Gram product needs {w * w} values; the span holds {gram.Length}.", nameof(gram));
+        lock (_gate)
+        {
+            _interleavedJob.X = CpuBuffer<double>.MemoryOf(x);
+            _interleavedJob.Y = CpuBuffer<double>.MemoryOf(y);
+            ((CpuDevice)Device).Team.Run(_interleavedJob, BlockCount);
+            _interleavedJob.X = _interleavedJob.Y = default;
+            for (int i = 0; i < w * w; i++)
+            {
+                double s = 0;
+                for (int block = 0; block < BlockCount; block++) s += _interleavedJob.Partials[block * w * w + i];
+                gram[i] = s;
+            }
+        }
     }
 
     /// <summary>Number of row blocks the SpMV is split into.</summary>
@@ -169,6 +195,28 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix
             if (!WithDot) return;
             for (int j = 0; j < Columns; j++)
                 Partials[chunk * Columns + j] = CpuVectorKernels.Dot(X.Window(j * LeadingX, a.Columns), Y.Window(j * LeadingY, a.Rows), r0, r1 - r0);
+        }
+    }
+
+    private void CheckInterleaved(DeviceBuffer<double> block, string name)
+    {
+        ArgumentNullException.ThrowIfNull(block, name);
+        var expected = new Shape(Rows, IInterleavedBlockOperator.Width);
+        if (!ReferenceEquals(block.Device, Device)) throw new DeviceMismatchException($"{name} lives on device '{block.Device.Name}', but the matrix on '{Device.Name}'.");
+        if (block.Shape != expected) throw new ArgumentException($"{name} must be an interleaved block {expected}; its shape is {block.Shape}.", name);
+    }
+
+    /// <summary>The interleaved product's job: each row block's Gram partial apart, summed in block order by the caller.</summary>
+    private sealed class InterleavedSpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
+    {
+        public CpuMemory<double> X, Y;
+        public readonly double[] Partials = new double[(blockStarts.Length - 1) * 64];
+
+        public override void RunChunk(int chunk)
+        {
+            var gram = Partials.AsSpan(chunk * 64, 64);
+            gram.Clear();
+            a.MultiplyRowsInterleaved(blockStarts[chunk], blockStarts[chunk + 1], X.Span, Y.Span, gram);
         }
     }
 }

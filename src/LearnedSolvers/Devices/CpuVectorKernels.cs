@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 
 namespace LearnedSolvers.Devices;
@@ -139,6 +140,20 @@ internal static class CpuVectorKernels
         int start, int length, Span<double> result)
     {
         int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j + 4 <= vectorCount; j += 4)
+            {
+                int b = 0;
+                for (; b + 4 <= count; b += 4)
+                    GramTile512(ref Slice(basis[b], start), ref Slice(basis[b + 1], start), ref Slice(basis[b + 2], start), ref Slice(basis[b + 3], start),
+                        ref Slice(vectors[j], start), ref Slice(vectors[j + 1], start), ref Slice(vectors[j + 2], start), ref Slice(vectors[j + 3], start),
+                        length, result.Slice(j * count), count, b);
+                for (; b < count; b++)
+                {
+                    var v = ((CpuVector)basis[b]).Memory;
+                    for (int t = 0; t < 4; t++) result[(j + t) * count + b] = Dot(v, ((CpuVector)vectors[j + t]).Memory, start, length);
+                }
+            }
         for (; j + 2 <= vectorCount; j += 2)
         {
             ref double x0 = ref Slice(vectors[j], start);
@@ -203,6 +218,55 @@ internal static class CpuVectorKernels
             }
         }
         if (j < vectorCount) MultiDot(basis, count, ((CpuVector)vectors[j]).Memory, start, length, result.Slice(j * count, count));
+    }
+
+    /// <summary>
+    /// The 4 × 4 tile of <see cref="MultiDotBlock"/> with 512-bit fused multiply-adds: four basis vectors against four
+    /// vectors, sixteen accumulators fed by eight loads (the 4 × 2 sweep needs six loads for eight products); writes
+    /// result[t·count + b + i] = basis[b + i]ᵀ vectors[t] for i, t &lt; 4.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GramTile512(ref double u0, ref double u1, ref double u2, ref double u3, ref double v0, ref double v1, ref double v2, ref double v3,
+        int length, Span<double> result, int count, int b)
+    {
+        Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<double> a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
+        int w = Vector512<double>.Count, i = 0;
+        for (; i <= length - w; i += w)
+        {
+            var y0 = Vector512.LoadUnsafe(ref v0, (nuint)i);
+            var y1 = Vector512.LoadUnsafe(ref v1, (nuint)i);
+            var y2 = Vector512.LoadUnsafe(ref v2, (nuint)i);
+            var y3 = Vector512.LoadUnsafe(ref v3, (nuint)i);
+            var x = Vector512.LoadUnsafe(ref u0, (nuint)i);
+            a00 = Vector512.FusedMultiplyAdd(x, y0, a00); a01 = Vector512.FusedMultiplyAdd(x, y1, a01);
+            a02 = Vector512.FusedMultiplyAdd(x, y2, a02); a03 = Vector512.FusedMultiplyAdd(x, y3, a03);
+            x = Vector512.LoadUnsafe(ref u1, (nuint)i);
+            a10 = Vector512.FusedMultiplyAdd(x, y0, a10); a11 = Vector512.FusedMultiplyAdd(x, y1, a11);
+            a12 = Vector512.FusedMultiplyAdd(x, y2, a12); a13 = Vector512.FusedMultiplyAdd(x, y3, a13);
+            x = Vector512.LoadUnsafe(ref u2, (nuint)i);
+            a20 = Vector512.FusedMultiplyAdd(x, y0, a20); a21 = Vector512.FusedMultiplyAdd(x, y1, a21);
+            a22 = Vector512.FusedMultiplyAdd(x, y2, a22); a23 = Vector512.FusedMultiplyAdd(x, y3, a23);
+            x = Vector512.LoadUnsafe(ref u3, (nuint)i);
+            a30 = Vector512.FusedMultiplyAdd(x, y0, a30); a31 = Vector512.FusedMultiplyAdd(x, y1, a31);
+            a32 = Vector512.FusedMultiplyAdd(x, y2, a32); a33 = Vector512.FusedMultiplyAdd(x, y3, a33);
+        }
+        Span<double> s = stackalloc double[16];
+        s[0] = Vector512.Sum(a00); s[1] = Vector512.Sum(a10); s[2] = Vector512.Sum(a20); s[3] = Vector512.Sum(a30);
+        s[4] = Vector512.Sum(a01); s[5] = Vector512.Sum(a11); s[6] = Vector512.Sum(a21); s[7] = Vector512.Sum(a31);
+        s[8] = Vector512.Sum(a02); s[9] = Vector512.Sum(a12); s[10] = Vector512.Sum(a22); s[11] = Vector512.Sum(a32);
+        s[12] = Vector512.Sum(a03); s[13] = Vector512.Sum(a13); s[14] = Vector512.Sum(a23); s[15] = Vector512.Sum(a33);
+        for (; i < length; i++)
+        {
+            double y0 = Unsafe.Add(ref v0, i), y1 = Unsafe.Add(ref v1, i), y2 = Unsafe.Add(ref v2, i), y3 = Unsafe.Add(ref v3, i);
+            double x0 = Unsafe.Add(ref u0, i), x1 = Unsafe.Add(ref u1, i), x2 = Unsafe.Add(ref u2, i), x3 = Unsafe.Add(ref u3, i);
+            s[0] += x0 * y0; s[1] += x1 * y0; s[2] += x2 * y0; s[3] += x3 * y0;
+            s[4] += x0 * y1; s[5] += x1 * y1; s[6] += x2 * y1; s[7] += x3 * y1;
+            s[8] += x0 * y2; s[9] += x1 * y2; s[10] += x2 * y2; s[11] += x3 * y2;
+            s[12] += x0 * y3; s[13] += x1 * y3; s[14] += x2 * y3; s[15] += x3 * y3;
+        }
+        for (int t = 0; t < 4; t++)
+            for (int r = 0; r < 4; r++) result[t * count + b + r] = s[4 * t + r];
     }
 
     /// <summary>

@@ -59,10 +59,10 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         // The block product's operands, padded so that their columns do not share cache sets (Shape.PaddedBlock).
         _p = device.Allocate<double>(Shape.PaddedBlock(a.Rows, columns));
         _q = device.Allocate<double>(Shape.PaddedBlock(a.Rows, columns));
-        _rs = ColumnsOf(_r);
-        _zs = ColumnsOf(_z);
-        _ps = ColumnsOf(_p);
-        _qs = ColumnsOf(_q);
+        _rs = BlockColumns.Of(_r, a.Rows);
+        _zs = BlockColumns.Of(_z, a.Rows);
+        _ps = BlockColumns.Of(_p, a.Rows);
+        _qs = BlockColumns.Of(_q, a.Rows);
         _monitors = new ConvergenceMonitor[columns];
         for (int j = 0; j < columns; j++) _monitors[j] = new ConvergenceMonitor();
         _stopped = new StopReason?[columns];
@@ -131,7 +131,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         for (int j = 0; j < Columns; j++)
         {
             device.Waxpby(1, _bs[j], -1, _qs[j], _rs[j]);
-            results[j] = Finish(j, device.Norm2(_rs[j]), clock.Elapsed);
+            results[j] = BlockColumns.Finish(_monitors[j], Options, _stopped[j], device.Norm2(_rs[j]), clock.Elapsed);
         }
         return new BlockSolveResult(results, clock.Elapsed);
     }
@@ -139,22 +139,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
     /// <summary>Starts column j on its residual r_j: records ‖r‖, z = M r, p = z; returns why it stops at once, if it does.</summary>
     private StopReason? Start(int j)
     {
-        var monitor = _monitors[j];
-        double bNorm = Device.Norm2(_bs[j]);
-        monitor.Start(Options, bNorm);
-        if (!double.IsFinite(bNorm)) return StopReason.NaNOrInfinity;
-        if (bNorm == 0)
-        {
-            Device.Fill(_xs[j], 0);
-            Device.Fill(_rs[j], 0);
-            monitor.RecordInitial(0);
-            return StopReason.ConvergedRelative;
-        }
-        double rNorm = Device.Norm2(_rs[j]);
-        monitor.RecordInitial(rNorm);
-        if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
-        if (monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
-        if (monitor.IterationsLeft <= 0) return StopReason.MaxIterations;
+        if (BlockColumns.Start(Device, _monitors[j], Options, _bs[j], _xs[j], _rs[j], out double rNorm) is { } stop) return stop;
         double rz = rNorm * rNorm;
         if (_preconditioner is not null)
         {
@@ -194,27 +179,6 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         return null;
     }
 
-    private SolveResult Finish(int j, double trueNorm, TimeSpan elapsed)
-    {
-        var monitor = _monitors[j];
-        var reason = _stopped[j] ?? StopReason.MaxIterations;
-        string message = "";
-        double bNorm = monitor.RhsNorm;
-        if (!double.IsFinite(trueNorm)) reason = StopReason.NaNOrInfinity;
-        else if (reason.IsConverged())
-        {
-            if (bNorm == 0) return new SolveResult(true, StopReason.ConvergedRelative, 0, 0, monitor.HistorySnapshot(), elapsed);
-            if (!monitor.IsConverged(trueNorm))
-            {
-                reason = StopReason.Stagnation;
-                message = "the recursive residual met the tolerance but the true residual did not";
-            }
-            else if (trueNorm > Options.RelativeTolerance * bNorm) reason = StopReason.ConvergedAbsolute;
-        }
-        else if (reason == StopReason.Diverged) message = $"the residual grew past {Options.DivergenceTolerance:G3} times its initial norm";
-        return new SolveResult(reason.IsConverged(), reason, monitor.Iterations, bNorm == 0 ? 0 : trueNorm / bNorm, monitor.HistorySnapshot(), elapsed, message);
-    }
-
     private bool Active()
     {
         foreach (var s in _stopped)
@@ -227,18 +191,11 @@ public sealed class SimultaneousConjugateGradient : IDisposable
     {
         if (!ReferenceEquals(b, _viewedB) || !ReferenceEquals(x, _viewedX))
         {
-            _bs = ColumnsOf(b);
-            _xs = ColumnsOf(x);
+            _bs = BlockColumns.Of(b, _a.Rows);
+            _xs = BlockColumns.Of(x, _a.Rows);
             _viewedB = b;
             _viewedX = x;
         }
-    }
-
-    private DeviceVector[] ColumnsOf(DeviceBuffer<double> block)
-    {
-        var columns = new DeviceVector[block.Shape[0]];
-        for (int j = 0; j < columns.Length; j++) columns[j] = block.Column(j, _a.Rows);
-        return columns;
     }
 
     /// <summary>Releases the workspace at once (idempotent).</summary>

@@ -11,7 +11,7 @@ namespace LearnedSolvers.Sequences;
 /// capability, the wrapper computes the same result from <see cref="ILinearOperator.Apply"/> and the device's vector
 /// kernels, exactly what a solver would do without it (column by column for a block).
 /// </summary>
-public sealed class CountingOperator : IFusedDirectionApplyDot, IResidualOperator, IBlockOperator, IDisposable
+public sealed class CountingOperator : IFusedDirectionApplyDot, IResidualOperator, IInterleavedBlockOperator, IDisposable
 {
     private DeviceVector? _scratch;
 
@@ -134,6 +134,16 @@ public sealed class CountingOperator : IFusedDirectionApplyDot, IResidualOperato
             Inner.Apply(xj, yj);
             xty[j] = Device.Dot(xj, yj);
         }
+    }
+
+    bool IInterleavedBlockOperator.SupportsInterleaved => Inner is IInterleavedBlockOperator { SupportsInterleaved: true };
+
+    void IInterleavedBlockOperator.ApplyInterleaved(DeviceBuffer<double> x, DeviceBuffer<double> y, int columns, Span<double> gram)
+    {
+        if (Inner is not IInterleavedBlockOperator { SupportsInterleaved: true } inner)
+            throw new NotSupportedException("The counted operator does not multiply interleaved blocks.");
+        Count += columns;
+        inner.ApplyInterleaved(x, y, columns, gram);
     }
 
     public void Reset() => Count = 0;

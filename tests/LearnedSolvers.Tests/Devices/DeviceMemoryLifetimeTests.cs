@@ -40,6 +40,8 @@ public abstract class DeviceMemoryLifetimeTests
                     using var xs = device.Allocate<double>(Shape.Block(s.A.Rows, 2));
                     using var block = new SimultaneousConjugateGradient(a, 2, factory.IsSymmetric ? m : null);
                     Assert.True(block.Solve(bs, xs).Converged);
+                    using var shared = new BlockConjugateGradient(a, 2, factory.IsSymmetric ? m : null);
+                    Assert.True(shared.Solve(bs, xs).Converged);
                 }
                 Assert.True(device.LiveBytes() > before);
             }
