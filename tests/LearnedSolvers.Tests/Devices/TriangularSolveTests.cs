@@ -167,7 +167,10 @@ public abstract class TriangularSolveTests
     }
 }
 
-/// <summary>The CPU device's two solve orders, forced: the level-parallel one and the row-order sweep give the same bits.</summary>
+/// <summary>
+/// The CPU device's two solve orders, forced: the level-parallel one and the row-order sweep give the same bits (in
+/// single precision the sweep solves stencil blocks by a prefix scan, which agrees to rounding: <see cref="CpuScanSweepTests"/>).
+/// </summary>
 public class CpuTriangularSolveOrderTests
 {
     [Theory]
@@ -250,4 +253,66 @@ public sealed class CudaTriangularSolveTests : TriangularSolveTests
 {
     protected override Device Device => DeviceTargets.CudaOrSkip;
     protected override double Tolerance => 1e-12;
+}
+
+/// <summary>The single-precision sweep's prefix-scan blocks on stencil factors: agreement with row-by-row substitution, lower and upper, odd sizes; double keeps the row loop's bits.</summary>
+public class CpuScanSweepTests
+{
+    [Theory]
+    [InlineData(37, true)]   // 1,369 rows: blocks and a remainder
+    [InlineData(37, false)]
+    [InlineData(64, true)]
+    [InlineData(64, false)]
+    public void StencilFactor_ScanBlocks_MatchRowByRowSubstitution(int grid, bool lower)
+    {
+        var ic = new LearnedSolvers.Preconditioners.IncompleteCholesky0(LearnedSolvers.Problems.Poisson.TwoD(grid).Matrix);
+        var t = lower ? ic.Factor.Lower : ic.Factor.Upper;
+        var b = RandomSystems.Vector(t.Size, 3);
+        var expected = RandomTriangular.Solve(t, b);
+        double scale = expected.Max(Math.Abs);
+
+        var dt = new CpuTriangularMatrix((CpuDevice)Device.Cpu, t, solveByLevel: false);
+        var x = Device.Cpu.Allocate(t.Size);
+        dt.Solve(Device.Cpu.Upload(b), x);
+        Assert.Equal(expected, x.ToArray());
+
+        var single = new CpuTriangularMatrix((CpuDevice)Device.Cpu, t, solveByLevel: false, precision: Precision.Single);
+        var xf = Device.Cpu.Allocate<float>(Shape.Vector(t.Size));
+        single.Solve(Device.Cpu.Upload<float>(b.Select(v => (float)v).ToArray(), Shape.Vector(t.Size)), xf);
+        var widened = xf.ToArray().Select(v => (double)v).ToArray();
+        Assert.True(Reference.RelativeMaxError(widened, expected) <= 1e-5, $"float: {Reference.RelativeMaxError(widened, expected):G3}");
+
+        // In place (x = b) gives the same result.
+        var inPlaceF = Device.Cpu.Upload<float>(b.Select(v => (float)v).ToArray(), Shape.Vector(t.Size));
+        single.Solve(inPlaceF, inPlaceF);
+        Assert.Equal(xf.ToArray(), inPlaceF.ToArray());
+    }
+
+    [Fact]
+    public void ThreeDimensionalStencil_UsesTwoFarSlots_AndMatches()
+    {
+        var ic = new LearnedSolvers.Preconditioners.IncompleteCholesky0(LearnedSolvers.Problems.Poisson.ThreeD(13).Matrix);
+        foreach (var t in new[] { ic.Factor.Lower, ic.Factor.Upper })
+        {
+            var b = RandomSystems.Vector(t.Size, 4);
+            var expected = RandomTriangular.Solve(t, b);
+            var single = new CpuTriangularMatrix((CpuDevice)Device.Cpu, t, solveByLevel: false, precision: Precision.Single);
+            var xf = Device.Cpu.Allocate<float>(Shape.Vector(t.Size));
+            single.Solve(Device.Cpu.Upload<float>(b.Select(v => (float)v).ToArray(), Shape.Vector(t.Size)), xf);
+            Assert.True(Reference.RelativeMaxError(xf.ToArray().Select(v => (double)v).ToArray(), expected) <= 1e-5);
+        }
+    }
+
+    [Fact]
+    public void StencilFactors_QualifyForScanBlocks_InSinglePrecisionOnly()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Assert.Skip("Scan blocks need 512-bit vectors.");
+        var ic = new LearnedSolvers.Preconditioners.IncompleteCholesky0(LearnedSolvers.Problems.Poisson.TwoD(64).Matrix);
+        Assert.True(new CpuSubstitutionRows<float>(ic.Factor.Lower).ScanBlockCount > 200);
+        Assert.True(new CpuSubstitutionRows<float>(ic.Factor.Upper).ScanBlockCount > 200);
+        Assert.Equal(0, new CpuSubstitutionRows<double>(ic.Factor.Lower).ScanBlockCount);
+        // An irregular pattern: few or no blocks read consecutive solved rows.
+        var random = RandomTriangular.WideLevels(20_001, 21, true, false, gap: 4000);
+        Assert.True(new CpuSubstitutionRows<float>(random).ScanBlockCount < 20_001 / 16);
+    }
 }
