@@ -8,6 +8,19 @@ namespace LearnedSolvers.Krylov;
 /// </summary>
 internal static class BlockColumns
 {
+    /// <summary>Checks the arguments of a CG solver for several columns: a square operator, k ≥ 1, a symmetric linear preconditioner on its device.</summary>
+    public static void CheckCg(IBlockOperator a, int columns, IPreconditioner? preconditioner)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        if (a.Rows != a.Columns) throw new ArgumentException($"The operator is {a.Rows} x {a.Columns}; CG needs a square one.", nameof(a));
+        if (preconditioner is null) return;
+        if (preconditioner.Rows != a.Rows || !ReferenceEquals(preconditioner.Device, a.Device))
+            throw new ArgumentException($"The preconditioner is {preconditioner.Rows} x {preconditioner.Columns} on '{preconditioner.Device.Name}'; the operator is {a.Rows} x {a.Columns} on '{a.Device.Name}'.", nameof(preconditioner));
+        if (!preconditioner.IsSymmetric || !preconditioner.IsLinear)
+            throw new ArgumentException("CG needs a symmetric linear preconditioner; use FlexibleConjugateGradient or GMRES with this one.", nameof(preconditioner));
+    }
+
     /// <summary>
     /// Starts a column on its residual r = b − A x: records ‖r‖ and returns why the column stops at once, if it does (b = 0
     /// gives x = 0, converged; non-finite b or r; r within the tolerance; no iterations allowed). Returns ‖r‖ in

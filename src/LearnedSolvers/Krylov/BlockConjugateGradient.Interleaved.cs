@@ -44,19 +44,12 @@ public sealed partial class BlockConjugateGradient
                 bool whitened = rank < s;
                 if (whitened)
                 {
-                    _cholesky.Whitening(_transform);
+                    Whiten(s, rank, active);
                     m1.AsSpan().Clear();
                     for (int c = 0; c < rank; c++)
-                        for (int i = 0; i < s; i++) m1[i * w + c] = _transform[c * s + i] * _scale[i];
+                        for (int i = 0; i < s; i++) m1[i * w + c] = _transform[c * s + i];
                     rows.Transform(blocks.P, m1);
                     rows.Transform(blocks.Q, m1);
-                    for (int j = 0; j < active; j++)
-                        for (int c = 0; c < rank; c++)
-                        {
-                            double v = 0;
-                            for (int i = 0; i < s; i++) v += m1[i * w + c] * _w[j * s + i];
-                            _step[j * rank + c] = v;
-                        }
                     s = rank;
                 }
                 else ScaledSolve(_w, s, active, _step);
@@ -85,21 +78,7 @@ public sealed partial class BlockConjugateGradient
                     rows.Grams(blocks.Q, blocks.R, blocks.Z, g1, g2);
                 }
                 if (go) go = InterleavedResidualProducts(active, s, g1, g2);
-                if (go)
-                {
-                    if (whitened)
-                        for (int i = 0; i < s * active; i++) _negated[i] = -_c[i];
-                    else
-                    {
-                        ScaledSolve(_c, s, active, _negated);
-                        for (int i = 0; i < s * active; i++) _negated[i] = -_negated[i];
-                    }
-                    if (!AllFinite(_negated, s * active))
-                    {
-                        StopAll(active, StopReason.NaNOrInfinity, "the block direction coefficients are not finite");
-                        go = false;
-                    }
-                }
+                if (go) go = DirectionCoefficients(whitened, s, active);
 
                 // X ← X + P α on the lanes of this step; P ← Z E + P β for the columns that go on (E picks their lanes).
                 m1.AsSpan().Clear();

@@ -57,17 +57,8 @@ public sealed partial class BlockConjugateGradient : IDisposable
     /// <param name="options">Tolerances and iteration limit, per column.</param>
     public BlockConjugateGradient(IBlockOperator a, int columns, IPreconditioner? preconditioner = null, SolverOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        BlockColumns.CheckCg(a, columns, preconditioner);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(columns, MaxColumns);
-        if (a.Rows != a.Columns) throw new ArgumentException($"The operator is {a.Rows} x {a.Columns}; CG needs a square one.", nameof(a));
-        if (preconditioner is not null)
-        {
-            if (preconditioner.Rows != a.Rows || !ReferenceEquals(preconditioner.Device, a.Device))
-                throw new ArgumentException($"The preconditioner is {preconditioner.Rows} x {preconditioner.Columns} on '{preconditioner.Device.Name}'; the operator is {a.Rows} x {a.Columns} on '{a.Device.Name}'.", nameof(preconditioner));
-            if (!preconditioner.IsSymmetric || !preconditioner.IsLinear)
-                throw new ArgumentException("Block CG needs a symmetric linear preconditioner; use FlexibleConjugateGradient or GMRES column by column with this one.", nameof(preconditioner));
-        }
         Options = options ?? SolverOptions.Default;
         Options.Validate();
         _a = a;
@@ -217,20 +208,10 @@ public sealed partial class BlockConjugateGradient : IDisposable
             if (whitened)
             {
                 // The directions have lost rank: keep the span of the pivots, A-orthonormal (T = D Π L⁻ᵀ, TᵀGT = I).
-                _cholesky.Whitening(_transform);
-                for (int c = 0; c < rank; c++)
-                    for (int i = 0; i < s; i++) _transform[c * s + i] *= _scale[i];
+                Whiten(s, rank, active);
                 int next = 1 - current;
                 device.LinearCombinations(_ps[current], s, _transform, s, _ps[next], rank);
                 device.LinearCombinations(_qs[current], s, _transform, s, _qs[next], rank);
-                // α = PᵀR for the new directions: Tᵀ (PᵀR).
-                for (int j = 0; j < active; j++)
-                    for (int c = 0; c < rank; c++)
-                    {
-                        double v = 0;
-                        for (int i = 0; i < s; i++) v += _transform[c * s + i] * _w[j * s + i];
-                        _step[j * rank + c] = v;
-                    }
                 current = next;
                 s = rank;
             }
@@ -274,21 +255,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
                     go = ResidualProducts(active, s, active, identity: true);
                 }
             }
-            if (go)
-            {
-                if (whitened)
-                    for (int i = 0; i < s * active; i++) _negated[i] = -_c[i];
-                else
-                {
-                    ScaledSolve(_c, s, active, _negated);
-                    for (int i = 0; i < s * active; i++) _negated[i] = -_negated[i];
-                }
-                if (!AllFinite(_negated, s * active))
-                {
-                    StopAll(active, StopReason.NaNOrInfinity, "the block direction coefficients are not finite");
-                    go = false;
-                }
-            }
+            if (go) go = DirectionCoefficients(whitened, s, active);
 
             // X += P α for the columns that were in this step; P ← Z + P β for those that go on.
             int other = 1 - current;
@@ -396,6 +363,41 @@ public sealed partial class BlockConjugateGradient : IDisposable
         _cholesky.Solve(result, m);
         for (int j = 0; j < m; j++)
             for (int i = 0; i < s; i++) result[j * s + i] *= _scale[i];
+    }
+
+    /// <summary>
+    /// After a rank loss: T = D Π L⁻ᵀ (s × rank, into _transform), which keeps the span of the pivots A-orthonormal
+    /// (TᵀGT = I), and the step lengths for the new directions, α = Tᵀ(PᵀR) (rank × active, into _step).
+    /// </summary>
+    private void Whiten(int s, int rank, int active)
+    {
+        _cholesky.Whitening(_transform);
+        for (int c = 0; c < rank; c++)
+            for (int i = 0; i < s; i++) _transform[c * s + i] *= _scale[i];
+        for (int j = 0; j < active; j++)
+            for (int c = 0; c < rank; c++)
+            {
+                double v = 0;
+                for (int i = 0; i < s; i++) v += _transform[c * s + i] * _w[j * s + i];
+                _step[j * rank + c] = v;
+            }
+    }
+
+    /// <summary>
+    /// β = −G⁻¹C (s × active, into _negated; G = I after a whitening); stops the block and returns false when β is not finite.
+    /// </summary>
+    private bool DirectionCoefficients(bool whitened, int s, int active)
+    {
+        if (whitened)
+            for (int i = 0; i < s * active; i++) _negated[i] = -_c[i];
+        else
+        {
+            ScaledSolve(_c, s, active, _negated);
+            for (int i = 0; i < s * active; i++) _negated[i] = -_negated[i];
+        }
+        if (AllFinite(_negated, s * active)) return true;
+        StopAll(active, StopReason.NaNOrInfinity, "the block direction coefficients are not finite");
+        return false;
     }
 
     /// <summary>

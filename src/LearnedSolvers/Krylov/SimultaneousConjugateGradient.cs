@@ -36,16 +36,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
     /// <param name="options">Tolerances and iteration limit, per column.</param>
     public SimultaneousConjugateGradient(IBlockOperator a, int columns, IPreconditioner? preconditioner = null, SolverOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
-        if (a.Rows != a.Columns) throw new ArgumentException($"The operator is {a.Rows} x {a.Columns}; CG needs a square one.", nameof(a));
-        if (preconditioner is not null)
-        {
-            if (preconditioner.Rows != a.Rows || !ReferenceEquals(preconditioner.Device, a.Device))
-                throw new ArgumentException($"The preconditioner is {preconditioner.Rows} x {preconditioner.Columns} on '{preconditioner.Device.Name}'; the operator is {a.Rows} x {a.Columns} on '{a.Device.Name}'.", nameof(preconditioner));
-            if (!preconditioner.IsSymmetric || !preconditioner.IsLinear)
-                throw new ArgumentException("CG needs a symmetric linear preconditioner; use FlexibleConjugateGradient or GMRES with this one.", nameof(preconditioner));
-        }
+        BlockColumns.CheckCg(a, columns, preconditioner);
         Options = options ?? SolverOptions.Default;
         Options.Validate();
         _a = a;
