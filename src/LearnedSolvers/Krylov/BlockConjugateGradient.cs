@@ -7,8 +7,10 @@ namespace LearnedSolvers.Krylov;
 /// Block CG (O'Leary 1980; PCG with a preconditioner) on k right-hand sides: the columns share one block Krylov space,
 /// so each column's error is minimized over the directions of all of them, and a family of k unrelated right-hand sides
 /// converges in fewer iterations than k single solves (on 2D Poisson with 8 random columns about 1.8x fewer). Each
-/// iteration is one block SpMV (<see cref="IBlockOperator"/>), two Gram products and two block updates, with the
-/// k × k algebra on the host.
+/// iteration is one block SpMV (<see cref="IBlockOperator"/>) with the Gram product PᵀAP, the residual update with the
+/// Gram products that follow it, and one pass updating the solutions and forming the new directions, with the k × k
+/// algebra on the host. On a CPU with 512-bit vectors up to eight columns iterate in interleaved blocks
+/// (<see cref="IInterleavedBlockOperator"/>: one vector load and multiply-add per matrix entry for all columns).
 /// <para>
 /// The directions are kept out of breakdown as in breakdown-free block CG (Ji and Li 2017): the Gram matrix PᵀAP,
 /// scaled to unit diagonal, is factored with diagonal pivoting, and when the directions have lost rank (equal or
@@ -19,7 +21,9 @@ namespace LearnedSolvers.Krylov;
 /// at the end; a breakdown of the whole block (a non-finite or indefinite Gram matrix) stops every column still in it.
 /// </para>
 /// <para>
-/// A solver owns its workspace (six blocks of k columns) and is <see cref="IDisposable"/>; a warm <see cref="Solve"/>
+/// A solver owns its workspace (column-major: residuals, preconditioned residuals, two direction and two product
+/// blocks; interleaved: five [n, 8] blocks beside the residuals and one product block) and is
+/// <see cref="IDisposable"/>; a warm <see cref="Solve"/>
 /// with the same blocks allocates nothing but its results. One solve at a time: concurrent calls throw
 /// <see cref="InvalidOperationException"/>.
 /// </para>
@@ -70,9 +74,8 @@ public sealed partial class BlockConjugateGradient : IDisposable
         _r = device.Allocate<double>(Shape.Block(n, k));
         _z = preconditioner is null ? _r : device.Allocate<double>(Shape.Block(n, k));
         // Two direction blocks and two product blocks: a new block is formed from the old one. Padded for the block SpMV.
+        // Interleaved, the column-major product block only serves the first and the true residuals.
         var padded = Shape.PaddedBlock(n, k);
-        // On a CPU with 512-bit vectors up to eight columns iterate interleaved; the column-major product block then
-        // only serves the first and the true residuals.
         _interleaved = k <= IInterleavedBlockOperator.Width && a is IInterleavedBlockOperator { SupportsInterleaved: true } op ? new InterleavedBlocks(op, n, preconditioner is not null) : null;
         _p = _interleaved is null ? [device.Allocate<double>(padded), device.Allocate<double>(padded)] : [];
         _q = _interleaved is null ? [device.Allocate<double>(padded), device.Allocate<double>(padded)] : [device.Allocate<double>(padded)];
