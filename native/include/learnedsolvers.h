@@ -138,8 +138,9 @@ LS_API ls_status ls_solver_create(ls_matrix* matrix, const char* method, const c
  * return. result may be NULL. */
 LS_API ls_status ls_solve(ls_solver* solver, const double* b, double* x, ls_result* result);
 /* Solves for k right-hand sides with one setup: b and x are n x k, column-major (column j starts at j * n); results
- * has k entries or is NULL. CG and PCG advance all columns together (one block SpMV per iteration); direct applies its
- * one factorization to each column; auto starts each column with the method that solved the one before. */
+ * has k entries or is NULL. CG and PCG run block CG on up to 256 columns (one block SpMV per iteration and one shared
+ * Krylov space: fewer iterations than k single solves; each column stops on its own tolerance); direct applies its one
+ * factorization to each column; auto starts each column with the method that solved the one before. */
 LS_API ls_status ls_solve_many(ls_solver* solver, int32_t k, const double* b, double* x, ls_result* results);
 LS_API ls_status ls_solver_free(ls_solver* solver);
 

@@ -9,7 +9,7 @@ public static class BlockSolves
     /// <summary>
     /// Solves A X = B column by column with <paramref name="solver"/> (its setup and workspace serve every column).
     /// B and X are column-major blocks [k, n] (<see cref="Shape.Block"/>); X holds the initial guesses on entry and the
-    /// solutions on return. For CG on many columns, <see cref="SimultaneousConjugateGradient"/> shares each SpMV.
+    /// solutions on return. For CG on many columns, <see cref="BlockConjugateGradient"/> shares each SpMV and one Krylov space.
     /// </summary>
     public static BlockSolveResult Solve(this ILinearSolver solver, DeviceBuffer<double> b, DeviceBuffer<double> x)
     {
