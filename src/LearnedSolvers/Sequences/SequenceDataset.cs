@@ -50,12 +50,18 @@ public sealed record SequenceDataset(
         if (!File.Exists(path)) throw new FileNotFoundException($"No data set at {path}.", path);
         Hdf5Superblock.Check(path);
         NativeFile file;
+        var stream = new BoundedReadStream(path, BoundedReadStream.BudgetFor(new FileInfo(path).Length));
         try
         {
-            file = H5File.OpenRead(path);
+            file = H5File.Open(stream, leaveOpen: false);
         }
-        catch (Exception e) when (e is not IOException)
+        catch (Exception e)
         {
+            stream.Dispose();
+            if (e is DatasetFormatException) throw;
+            // Reading through a stream, structure that points past the end ends here (read at an offset, PureHDF looped).
+            if (e is EndOfStreamException) throw new DatasetFormatException(path, "corrupt HDF5 structure: it points past the end of the file", e);
+            if (e is IOException) throw;
             throw new DatasetFormatException(path, "not an HDF5 file", e);
         }
         using (file)

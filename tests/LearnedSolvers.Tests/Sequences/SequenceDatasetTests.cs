@@ -70,6 +70,21 @@ public sealed class SequenceDatasetTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
+    [Theory]
+    [InlineData("corrupt-object-header-1.h5")]
+    [InlineData("corrupt-object-header-2.h5")]
+    [InlineData("corrupt-object-header-3.h5")]
+    public async Task CorruptObjectHeadersFoundByFuzzing_FailFast(string name)
+    {
+        // Whole-length files with a few bytes changed in the object headers: PureHDF 2.2 reading the file at offsets kept
+        // reading past its end (zero bytes) and never returned. Read on a worker so that a regression fails, not hangs.
+        var path = RepositoryFiles.PathOf("tests", "data", "fuzz", "dataset", name);
+        var read = Task.Run(() => SequenceDataset.Read(path), TestContext.Current.CancellationToken);
+        var first = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
+        Assert.True(ReferenceEquals(first, read), "the read did not return in 20 s");
+        await Assert.ThrowsAsync<DatasetFormatException>(() => read);
+    }
+
     [Fact]
     public void ACorruptSuperblock_IsAChecksumMismatch()
     {

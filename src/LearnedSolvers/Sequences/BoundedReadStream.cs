@@ -1,0 +1,77 @@
+namespace LearnedSolvers.Sequences;
+
+/// <summary>
+/// A read-only file stream that refuses to read more than a budget in all: corrupt HDF5 object headers (a message
+/// whose size or continuation points back into itself) make PureHDF 2.2 read the same bytes over and over without
+/// returning; a reader that has read the file many times over is in such a loop, and stops with
+/// <see cref="DatasetFormatException"/> instead of hanging. A whole data set is read about once.
+/// </summary>
+internal sealed class BoundedReadStream : Stream
+{
+    private readonly FileStream _inner;
+    private readonly string _path;
+    private readonly long _budget;
+    private long _read;
+
+    /// <param name="path">The file, opened for reading.</param>
+    /// <param name="budget">Bytes that may be read in all, counting every read of the same bytes again.</param>
+    public BoundedReadStream(string path, long budget)
+    {
+        _inner = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.RandomAccess);
+        _path = path;
+        _budget = budget;
+    }
+
+    /// <summary>The budget for a file of <paramref name="length"/> bytes: eight readings of it and 64 MiB for its metadata.</summary>
+    public static long BudgetFor(long length) => 8 * length + (64L << 20);
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = _inner.Read(buffer);
+        Charge(n);
+        return n;
+    }
+
+    public override int ReadByte()
+    {
+        int b = _inner.ReadByte();
+        if (b >= 0) Charge(1);
+        return b;
+    }
+
+    private void Charge(int bytes)
+    {
+        _read += bytes;
+        if (_read > _budget)
+            throw new DatasetFormatException(_path, $"the HDF5 structure loops: its reader read {_read:N0} bytes of a {_inner.Length:N0}-byte file (corrupt object headers)");
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => _inner.Length;
+
+    public override long Position
+    {
+        get => _inner.Position;
+        set => _inner.Position = value;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException("The data set is opened for reading.");
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The data set is opened for reading.");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _inner.Dispose();
+        base.Dispose(disposing);
+    }
+}
