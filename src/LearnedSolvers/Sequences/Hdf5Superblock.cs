@@ -32,7 +32,7 @@ internal static class Hdf5Superblock
 
     private static void CheckAt(string path, ReadOnlySpan<byte> head, long at, long length)
     {
-        if (head.Length < 12) throw Truncated(path, length, "the superblock is cut off");
+        if (head.Length < 14) throw Truncated(path, length, "the superblock is cut off"); // every version holds its offset size within 14 bytes
         int version = head[8];
         int offsetSize;
         int eofField;              // where the end-of-file address starts

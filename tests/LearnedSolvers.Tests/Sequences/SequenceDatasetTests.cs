@@ -70,6 +70,14 @@ public sealed class SequenceDatasetTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
+    [Fact]
+    public void ASignatureAndFiveBytes_AreATruncatedSuperblock_NotACrash()
+    {
+        // 13 bytes found by fuzzing: a version-0 superblock's address size sits at byte 13, one past the end.
+        var path = RepositoryFiles.PathOf("tests", "data", "fuzz", "dataset", "superblock-cut-at-13-bytes.h5");
+        Assert.Contains("truncated HDF5 file: 13 bytes, but the superblock is cut off", Assert.Throws<DatasetFormatException>(() => SequenceDataset.Read(path)).Message);
+    }
+
     [Theory]
     [InlineData("corrupt-object-header-1.h5")]
     [InlineData("corrupt-object-header-2.h5")]
