@@ -56,10 +56,22 @@ internal sealed class BoundedReadStream : Stream
     public override long Position
     {
         get => _inner.Position;
-        set => _inner.Position = value;
+        set => Seek(value, SeekOrigin.Begin);
     }
 
-    public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+    /// <summary>Moves within the file; an address before its start (a corrupt offset) is the file's fault, said so.</summary>
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        long from = origin switch
+        {
+            SeekOrigin.Begin => 0,
+            SeekOrigin.Current => _inner.Position,
+            _ => _inner.Length,
+        };
+        if (offset < -from || (offset > 0 && from > long.MaxValue - offset))
+            throw new DatasetFormatException(_path, $"corrupt HDF5 structure: an address outside the file ({offset:N0} from byte {from:N0} of {_inner.Length:N0})");
+        return _inner.Seek(offset, origin);
+    }
 
     public override void Flush()
     {

@@ -82,6 +82,7 @@ public sealed class SequenceDatasetTests : IDisposable
     [InlineData("corrupt-object-header-1.h5")]
     [InlineData("corrupt-object-header-2.h5")]
     [InlineData("corrupt-object-header-3.h5")]
+    [InlineData("address-before-start.h5")] // a shared message's address before byte 0: FileStream's "Invalid argument"
     public async Task CorruptObjectHeadersFoundByFuzzing_FailFast(string name)
     {
         // Whole-length files with a few bytes changed in the object headers: PureHDF 2.2 reading the file at offsets kept
