@@ -32,6 +32,8 @@ public static class ParameterFile
                 throw new SafetensorsFormatException(path, $"the tensor '{p.Name}' is missing");
             if (!tensor.Shape.SequenceEqual(p.Shape.ToArray()))
                 throw new SafetensorsFormatException(path, $"the tensor '{p.Name}' has shape [{string.Join(", ", tensor.Shape)}]; the architecture needs {p.Shape}");
+            if (tensor.Dtype is not (SafetensorsDtype.F32 or SafetensorsDtype.F64 or SafetensorsDtype.F16 or SafetensorsDtype.BF16))
+                throw new SafetensorsFormatException(path, $"the tensor '{p.Name}' holds {tensor.Dtype}; parameters are floating point (F16, BF16, F32 or F64)");
             p.Value.CopyFrom(tensor.ToSingles());
         }
     }

@@ -1,3 +1,4 @@
+using LearnedSolvers.Tests.TestSupport;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Learned.Dcdm;
 using LearnedSolvers.Learned.Factors;
@@ -111,6 +112,15 @@ public sealed class LearnedFactorModelFileTests : IDisposable
         metadata[LearnedFactorModelFile.ArchitectureKey] = "{\"model\":\"ilut\",\"hidden\":4,\"steps\":1,\"node_features\":3,\"edge_features\":4}";
         SafetensorsFile.Write(path, file.Tensors, metadata);
         Assert.Contains("'ilut'", Assert.Throws<SafetensorsFormatException>(() => LearnedFactorModelFile.Load(path, Device.Cpu)).Message);
+    }
+
+    [Fact]
+    public void AnIntegerParameterTensor_IsRefusedByName()
+    {
+        // Found by fuzzing: a weight stored as I32 once ended in InvalidOperationException from the dtype conversion.
+        var path = RepositoryFiles.PathOf("tests", "data", "fuzz", "model", "integer-parameter-tensor.safetensors");
+        var e = Assert.Throws<SafetensorsFormatException>(() => LearnedFactorModelFile.Load(path, Device.Cpu));
+        Assert.Contains("holds I32; parameters are floating point", e.Message);
     }
 
     [Fact]
