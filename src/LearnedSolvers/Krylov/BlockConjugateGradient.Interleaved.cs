@@ -18,7 +18,7 @@ public sealed partial class BlockConjugateGradient
         var rows = blocks.Rows;
         var (g1, g2, m1, m2, m3) = (blocks.First, blocks.Second, blocks.A, blocks.B, blocks.E);
         int k = Columns;
-        rows.Pack(_xs, k, blocks.X);
+        rows.Pack(_columns.X, k, blocks.X);
         Precondition(active);
         // Only the active columns' residuals enter the lanes: a column stopped for NaN would spread it (NaN·0 is NaN).
         rows.Pack(ActiveLanes(_rs, active, blocks.Lanes), k, blocks.R);
@@ -99,7 +99,7 @@ public sealed partial class BlockConjugateGradient
         }
         finally
         {
-            rows.Unpack(blocks.X, _xs, k);
+            rows.Unpack(blocks.X, _columns.X, k);
         }
     }
 

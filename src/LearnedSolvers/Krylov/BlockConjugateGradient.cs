@@ -51,8 +51,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
     private readonly DeviceVector[] _xa, _ra, _za, _gramBasis, _xBefore;
     private readonly double[] _gram, _scaled, _scale, _w, _c, _step, _negated, _transform, _products, _norms;
     private readonly PivotedCholesky _cholesky;
-    private DeviceBuffer<double>? _viewedB, _viewedX;
-    private DeviceVector[] _bs = [], _xs = [];
+    private readonly CallerColumns _columns;
     private int _solving, _disposed;
 
     /// <param name="a">The SPD operator, applied to blocks (a matrix uploaded with <see cref="Device.Upload(Sparse.CsrMatrix)"/>).</param>
@@ -66,6 +65,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
         Options = options ?? SolverOptions.Default;
         Options.Validate();
         _a = a;
+        _columns = new CallerColumns(a.Rows);
         _preconditioner = preconditioner;
         Columns = columns;
         var device = a.Device;
@@ -145,7 +145,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
     private BlockSolveResult Run(DeviceBuffer<double> b, DeviceBuffer<double> x)
     {
         var clock = Stopwatch.StartNew();
-        ViewColumns(b, x);
+        _columns.View(b, x);
         var device = Device;
 
         // R = B − A X for all columns with one block product; columns that stop at once never join the block.
@@ -153,9 +153,9 @@ public sealed partial class BlockConjugateGradient : IDisposable
         int active = 0;
         for (int j = 0; j < Columns; j++)
         {
-            device.Waxpby(1, _bs[j], -1, _qs[0][j], _rs[j]);
+            device.Waxpby(1, _columns.B[j], -1, _qs[0][j], _rs[j]);
             _messages[j] = "";
-            _stopped[j] = BlockColumns.Start(device, _monitors[j], Options, _bs[j], _xs[j], _rs[j], out _);
+            _stopped[j] = BlockColumns.Start(device, _monitors[j], Options, _columns.B[j], _columns.X[j], _rs[j], out _);
             if (_stopped[j] is null) Join(active++, j);
         }
         if (active > 0)
@@ -169,7 +169,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
         var results = new SolveResult[Columns];
         for (int j = 0; j < Columns; j++)
         {
-            device.Waxpby(1, _bs[j], -1, _qs[0][j], _rs[j]);
+            device.Waxpby(1, _columns.B[j], -1, _qs[0][j], _rs[j]);
             results[j] = BlockColumns.Finish(_monitors[j], Options, _stopped[j], device.Norm2(_rs[j]), clock.Elapsed, _messages[j]);
         }
         return new BlockSolveResult(results, clock.Elapsed);
@@ -179,7 +179,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
     private void Join(int a, int j)
     {
         _active[a] = j;
-        _xa[a] = _xs[j];
+        _xa[a] = _columns.X[j];
         _ra[a] = _rs[j];
         _za[a] = _zs[j];
     }
@@ -235,8 +235,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
             Array.Copy(_xa, _xBefore, before);
             if (_preconditioner is null)
             {
-                for (int i = 0; i < s; i++) _gramBasis[i] = _qs[current][i];
-                for (int a = 0; a < active; a++) _gramBasis[s + a] = _ra[a];
+                GramBasis(_qs[current], s, active);
                 _blocks.AddCombinationsAndProject(_ra, _qs[current], s, _negated, active, _gramBasis, s + active, _products);
                 for (int a = 0; a < active; a++) _norms[a] = _products[a * (s + active) + s + a];
             }
@@ -252,8 +251,7 @@ public sealed partial class BlockConjugateGradient : IDisposable
                 else
                 {
                     Precondition(active);
-                    for (int i = 0; i < s; i++) _gramBasis[i] = _qs[current][i];
-                    for (int a = 0; a < active; a++) _gramBasis[s + a] = _ra[a];
+                    GramBasis(_qs[current], s, active);
                     Device.MultiDotBlock(_gramBasis, s + active, _za, active, _products, s + active);
                     go = ResidualProducts(active, s, active, identity: true);
                 }
@@ -267,6 +265,13 @@ public sealed partial class BlockConjugateGradient : IDisposable
             current = other;
             s = active;
         }
+    }
+
+    /// <summary>[Q (s columns); R (the active columns)]: the vectors the residual's Gram products project on.</summary>
+    private void GramBasis(DeviceVector[] q, int s, int active)
+    {
+        for (int i = 0; i < s; i++) _gramBasis[i] = q[i];
+        for (int a = 0; a < active; a++) _gramBasis[s + a] = _ra[a];
     }
 
     /// <summary>Z = M R on the active columns (Z is R without a preconditioner).</summary>
@@ -456,18 +461,6 @@ public sealed partial class BlockConjugateGradient : IDisposable
         return views;
     }
 
-    /// <summary>Column views of the caller's blocks, made once per pair of blocks (a warm solve with the same blocks allocates nothing).</summary>
-    private void ViewColumns(DeviceBuffer<double> b, DeviceBuffer<double> x)
-    {
-        if (!ReferenceEquals(b, _viewedB) || !ReferenceEquals(x, _viewedX))
-        {
-            _bs = BlockColumns.Of(b, _a.Rows);
-            _xs = BlockColumns.Of(x, _a.Rows);
-            _viewedB = b;
-            _viewedX = x;
-        }
-    }
-
     /// <summary>Releases the workspace at once (idempotent).</summary>
     public void Dispose()
     {
@@ -477,6 +470,6 @@ public sealed partial class BlockConjugateGradient : IDisposable
         foreach (var block in _p) block.Dispose();
         foreach (var block in _q) block.Dispose();
         _interleaved?.Dispose();
-        _viewedB = _viewedX = null;
+        _columns.Forget();
     }
 }

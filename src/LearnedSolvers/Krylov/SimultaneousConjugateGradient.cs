@@ -25,9 +25,8 @@ public sealed class SimultaneousConjugateGradient : IDisposable
     private readonly ConvergenceMonitor[] _monitors;
     private readonly StopReason?[] _stopped;
     private readonly double[] _rz, _pq;
-    private DeviceBuffer<double>? _viewedB, _viewedX;
-    private DeviceVector[] _bs = [], _xs = [];
     private readonly IKrylovKernels _kernels;
+    private readonly CallerColumns _columns;
     private int _solving, _disposed;
 
     /// <param name="a">The SPD operator, applied to blocks (a matrix uploaded with <see cref="Device.Upload(Sparse.CsrMatrix)"/>).</param>
@@ -40,6 +39,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         Options = options ?? SolverOptions.Default;
         Options.Validate();
         _a = a;
+        _columns = new CallerColumns(a.Rows);
         _preconditioner = preconditioner;
         _kernels = a.Device.Kernels(IKrylovKernels.Family);
         Columns = columns;
@@ -93,14 +93,14 @@ public sealed class SimultaneousConjugateGradient : IDisposable
     private BlockSolveResult Run(DeviceBuffer<double> b, DeviceBuffer<double> x)
     {
         var clock = Stopwatch.StartNew();
-        ViewColumns(b, x);
+        _columns.View(b, x);
         var device = Device;
 
         // r = b − A x for all columns with one block product.
         _a.Apply(x, _q);
         for (int j = 0; j < Columns; j++)
         {
-            device.Waxpby(1, _bs[j], -1, _qs[j], _rs[j]);
+            device.Waxpby(1, _columns.B[j], -1, _qs[j], _rs[j]);
             _stopped[j] = Start(j);
             if (_stopped[j] is not null) device.Fill(_ps[j], 0);
         }
@@ -121,7 +121,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         var results = new SolveResult[Columns];
         for (int j = 0; j < Columns; j++)
         {
-            device.Waxpby(1, _bs[j], -1, _qs[j], _rs[j]);
+            device.Waxpby(1, _columns.B[j], -1, _qs[j], _rs[j]);
             results[j] = BlockColumns.Finish(_monitors[j], Options, _stopped[j], device.Norm2(_rs[j]), clock.Elapsed);
         }
         return new BlockSolveResult(results, clock.Elapsed);
@@ -130,7 +130,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
     /// <summary>Starts column j on its residual r_j: records ‖r‖, z = M r, p = z; returns why it stops at once, if it does.</summary>
     private StopReason? Start(int j)
     {
-        if (BlockColumns.Start(Device, _monitors[j], Options, _bs[j], _xs[j], _rs[j], out double rNorm) is { } stop) return stop;
+        if (BlockColumns.Start(Device, _monitors[j], Options, _columns.B[j], _columns.X[j], _rs[j], out double rNorm) is { } stop) return stop;
         double rz = rNorm * rNorm;
         if (_preconditioner is not null)
         {
@@ -151,7 +151,7 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         double pq = _pq[j];
         if (!double.IsFinite(pq)) return StopReason.NaNOrInfinity;
         if (pq <= 0) return StopReason.IndefiniteMatrix;
-        double rNorm = Math.Sqrt(_kernels.UpdateWithNorm(_rz[j] / pq, _ps[j], _qs[j], _xs[j], _rs[j]));
+        double rNorm = Math.Sqrt(_kernels.UpdateWithNorm(_rz[j] / pq, _ps[j], _qs[j], _columns.X[j], _rs[j]));
         monitor.Record(rNorm);
         if (!double.IsFinite(rNorm)) return StopReason.NaNOrInfinity;
         if (monitor.IsConverged(rNorm)) return StopReason.ConvergedRelative;
@@ -177,18 +177,6 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         return false;
     }
 
-    /// <summary>Column views of the caller's blocks, made once per pair of blocks (a warm solve with the same blocks allocates nothing).</summary>
-    private void ViewColumns(DeviceBuffer<double> b, DeviceBuffer<double> x)
-    {
-        if (!ReferenceEquals(b, _viewedB) || !ReferenceEquals(x, _viewedX))
-        {
-            _bs = BlockColumns.Of(b, _a.Rows);
-            _xs = BlockColumns.Of(x, _a.Rows);
-            _viewedB = b;
-            _viewedX = x;
-        }
-    }
-
     /// <summary>Releases the workspace at once (idempotent).</summary>
     public void Dispose()
     {
@@ -197,6 +185,6 @@ public sealed class SimultaneousConjugateGradient : IDisposable
         if (!ReferenceEquals(_z, _r)) _z.Dispose();
         _p.Dispose();
         _q.Dispose();
-        _viewedB = _viewedX = null;
+        _columns.Forget();
     }
 }

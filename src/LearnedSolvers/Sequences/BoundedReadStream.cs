@@ -13,17 +13,13 @@ internal sealed class BoundedReadStream : Stream
     private readonly long _budget;
     private long _read;
 
-    /// <param name="path">The file, opened for reading.</param>
-    /// <param name="budget">Bytes that may be read in all, counting every read of the same bytes again.</param>
-    public BoundedReadStream(string path, long budget)
+    /// <param name="path">The file, opened for reading; it may be read eight times over, and 64 MiB more for its metadata.</param>
+    public BoundedReadStream(string path)
     {
         _inner = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.RandomAccess);
         _path = path;
-        _budget = budget;
+        _budget = 8 * _inner.Length + (64L << 20);
     }
-
-    /// <summary>The budget for a file of <paramref name="length"/> bytes: eight readings of it and 64 MiB for its metadata.</summary>
-    public static long BudgetFor(long length) => 8 * length + (64L << 20);
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

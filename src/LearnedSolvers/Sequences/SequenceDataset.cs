@@ -50,7 +50,7 @@ public sealed record SequenceDataset(
         if (!File.Exists(path)) throw new FileNotFoundException($"No data set at {path}.", path);
         Hdf5Superblock.Check(path);
         NativeFile file;
-        var stream = new BoundedReadStream(path, BoundedReadStream.BudgetFor(new FileInfo(path).Length));
+        var stream = new BoundedReadStream(path);
         try
         {
             file = H5File.Open(stream, leaveOpen: false);
@@ -70,7 +70,7 @@ public sealed record SequenceDataset(
             {
                 string format = Attribute<string>(file, path, "format");
                 if (format != FormatName) throw new DatasetFormatException(path, $"format '{format}', expected '{FormatName}'");
-                long bytes = new FileInfo(path).Length;
+                long bytes = stream.Length;
                 var solutions = Table(file, path, "solutions", sizeof(double), bytes).Read<double[,]>();
                 var rhs = Table(file, path, "right_hand_sides", sizeof(double), bytes).Read<double[,]>();
                 double[,]? coefficients = file.LinkExists("coefficients") ? Table(file, path, "coefficients", sizeof(double), bytes).Read<double[,]>() : null;
