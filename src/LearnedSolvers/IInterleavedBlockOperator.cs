@@ -20,7 +20,7 @@ internal interface IInterleavedBlockOperator : IBlockOperator
     /// <summary>
     /// Y = A X for interleaved blocks x and y of shape [n, 8] (n = rows = columns), of which the first
     /// <paramref name="columns"/> lanes are in use (the others are multiplied too and must be finite); and
-    /// gram[t·8 + a] = Σ_i X[i, t] Y[i, a] for all eight lanes.
+    /// gram[t·8 + a] = Σ_i X[i, t] Y[i, a] for all eight lanes (an empty <paramref name="gram"/>: no Gram product).
     /// </summary>
     void ApplyInterleaved(DeviceBuffer<double> x, DeviceBuffer<double> y, int columns, Span<double> gram);
 }

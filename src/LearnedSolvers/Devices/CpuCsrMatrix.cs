@@ -34,14 +34,15 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix, IInterleavedBlockOperator
         const int w = IInterleavedBlockOperator.Width;
         CheckInterleaved(x, nameof(x));
         CheckInterleaved(y, nameof(y));
-        if (gram.Length < w * w) throw new ArgumentException($"The Gram product needs {w * w} values; the span holds {gram.Length}.", nameof(gram));
+        if (gram.Length is > 0 and < w * w) throw new ArgumentException($"The Gram product needs {w * w} values; the span holds {gram.Length} (pass an empty span for none).", nameof(gram));
         lock (_gate)
         {
             _interleavedJob.X = CpuBuffer<double>.MemoryOf(x);
             _interleavedJob.Y = CpuBuffer<double>.MemoryOf(y);
+            _interleavedJob.WithGram = gram.Length > 0;
             ((CpuDevice)Device).Team.Run(_interleavedJob, BlockCount);
             _interleavedJob.X = _interleavedJob.Y = default;
-            for (int i = 0; i < w * w; i++)
+            for (int i = 0; i < (gram.IsEmpty ? 0 : w * w); i++)
             {
                 double s = 0;
                 for (int block = 0; block < BlockCount; block++) s += _interleavedJob.Partials[block * w * w + i];
@@ -210,11 +211,12 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix, IInterleavedBlockOperator
     private sealed class InterleavedSpmvJob(CsrMatrix a, int[] blockStarts) : CpuChunkJob
     {
         public CpuMemory<double> X, Y;
+        public bool WithGram;
         public readonly double[] Partials = new double[(blockStarts.Length - 1) * 64];
 
         public override void RunChunk(int chunk)
         {
-            var gram = Partials.AsSpan(chunk * 64, 64);
+            var gram = WithGram ? Partials.AsSpan(chunk * 64, 64) : default;
             gram.Clear();
             a.MultiplyRowsInterleaved(blockStarts[chunk], blockStarts[chunk + 1], X.Span, Y.Span, gram);
         }

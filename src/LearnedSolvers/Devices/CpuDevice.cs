@@ -38,13 +38,13 @@ public sealed class CpuDevice : Device
     public override DeviceVector Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return new CpuVector(this, new CpuMemory<double>(new double[length], 0, length));
+        return new CpuVector(this, CpuMemory<double>.Allocate(length));
     }
 
     public override DeviceBuffer<T> Allocate<T>(Shape shape)
     {
         if (shape.Rank == 0) throw new ArgumentException("The shape has no dimensions.", nameof(shape));
-        return CpuBuffer<T>.Create(this, new CpuMemory<T>(new T[shape.Length], 0, shape.Length), shape, null);
+        return CpuBuffer<T>.Create(this, CpuMemory<T>.Allocate(shape.Length), shape, null);
     }
 
     public override DeviceCsrMatrix Upload(CsrMatrix matrix) => new CpuCsrMatrix(this, matrix);

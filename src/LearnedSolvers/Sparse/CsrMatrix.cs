@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.InteropServices;
 
 namespace LearnedSolvers.Sparse;
@@ -394,49 +395,59 @@ public sealed class CsrMatrix
 
     /// <summary>
     /// Rows [rowStart, rowEnd) of Y = A X on interleaved blocks of eight columns (row i of X at x[8i], of Y at y[8i]):
-    /// one 512-bit load and fused multiply-add per entry for all eight columns; adds Σ_i X[i, t] Y[i, a] into
-    /// gram[t·8 + a] (the square matrix's Gram product XᵀAX, formed while each row of Y is in a register).
+    /// one 512-bit load and fused multiply-add per entry for all eight columns. With a <paramref name="gram"/> span
+    /// (square matrices) it adds Σ_i X[i, t] Y[i, a] into gram[t·8 + a], the Gram product XᵀAX formed while each row of
+    /// Y is in a register; an empty span skips it. Y's rows are streamed past the cache when y is 64-byte aligned: the
+    /// block is larger than the caches at the sizes where this matters, and a plain store would first read each line.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void MultiplyRowsInterleaved(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y, Span<double> gram)
+    internal unsafe void MultiplyRowsInterleaved(int rowStart, int rowEnd, ReadOnlySpan<double> x, Span<double> y, Span<double> gram)
     {
         const int w = 8;
-        if (x.Length < (long)w * Columns || y.Length < (long)w * Rows || gram.Length < w * w || (Rows != Columns && gram.Length > 0))
+        bool withGram = gram.Length > 0;
+        if (x.Length < (long)w * Columns || y.Length < (long)w * Rows || (withGram && (gram.Length < w * w || Rows != Columns)))
             throw new ArgumentException($"Interleaved blocks of {w} columns do not fit spans of {x.Length} and {y.Length} (or the Gram span of {gram.Length}) for a {Rows} x {Columns} matrix.");
         ref int rp = ref MemoryMarshal.GetArrayDataReference(RowPointers);
         ref int ci = ref MemoryMarshal.GetArrayDataReference(ColumnIndices);
         ref double v = ref MemoryMarshal.GetArrayDataReference(Values);
         ref double xr = ref MemoryMarshal.GetReference(x);
-        ref double yr = ref MemoryMarshal.GetReference(y);
         Vector512<double> g0 = default, g1 = default, g2 = default, g3 = default, g4 = default, g5 = default, g6 = default, g7 = default;
-        int k = Unsafe.Add(ref rp, rowStart);
-        for (int r = rowStart; r < rowEnd; r++)
+        fixed (double* yp = y)
         {
-            int end = Unsafe.Add(ref rp, r + 1);
-            var a = Vector512<double>.Zero;
-            var b = Vector512<double>.Zero; // two chains: the entries' multiply-adds overlap
-            for (; k + 1 < end; k += 2)
+            bool stream = Avx512F.IsSupported && (nint)yp % 64 == 0;
+            int k = Unsafe.Add(ref rp, rowStart);
+            for (int r = rowStart; r < rowEnd; r++)
             {
-                a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref v, k)), Vector512.LoadUnsafe(ref xr, (nuint)Unsafe.Add(ref ci, k) * w), a);
-                b = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref v, k + 1)), Vector512.LoadUnsafe(ref xr, (nuint)Unsafe.Add(ref ci, k + 1) * w), b);
+                int end = Unsafe.Add(ref rp, r + 1);
+                var a = Vector512<double>.Zero;
+                var b = Vector512<double>.Zero; // two chains: the entries' multiply-adds overlap
+                for (; k + 1 < end; k += 2)
+                {
+                    a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref v, k)), Vector512.LoadUnsafe(ref xr, (nuint)Unsafe.Add(ref ci, k) * w), a);
+                    b = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref v, k + 1)), Vector512.LoadUnsafe(ref xr, (nuint)Unsafe.Add(ref ci, k + 1) * w), b);
+                }
+                if (k < end)
+                {
+                    a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref v, k)), Vector512.LoadUnsafe(ref xr, (nuint)Unsafe.Add(ref ci, k) * w), a);
+                    k++;
+                }
+                a += b;
+                if (stream) Avx512F.StoreAlignedNonTemporal(yp + (nint)r * w, a);
+                else a.Store(yp + (nint)r * w);
+                if (!withGram) continue;
+                ref double p = ref Unsafe.Add(ref xr, (nint)r * w);
+                g0 = Vector512.FusedMultiplyAdd(Vector512.Create(p), a, g0);
+                g1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 1)), a, g1);
+                g2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 2)), a, g2);
+                g3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 3)), a, g3);
+                g4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 4)), a, g4);
+                g5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 5)), a, g5);
+                g6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 6)), a, g6);
+                g7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 7)), a, g7);
             }
-            if (k < end)
-            {
-                a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref v, k)), Vector512.LoadUnsafe(ref xr, (nuint)Unsafe.Add(ref ci, k) * w), a);
-                k++;
-            }
-            a += b;
-            a.StoreUnsafe(ref yr, (nuint)r * w);
-            ref double p = ref Unsafe.Add(ref xr, (nint)r * w);
-            g0 = Vector512.FusedMultiplyAdd(Vector512.Create(p), a, g0);
-            g1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 1)), a, g1);
-            g2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 2)), a, g2);
-            g3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 3)), a, g3);
-            g4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 4)), a, g4);
-            g5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 5)), a, g5);
-            g6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 6)), a, g6);
-            g7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref p, 7)), a, g7);
+            if (stream) Sse.StoreFence(); // streamed lines are weakly ordered: publish them before the team's join
         }
+        if (!withGram) return;
         ref double g = ref MemoryMarshal.GetReference(gram);
         (Vector512.LoadUnsafe(ref g, 0) + g0).StoreUnsafe(ref g, 0);
         (Vector512.LoadUnsafe(ref g, 8) + g1).StoreUnsafe(ref g, 8);

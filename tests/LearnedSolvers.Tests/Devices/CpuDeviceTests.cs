@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LearnedSolvers.Devices;
 using LearnedSolvers.Krylov.Kernels;
 using LearnedSolvers.Tests.TestSupport;
@@ -10,6 +11,19 @@ public class CpuDeviceTests
     private static readonly Device Cpu = Device.Cpu;
 
     public static TheoryData<int> Sizes => [1, 7, 597, 16384, 16385, 100_003];
+
+    [Theory, InlineData(8), InlineData(9), InlineData(1000), InlineData(100_003)]
+    public unsafe void Buffers_StartOnACacheLine_AndStartZeroed(int n)
+    {
+        using var vector = Cpu.Allocate(n);
+        using var block = Cpu.Allocate<float>(new Shape(n, 8));
+        var memories = new[] { CpuVector.MemoryOf(vector, "test"), CpuBuffer<double>.MemoryOf(vector) };
+        foreach (var memory in memories)
+            Assert.Equal(0, (nint)Unsafe.AsPointer(ref memory.At(0)) % CpuMemory<double>.Alignment);
+        Assert.Equal(0, (nint)Unsafe.AsPointer(ref CpuBuffer<float>.MemoryOf(block).At(0)) % CpuMemory<float>.Alignment);
+        Assert.All(vector.ToArray(), v => Assert.Equal(0.0, v));
+        Assert.All(block.ToArray(), v => Assert.Equal(0f, v));
+    }
 
     [Theory, MemberData(nameof(Sizes))]
     public void Dot_MatchesSerialSum(int n)

@@ -141,6 +141,30 @@ public class InterleavedBlockKernelsTests
         }
         AssertClose(Gram(xHost, yHost, n), gram, 1e-12);
         Assert.Throws<ArgumentException>(() => op.ApplyInterleaved(x, Cpu.Allocate<double>(new Shape(n - 1, W)), W, gram));
+
+        // Without the Gram product: the same rows, and a Gram span of the wrong size is refused, not half-filled.
+        using var z = Cpu.Allocate<double>(new Shape(n, W));
+        op.ApplyInterleaved(x, z, W, []);
+        Assert.Equal(yHost, z.ToArray());
+        Assert.Throws<ArgumentException>(() => op.ApplyInterleaved(x, z, W, new double[W]));
+    }
+
+    [Fact]
+    public void InterleavedRows_AreTheSame_WhetherTheyStreamPastTheCacheOrNot()
+    {
+        if (!Vector512.IsHardwareAccelerated) Assert.Skip("The interleaved product runs on CPUs with 512-bit vectors.");
+        const int n = 1001;
+        var a = RandomSystems.Spd(n, seed: 9);
+        var x = RandomSystems.Vector(n * W, 4);
+        // Rows go out by streaming stores into 64-byte aligned memory and by plain stores elsewhere (one element off).
+        var aligned = CpuMemory<double>.Allocate(n * W);
+        var misaligned = new double[n * W + 1];
+        var g1 = new double[W * W];
+        var g2 = new double[W * W];
+        a.MultiplyRowsInterleaved(0, n, x, aligned.Span, g1);
+        a.MultiplyRowsInterleaved(0, n, x, misaligned.AsSpan(1), g2);
+        Assert.Equal(aligned.Span.ToArray(), misaligned[1..]);
+        Assert.Equal(g1, g2);
     }
 
     [Fact]
