@@ -10,8 +10,8 @@ namespace LearnedSolvers.Benchmarks;
 
 /// <summary>
 /// `-- dcdm MODEL [device] [grids…]`: a trained DCDM network against CG, IC(0)-PCG and AMG-PCG on unseen systems: 2D
-/// Poisson with random right-hand sides and ConDiff-style diffusion with new coefficient fields (contrast bands), at
-/// each grid side; iterations and time to a relative residual of 1e-6 (and DCDM at 1e-8), true residuals, fallbacks.
+/// Poisson with random right-hand sides and ConDiff-style diffusion with new coefficient fields (contrast bands), or
+/// for a 3-D network 3D Poisson with random and constant sources, at each grid side; iterations and time to a relative residual of 1e-6 (and DCDM at 1e-8), true residuals, fallbacks.
 /// </summary>
 public static class DcdmReport
 {
@@ -26,40 +26,51 @@ public static class DcdmReport
             foreach (int n in grids)
             {
                 var random = new Random(n);
+                if (network.SpatialDimensions == 3)
+                {
+                    // No 3-D coefficient-field generator: Poisson with a random right-hand side and with f = 1.
+                    var poisson3 = Poisson.ThreeD(n);
+                    var grid3 = new Shape(n, n, n);
+                    Rows("3-D Poisson, random b", poisson3.Matrix, RandomVector(random, poisson3.Size), grid3, network, device);
+                    Rows("3-D Poisson, f = 1", poisson3.Matrix, poisson3.RightHandSide, grid3, network, device);
+                    continue;
+                }
                 var poisson = Poisson.TwoD(n);
-                var b = Enumerable.Range(0, poisson.Size).Select(_ => random.NextDouble() - 0.5).ToArray();
-                Rows("Poisson, random b", poisson.Matrix, b, n, network, device);
+                var grid = new Shape(n, n);
+                Rows("Poisson, random b", poisson.Matrix, RandomVector(random, poisson.Size), grid, network, device);
                 foreach (double contrast in new[] { 10.0, 1e3 })
                 {
                     var diffusion = Diffusion.Generate(new DiffusionOptions { GridSize = n, TargetContrast = contrast, Seed = 1000 + n });
-                    Rows($"diffusion, contrast {contrast:G3}", diffusion.Matrix, diffusion.RightHandSide, n, network, device);
+                    Rows($"diffusion, contrast {contrast:G3}", diffusion.Matrix, diffusion.RightHandSide, grid, network, device);
                 }
             }
         }
     }
 
-    private static void Rows(string label, CsrMatrix a, double[] b, int n, DcdmNetwork network, Device device)
+    private static double[] RandomVector(Random random, int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() - 0.5).ToArray();
+
+    private static void Rows(string label, CsrMatrix a, double[] b, Shape grid, DcdmNetwork network, Device device)
     {
         using var da = device.Upload(a);
         using var db = device.Upload(b);
         var strict = new SolverOptions(RelativeTolerance: 1e-6, MaxIterations: 20_000);
-        Row(label, n, "CG", strict, da, db, o => new ConjugateGradient(da, null, o));
+        Row(label, grid, "CG", strict, da, db, o => new ConjugateGradient(da, null, o));
         var ic = PreconditionerFactories.Ic0();
         if (ic.Supports(device))
         {
             var m = ic.Create(da);
-            Row(label, n, "IC(0)-PCG", strict, da, db, o => new ConjugateGradient(da, m, o));
+            Row(label, grid, "IC(0)-PCG", strict, da, db, o => new ConjugateGradient(da, m, o));
             (m as IDisposable)?.Dispose();
         }
         var amg = PreconditionerFactories.Amg().Create(da);
-        Row(label, n, "AMG-PCG", strict, da, db, o => new ConjugateGradient(da, amg, o));
+        Row(label, grid, "AMG-PCG", strict, da, db, o => new ConjugateGradient(da, amg, o));
         (amg as IDisposable)?.Dispose();
-        using var directions = new NetworkDirection(network, new Shape(n, n));
+        using var directions = new NetworkDirection(network, grid);
         foreach (double rtol in new[] { 1e-6, 1e-8 })
-            Row(label, n, "DCDM", strict with { RelativeTolerance = rtol }, da, db, o => new DeepConjugateDirections(da, directions, null, o));
+            Row(label, grid, "DCDM", strict with { RelativeTolerance = rtol }, da, db, o => new DeepConjugateDirections(da, directions, null, o));
     }
 
-    private static void Row(string label, int n, string method, SolverOptions options, DeviceCsrMatrix a, DeviceVector b, Func<SolverOptions, KrylovSolver> create)
+    private static void Row(string label, Shape grid, string method, SolverOptions options, DeviceCsrMatrix a, DeviceVector b, Func<SolverOptions, KrylovSolver> create)
     {
         using var x = a.Device.Allocate(a.Rows);
         using var solver = create(options);
@@ -67,6 +78,6 @@ public static class DcdmReport
         var result = solver.Solve(b, x);
         double seconds = clock.Elapsed.TotalSeconds;
         string note = result.Converged ? (result.Message.Length > 0 ? result.Message : "") : result.Reason.ToString();
-        Console.WriteLine($"| {label} | {n} | {method} | {options.RelativeTolerance:G1} | {result.Iterations} | {seconds:F3} | {result.RelativeResidual:E1} | {note} |");
+        Console.WriteLine($"| {label} | {string.Join("×", grid.ToArray())} | {method} | {options.RelativeTolerance:G1} | {result.Iterations} | {seconds:F3} | {result.RelativeResidual:E1} | {note} |");
     }
 }
