@@ -33,6 +33,13 @@ public static class DcdmEquivalence
             using var net = new DcdmNetwork(device, dimensions, seed: 5);
             var random = new Random(6);
             var x = Enumerable.Range(0, shape.Aggregate(1, (p, v) => p * v)).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray();
+            // Biases start at zero; PyTorch's random ones (±1/√fan_in) make the comparison cover the bias path too.
+            var biasRandom = new Random(7);
+            for (int i = 1; i < net.Parameters.Count; i += 2)
+            {
+                var (weight, bias) = (net.Parameters[i - 1], net.Parameters[i]);
+                bias.Value.CopyFrom(ParameterInitialization.Uniform(bias.Shape.Length, weight.Shape.Length / bias.Shape.Length, biasRandom));
+            }
             using var dx = device.Upload<float>(x, new Shape(shape));
             var q = net.Forward(dx).ToArray();
             DcdmModelFile.Save(net, Path.Combine(directory, "ours.safetensors"));

@@ -49,14 +49,30 @@ public abstract class DcdmNetworkTests
         using var a = new DcdmNetwork(Device, 2, 4, seed: 7);
         using var b = new DcdmNetwork(Device, 2, 4, seed: 7);
         using var c = new DcdmNetwork(Device, 2, 4, seed: 8);
-        Assert.Equal(a.Parameters[3].Value.ToArray(), b.Parameters[3].Value.ToArray());
-        Assert.NotEqual(a.Parameters[3].Value.ToArray(), c.Parameters[3].Value.ToArray());
+        Assert.Equal(a.Parameters[2].Value.ToArray(), b.Parameters[2].Value.ToArray());
+        Assert.NotEqual(a.Parameters[2].Value.ToArray(), c.Parameters[2].Value.ToArray());
+    }
+
+    /// <summary>Biases start at zero, so the untrained network is positively homogeneous as A⁻¹ is: f(2.5 x) = 2.5 f(x).</summary>
+    [Fact]
+    public void Untrained_ScalesWithItsInput()
+    {
+        using var net = new DcdmNetwork(Device, 3, channels: 3, seed: 4);
+        Assert.All(net.Parameters.Where(p => p.Name.EndsWith(".bias")), p => Assert.All(p.Value.ToArray(), v => Assert.Equal(0f, v)));
+        var x = Floats(2 * 4 * 6 * 4, 8);
+        using var dx = Device.Upload<float>(x, new Shape(2, 1, 4, 6, 4));
+        var q = net.Forward(dx).ToArray();
+        using var scaled = Device.Upload<float>(x.Select(v => 2.5f * v).ToArray(), new Shape(2, 1, 4, 6, 4));
+        var q2 = net.Forward(scaled).ToArray();
+        Assert.Contains(q, v => v != 0);
+        for (int i = 0; i < q.Length; i++) Assert.Equal(2.5 * q[i], q2[i], 1e-5 * (1 + Math.Abs(q2[i])));
     }
 
     [Fact]
     public void Forward_MatchesThePlainDoubleNetwork()
     {
         using var net = new DcdmNetwork(Device, 2, channels: 3, seed: 3);
+        RandomizeBiases(net, 6);
         var shape = new Shape(2, 1, 6, 4);
         var x = Floats(shape.Length, 5);
         using var dx = Device.Upload<float>(x, shape);
@@ -75,6 +91,7 @@ public abstract class DcdmNetworkTests
     public void Backward_MatchesCentralDifferences()
     {
         using var net = new DcdmNetwork(Device, 2, channels: 3, seed: 3);
+        RandomizeBiases(net, 7);
         var shape = new Shape(2, 1, 4, 4);
         var x = Floats(shape.Length, 5);
         using var dx = Device.Upload<float>(x, shape);
@@ -105,6 +122,16 @@ public abstract class DcdmNetworkTests
                 Assert.True(Math.Abs(numeric - gradient[k]) <= 1e-3 * Math.Abs(numeric) + 1e-5,
                     $"{p.Name}[{k}]: backward {gradient[k]:G6}, central difference {numeric:G6}");
             }
+        }
+    }
+
+    /// <summary>Biases start at zero; the comparisons give them values so that the bias path is checked too.</summary>
+    private void RandomizeBiases(DcdmNetwork net, int seed)
+    {
+        foreach (var p in net.Parameters.Where(p => p.Name.EndsWith(".bias")))
+        {
+            using var values = Device.Upload<float>(Floats(p.Shape.Length, seed++).Select(v => 0.2f * v).ToArray(), p.Shape);
+            Device.Kernels(IBufferKernels.Family).Copy(values, p.Value);
         }
     }
 
