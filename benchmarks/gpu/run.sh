@@ -7,6 +7,7 @@
 #   4. GMG-PCG and AMG-PCG on 2D Poisson 2048² (`multigrid cuda 2048`),
 #   5. the network library: our convolutions (`conv cuda`) beside PyTorch's (torch_conv.py, GPU and CPU), and DCDM's
 #      network against PyTorch both ways (dcdm-equivalence write, dcdm_torch_equivalence.py, dcdm-equivalence check),
+#      and DCDM's solves against CG, Jacobi-PCG, IC(0)-PCG and AMG-PCG at 2-D 256² and 3-D 64³ (`dcdm MODEL cuda N`),
 #   6. the graph network's passes at 256² and 512² (`graph-network cuda`), and the learned preconditioners beside Jacobi, IC(0), FSAI and AMG on ConDiff 256² (variance 1; models in
 #      benchmarks/models, inference on the GPU included in the setup),
 #   7. GCRO-DR + SKR against GMRES on cuda at 64² (`sequences 64 30 1 0 cuda`: GMRES's baseline dominates the time)
@@ -71,6 +72,9 @@ stage conv 60 bash .device/run LearnedSolvers.Benchmarks conv cuda 20
 PYTHONUNBUFFERED=1 stage torchconv 60 python3 benchmarks/gpu/torch_conv.py --devices cuda,cpu --repeats 20
 stage dcdmequivalence 60 bash -c "bash .device/run LearnedSolvers.Benchmarks dcdm-equivalence write /tmp/dcdm cuda && python3 benchmarks/gpu/dcdm_torch_equivalence.py /tmp/dcdm && bash .device/run LearnedSolvers.Benchmarks dcdm-equivalence check /tmp/dcdm cuda"
 models=benchmarks/models
+# DCDM on the device: the shipped 2-D model (trained on Poisson 64²) at 256², the 3-D model (trained on Poisson 16³) at 64³.
+stage dcdm 90 bash -c "bash .device/run LearnedSolvers.Benchmarks dcdm src/LearnedSolvers.Cli/Models/dcdm-poisson-64.safetensors cuda 256 &&
+    bash .device/run LearnedSolvers.Benchmarks dcdm $models/dcdm-poisson3d-16.safetensors cuda 64"
 stage graphnetwork 40 bash .device/run LearnedSolvers.Benchmarks graph-network cuda 256 512
 stage preconditioners 90 bash .device/run LearnedSolvers.Benchmarks preconditioners cuda grids=256 variances=1 systems=2 poisson3d=0 \
     "precorrector=$models/precorrector-small-64.safetensors" "neuralpcg=$models/neuralpcg-small-64.safetensors" \

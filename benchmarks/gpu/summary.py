@@ -60,7 +60,8 @@ for n in sorted(set(ours) | set(cupy)):
           f"{o.get('cg_ms', '-')} ({o.get('cg_fmt', '-')}) | {o.get('cg_pct', '-')} | {c.get('cg_ms', '-')} | {ratio} |")
 
 for name, title in [("conv", "Our convolutions on the GPU (target: ≤ 2x PyTorch's time)"), ("torchconv", "PyTorch's convolutions (GPU, then the device machine's CPU)"),
-                    ("dcdmequivalence", "DCDM's network against PyTorch, both ways (relative 1e-5)"), ("multigrid", "Multigrid PCG, 2D Poisson 2048² (targets: GMG < 50 ms, AMG < 100 ms solve)"),
+                    ("dcdmequivalence", "DCDM's network against PyTorch, both ways (relative 1e-5)"),
+                    ("dcdm", "DCDM against CG, Jacobi-PCG, IC(0)-PCG and AMG-PCG on cuda, 2-D 256² and 3-D 64³ (targets: a 256² network pass < 0.5 ms; time to 1e-6)"), ("multigrid", "Multigrid PCG, 2D Poisson 2048² (targets: GMG < 50 ms, AMG < 100 ms solve)"),
                     ("sequences", "GCRO-DR + SKR against GMRES on cuda, 64² (30 systems)"), ("sequences128", "the same at 128², 20 systems (target ≥ 4x in time)")]:
     text = read(name)
     if text:
