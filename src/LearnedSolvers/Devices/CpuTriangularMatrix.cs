@@ -47,25 +47,30 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
         if (precision == Precision.Single)
         {
             _singleRows = new CpuSubstitutionRows<float>(host);
-            _singleJob = new LevelJob<float>(_singleRows, host.Levels);
+            _singleJob = new LevelJob<float>(_singleRows, host);
         }
         else
         {
             _doubleRows = new CpuSubstitutionRows<double>(host);
-            _doubleJob = new LevelJob<double>(_doubleRows, host.Levels);
+            _doubleJob = new LevelJob<double>(_doubleRows, host);
         }
-        SolvesByLevel = solveByLevel ?? LevelsPayOff(host.Levels, host.Size, _team.Parallelism);
+        SolvesByLevel = solveByLevel ?? LevelsPayOff(host, _team.Parallelism);
     }
 
-    private static bool LevelsPayOff(LevelSchedule levels, int size, int threads)
+    private static bool LevelsPayOff(TriangularMatrix host, int threads)
     {
+        // Even with every row in a wide level, LevelOrderCost · size / threads < size needs more threads than LevelOrderCost:
+        // with fewer the sweep wins whatever the levels, and they are not computed at all.
+        if (threads <= LevelOrderCost) return false;
+        var levels = host.Levels;
+        int size = host.Size;
         long wide = 0;
         for (int level = 0; level < levels.LevelCount; level++)
         {
             int width = levels.LevelStarts[level + 1] - levels.LevelStarts[level];
             if (width >= ParallelLevelRows) wide += width;
         }
-        return threads > 1 && LevelOrderCost * ((double)wide / threads + (size - wide)) < size;
+        return LevelOrderCost * ((double)wide / threads + (size - wide)) < size;
     }
 
     /// <summary>True when solves run level by level (wide levels on the team); false for one serial sweep in row order.</summary>
@@ -121,7 +126,7 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
         }
     }
 
-    private sealed class LevelJob<T>(CpuSubstitutionRows<T> rows, LevelSchedule levels) : CpuChunkJob where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class LevelJob<T>(CpuSubstitutionRows<T> rows, TriangularMatrix host) : CpuChunkJob where T : unmanaged, IFloatingPointIeee754<T>
     {
         public CpuMemory<T> B, X;
         public T Threshold;
@@ -130,7 +135,7 @@ internal sealed class CpuTriangularMatrix : DeviceTriangularMatrix
         public override void RunChunk(int chunk)
         {
             int first = Start + chunk * RowsPerChunk;
-            rows.SolveRows(levels.Rows, first, Math.Min(End, first + RowsPerChunk), B.Span, X.Span, Threshold);
+            rows.SolveRows(host.Levels.Rows, first, Math.Min(End, first + RowsPerChunk), B.Span, X.Span, Threshold);
         }
     }
 }

@@ -35,7 +35,6 @@ public sealed class TriangularMatrix
         ColumnIndices = columnIndices;
         Values = values;
         CheckPattern();
-        Levels = LevelSchedule.Analyze(size, rowPointers, columnIndices, isLower);
     }
 
     public int Size { get; }
@@ -55,8 +54,18 @@ public sealed class TriangularMatrix
     /// <summary>Number of stored entries (the diagonal included unless it is a unit diagonal).</summary>
     public int NonZeros => RowPointers[Size];
 
-    /// <summary>The rows grouped into levels of independent rows, computed once from the pattern.</summary>
-    public LevelSchedule Levels { get; }
+    /// <summary>The rows grouped into levels of independent rows, computed from the pattern on first use (a CPU with few cores sweeps in row order and never needs them).</summary>
+    public LevelSchedule Levels
+    {
+        get
+        {
+            if (Volatile.Read(ref _levels) is { } levels) return levels;
+            Interlocked.CompareExchange(ref _levels, LevelSchedule.Analyze(Size, RowPointers, ColumnIndices, IsLower), null);
+            return _levels!;
+        }
+    }
+
+    private LevelSchedule? _levels;
 
     /// <summary>Entries skipped at the start of each row to reach its off-diagonal part: 1 for an upper row with a stored diagonal.</summary>
     internal int DiagonalFirst => !IsLower && !HasUnitDiagonal ? 1 : 0;
