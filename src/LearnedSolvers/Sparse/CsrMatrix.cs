@@ -411,6 +411,7 @@ public sealed class CsrMatrix
         ref int ci = ref MemoryMarshal.GetArrayDataReference(ColumnIndices);
         ref double v = ref MemoryMarshal.GetArrayDataReference(Values);
         ref double xr = ref MemoryMarshal.GetReference(x);
+        // Eight locals rather than a struct of eight vectors: in this loop the JIT keeps only locals in registers.
         Vector512<double> g0 = default, g1 = default, g2 = default, g3 = default, g4 = default, g5 = default, g6 = default, g7 = default;
         fixed (double* yp = y)
         {
