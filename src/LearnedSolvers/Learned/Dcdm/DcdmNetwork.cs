@@ -30,11 +30,10 @@ public sealed class DcdmNetwork : IDisposable
     /// <param name="spatialDimensions">2 or 3.</param>
     /// <param name="channels">Filters per convolution (16 in the paper).</param>
     /// <param name="seed">
-    /// Fixes the initial parameters: weights as PyTorch's default initialization, drawn in state_dict order; biases zero.
-    /// With PyTorch's random biases the deep ReLU stack starts out nearly a constant field, which no scale of the
-    /// scale-invariant loss improves: 3-D Poisson 16³ sat at loss 0.99 for hundreds of Adam steps (two seeds of three
-    /// for 8 epochs of 200 vectors) where zero biases reach 0.44–0.51 in the first epoch; at zero biases the network also
-    /// starts positively homogeneous, f(s·r) = s·f(r) for s &gt; 0, as A⁻¹ is.
+    /// Fixes the initial parameters: weights as PyTorch's default initialization (drawn in state_dict order), biases
+    /// zero. With PyTorch's random biases the deep ReLU stack starts out close to a constant field, which the
+    /// scale-invariant loss cannot improve, and 3-D training stalled at loss ≈ 0.99 for hundreds of steps; at zero
+    /// biases the network also starts positively homogeneous, f(s·r) = s·f(r) for s &gt; 0, as A⁻¹ is.
     /// </param>
     public DcdmNetwork(Device device, int spatialDimensions, int channels = 16, int seed = 0)
     {
@@ -51,7 +50,7 @@ public sealed class DcdmNetwork : IDisposable
             _cnn[i] = new Convolution(device, $"cnn{i}", spatialDimensions, i == 1 ? 1 : channels, channels, 3, random);
         _dense = new Convolution(device, "dense", spatialDimensions, channels, 1, 1, random);
         Parameters = [.. _cnn.Skip(1).SelectMany(c => new[] { c.Weight, c.Bias }), _dense.Weight, _dense.Bias];
-        foreach (var parameter in Parameters.Where((_, i) => i % 2 == 1)) _buffers.Fill(parameter.Value, 0);
+        foreach (var convolution in _cnn.Skip(1).Append(_dense)) _buffers.Fill(convolution.Bias.Value, 0);
     }
 
     public Device Device { get; }
