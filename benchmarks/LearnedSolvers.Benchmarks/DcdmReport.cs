@@ -48,6 +48,9 @@ public static class DcdmReport
         }
     }
 
+    /// <summary>The grid as the table's n column shows it: 64×64, 32×32×32.</summary>
+    private static string Sides(Shape grid) => string.Join("×", grid.ToArray());
+
     private static double[] RandomVector(Random random, int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() - 0.5).ToArray();
 
     private static void Rows(string label, CsrMatrix a, double[] b, Shape grid, DcdmNetwork network, Device device)
@@ -90,7 +93,7 @@ public static class DcdmReport
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
         Array.Sort(times);
-        Console.WriteLine($"| {label} | {string.Join("×", grid.ToArray())} | network pass (ms, median of 20) | | | {times[times.Length / 2]:F3} | | best {times[0]:F3} ms |");
+        Console.WriteLine($"| {label} | {Sides(grid)} | network pass (ms, median of 20) | | | {times[times.Length / 2]:F3} | | best {times[0]:F3} ms |");
     }
 
     private static void Row(string label, Shape grid, string method, SolverOptions options, DeviceCsrMatrix a, DeviceVector b, Func<SolverOptions, KrylovSolver> create)
@@ -101,6 +104,6 @@ public static class DcdmReport
         var result = solver.Solve(b, x);
         double seconds = clock.Elapsed.TotalSeconds;
         string note = result.Converged ? (result.Message.Length > 0 ? result.Message : "") : result.Reason.ToString();
-        Console.WriteLine($"| {label} | {string.Join("×", grid.ToArray())} | {method} | {options.RelativeTolerance:G1} | {result.Iterations} | {seconds:F3} | {result.RelativeResidual:E1} | {note} |");
+        Console.WriteLine($"| {label} | {Sides(grid)} | {method} | {options.RelativeTolerance:G1} | {result.Iterations} | {seconds:F3} | {result.RelativeResidual:E1} | {note} |");
     }
 }

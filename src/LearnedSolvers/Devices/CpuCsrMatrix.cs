@@ -39,10 +39,11 @@ public sealed class CpuCsrMatrix : DeviceCsrMatrix, IInterleavedBlockOperator
         {
             _interleavedJob.X = CpuBuffer<double>.MemoryOf(x);
             _interleavedJob.Y = CpuBuffer<double>.MemoryOf(y);
-            _interleavedJob.WithGram = gram.Length > 0;
+            _interleavedJob.WithGram = !gram.IsEmpty;
             ((CpuDevice)Device).Team.Run(_interleavedJob, BlockCount);
             _interleavedJob.X = _interleavedJob.Y = default;
-            for (int i = 0; i < (gram.IsEmpty ? 0 : w * w); i++)
+            if (gram.IsEmpty) return;
+            for (int i = 0; i < w * w; i++)
             {
                 double s = 0;
                 for (int block = 0; block < BlockCount; block++) s += _interleavedJob.Partials[block * w * w + i];
